@@ -1,0 +1,49 @@
+package io.tollgate.schemas.topics;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kafka topics of Tollgate (DESIGN.md, "Data flow"). Every module names topics through these
+ * constants, and the local runtime creates exactly this list, so the two cannot drift.
+ */
+public final class Topics {
+  private static final String WEEK_MS = Long.toString(7L * 24 * 3600 * 1000);
+  private static final String MONTH_MS = Long.toString(35L * 24 * 3600 * 1000);
+
+  /** One {@code UsageEvent} per proxied call, key = event_id. */
+  public static final TopicSpec USAGE = new TopicSpec("tollgate.usage.v1", "event_id",
+      Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
+
+  /** Usage records the aggregator could not decode, with the error in headers. */
+  public static final TopicSpec USAGE_DLQ = new TopicSpec("tollgate.usage.dlq.v1", "original key",
+      Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+
+  /** Running window totals ({@code SpendWindow}); the newest version per window wins. */
+  public static final TopicSpec SPEND_WINDOWS = new TopicSpec("tollgate.spend-windows.v1",
+      "window size | window start | customer | model | tool",
+      Map.of("cleanup.policy", "compact,delete", "retention.ms", MONTH_MS));
+
+  /** Per key / customer and UTC day spend ({@code SpendTotal}), read by ingress budgets. */
+  public static final TopicSpec SPEND_TOTALS = new TopicSpec("tollgate.spend-totals.v1",
+      "scope | scope id | day", Map.of("cleanup.policy", "compact"));
+
+  /** Alerts raised ({@code Alert}), key = deterministic alert id. */
+  public static final TopicSpec ALERTS = new TopicSpec("tollgate.alerts.v1", "alert_id",
+      Map.of("cleanup.policy", "compact"));
+
+  /** Virtual keys ({@code VirtualKey}), key = key hash; a null value deletes. */
+  public static final TopicSpec KEYS = new TopicSpec("tollgate.keys.v1", "key_hash",
+      Map.of("cleanup.policy", "compact"));
+
+  /** Customers ({@code Customer}), key = customer id; a null value deletes. */
+  public static final TopicSpec CUSTOMERS = new TopicSpec("tollgate.customers.v1", "customer_id",
+      Map.of("cleanup.policy", "compact"));
+
+  /** Every topic, in the order a runtime should create them. */
+  public static final List<TopicSpec> ALL =
+      List.of(USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, KEYS, CUSTOMERS);
+
+  private Topics() {
+  }
+}

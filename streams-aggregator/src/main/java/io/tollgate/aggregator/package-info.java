@@ -1,0 +1,2 @@
+/** Spend windows in Kafka Streams and the ClickHouse sink (see the aggregator issue). */
+package io.tollgate.aggregator;
