@@ -47,7 +47,19 @@ public final class KafkaExtension implements ParameterResolver {
     }
     try {
       var dir = Files.createTempDirectory("tollgate-kafka-test");
-      return EmbeddedKafka.start(EmbeddedKafka.Options.in(dir));
+      EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir));
+      return new KafkaCluster() {
+        @Override
+        public String bootstrapServers() {
+          return kafka.bootstrapServers();
+        }
+
+        @Override
+        public void close() {
+          kafka.close();
+          TempDirs.deleteQuietly(dir);
+        }
+      };
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

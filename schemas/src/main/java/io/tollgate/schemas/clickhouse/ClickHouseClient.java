@@ -1,0 +1,178 @@
+package io.tollgate.schemas.clickhouse;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import ru.yandex.clickhouse.ClickHouseConnection;
+import ru.yandex.clickhouse.ClickHouseDataSource;
+import ru.yandex.clickhouse.ClickHouseStatement;
+import ru.yandex.clickhouse.domain.ClickHouseFormat;
+import ru.yandex.clickhouse.settings.ClickHouseProperties;
+
+/**
+ * The one place that talks to ClickHouse: DDL, queries, streaming bulk inserts. Everything else
+ * (migrations, the sink, reports, the alert log) goes through here, so the JDBC driver can be
+ * swapped in one class.
+ *
+ * <p>Why this driver: the legacy {@code ru.yandex.clickhouse} JDBC driver of clickhouse-jdbc
+ * 0.3.2 is the only one verified against the ClickHouse 18.16 server tests can run here, and it
+ * speaks plain HTTP that current servers accept. Compression is off both ways: 18.16 answers with
+ * an empty body when a compressed response is requested. Bulk inserts stream RowBinary through
+ * one HTTP request (hundreds of thousands of rows/s) instead of JDBC batches (about 50k rows/s).
+ *
+ * <p>Thread-safe; every call uses its own connection.
+ */
+public final class ClickHouseClient {
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final ClickHouseSettings settings;
+  private final ClickHouseDataSource dataSource;
+
+  public ClickHouseClient(ClickHouseSettings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.dataSource = dataSource(settings, settings.database());
+  }
+
+  private static ClickHouseDataSource dataSource(ClickHouseSettings settings, String database) {
+    ClickHouseProperties props = new ClickHouseProperties();
+    props.setCompress(false);
+    props.setDecompress(false);
+    props.setUser(settings.user());
+    props.setPassword(settings.password());
+    props.setDatabase(database);
+    props.setUseServerTimeZone(false);
+    props.setUseTimeZone("UTC");
+    props.setConnectionTimeout(10_000);
+    props.setSocketTimeout((int) Math.min(Integer.MAX_VALUE, settings.socketTimeout().toMillis()));
+    String jdbcUrl = "jdbc:clickhouse://" + settings.host() + ":" + settings.port() + "/" + database
+        + (settings.url().startsWith("https") ? "?ssl=true" : "");
+    return new ClickHouseDataSource(jdbcUrl, props);
+  }
+
+  public ClickHouseSettings settings() {
+    return settings;
+  }
+
+  /** Creates the settings' database (connecting through {@code default}, which always exists). */
+  public void createDatabaseIfNotExists() {
+    ClickHouseDataSource bootstrap = dataSource(settings, "default");
+    run("create database " + settings.database(), () -> {
+      try (ClickHouseConnection c = bootstrap.getConnection(); Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
+      }
+      return null;
+    });
+  }
+
+  /** Drops the settings' database (tests). */
+  public void dropDatabase() {
+    ClickHouseDataSource bootstrap = dataSource(settings, "default");
+    run("drop database " + settings.database(), () -> {
+      try (ClickHouseConnection c = bootstrap.getConnection(); Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + settings.database());
+      }
+      return null;
+    });
+  }
+
+  /** Runs a statement that returns no rows (DDL, INSERT … SELECT, OPTIMIZE). */
+  public void execute(String sql) {
+    run(describe(sql), () -> {
+      try (ClickHouseConnection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        s.execute(sql);
+      }
+      return null;
+    });
+  }
+
+  /** Runs a query; each row maps column name to the driver's Java value, in column order. */
+  public List<Map<String, Object>> query(String sql) {
+    return run(describe(sql), () -> {
+      try (ClickHouseConnection c = dataSource.getConnection(); Statement s = c.createStatement();
+           ResultSet rs = s.executeQuery(sql)) {
+        ResultSetMetaData meta = rs.getMetaData();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        while (rs.next()) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          for (int i = 1; i <= meta.getColumnCount(); i++) {
+            row.put(meta.getColumnLabel(i), rs.getObject(i));
+          }
+          rows.add(row);
+        }
+        return rows;
+      }
+    });
+  }
+
+  /** The first column of the first row as a long (counts, sums); fails when there is no row. */
+  public long queryLong(String sql) {
+    return run(describe(sql), () -> {
+      try (ClickHouseConnection c = dataSource.getConnection(); Statement s = c.createStatement();
+           ResultSet rs = s.executeQuery(sql)) {
+        if (!rs.next()) {
+          throw new SQLException("query returned no row");
+        }
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /**
+   * Streams rows into {@code table} in one INSERT, RowBinary format. The source writes the values
+   * of {@code columns} in order for each row; nothing is buffered whole in memory.
+   *
+   * @return the number of rows the source reported writing
+   */
+  public long insertRowBinary(String table, List<String> columns, RowBinaryOut.RowSource rows) {
+    requireIdentifier(table, "table");
+    columns.forEach(c -> requireIdentifier(c, "column"));
+    String sql = "INSERT INTO " + settings.database() + "." + table + " (" + String.join(", ", columns) + ")";
+    long[] written = new long[1];
+    run("insert into " + table, () -> {
+      try (ClickHouseConnection c = dataSource.getConnection(); ClickHouseStatement s = c.createStatement()) {
+        s.write().send(sql, stream -> written[0] = rows.writeTo(new DriverRowBinaryOut(stream)),
+            ClickHouseFormat.RowBinary);
+      }
+      return null;
+    });
+    return written[0];
+  }
+
+  private static void requireIdentifier(String name, String what) {
+    if (name == null || !IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + " name must be an identifier, got '" + name + "'");
+    }
+  }
+
+  private static String describe(String sql) {
+    String oneLine = sql.strip().replaceAll("\\s+", " ");
+    return "ClickHouse query '" + (oneLine.length() > 120 ? oneLine.substring(0, 120) + "…" : oneLine) + "'";
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T call() throws Exception;
+  }
+
+  private <T> T run(String action, Call<T> call) {
+    try {
+      return call.call();
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      throw ClickHouseException.from(action + " on " + settings.url(), e, settings.password());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClickHouseClient[" + settings + "]";
+  }
+}
