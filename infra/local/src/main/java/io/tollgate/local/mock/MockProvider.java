@@ -1,0 +1,326 @@
+package io.tollgate.local.mock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A fake Anthropic + OpenAI upstream on 127.0.0.1: {@code /v1/messages} (+ {@code count_tokens}),
+ * {@code /v1/chat/completions}, {@code /v1/responses}, {@code /v1/embeddings}, {@code /v1/models};
+ * JSON and SSE answers shaped like the real APIs, with usage from {@link MockUsage} so tests know
+ * the exact numbers, and failures on demand ({@link MockFailure}). Runs on the event loop only,
+ * so it can serve benchmarks; it records the last requests for tests to inspect.
+ */
+public final class MockProvider implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int RECORDED = 100;
+
+  /** What a test can check about a request upstream received. */
+  public record ReceivedRequest(String method, String uri, Map<String, String> headers, String body) {
+    /** Header value by case-insensitive name, or null. */
+    public String header(String name) {
+      for (var e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(name)) {
+          return e.getValue();
+        }
+      }
+      return null;
+    }
+  }
+
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final HttpServer server;
+  private final AtomicLong requests = new AtomicLong();
+  private final Deque<ReceivedRequest> received = new ConcurrentLinkedDeque<>();
+  private final AtomicReference<MockFailure> nextFailure = new AtomicReference<>();
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+
+  private MockProvider(Vertx vertx, boolean ownsVertx, int port) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.ownsVertx = ownsVertx;
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+        .setCompressionSupported(false));
+  }
+
+  /** Starts on {@code port} (0 = a free one) using {@code vertx}, which the caller keeps owning. */
+  public static Future<MockProvider> start(Vertx vertx, int port) {
+    MockProvider mock = new MockProvider(vertx, false, port);
+    return mock.server.requestHandler(mock::handle).listen().map(s -> mock);
+  }
+
+  /** Starts on {@code port} (0 = a free one) with a Vert.x instance of its own; blocks until listening. */
+  public static MockProvider start(int port) {
+    Vertx vertx = Vertx.vertx();
+    MockProvider mock = new MockProvider(vertx, true, port);
+    try {
+      mock.server.requestHandler(mock::handle).listen().toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      return mock;
+    } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+      vertx.close();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("mock provider cannot listen on 127.0.0.1:" + port + ": "
+          + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** Requests received since start or {@link #reset()}. */
+  public long requestCount() {
+    return requests.get();
+  }
+
+  /** The most recent requests (up to 100), oldest first. */
+  public List<ReceivedRequest> receivedRequests() {
+    return new ArrayList<>(received);
+  }
+
+  /** The newest request, or null. */
+  public ReceivedRequest lastRequest() {
+    return received.peekLast();
+  }
+
+  /** The next {@code times} requests fail this way (a request's own header still wins). */
+  public void failNext(MockFailure failure, int times) {
+    nextFailure.set(Objects.requireNonNull(failure, "failure"));
+    failuresLeft.set(times);
+  }
+
+  /** Forgets recorded requests and pending failures. */
+  public void reset() {
+    requests.set(0);
+    received.clear();
+    failuresLeft.set(0);
+    nextFailure.set(null);
+  }
+
+  private MockFailure takeFailure(HttpServerRequest req) {
+    String header = req.getHeader(MockFailure.HEADER);
+    if (header != null) {
+      return MockFailure.parse(header);
+    }
+    if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return nextFailure.get();
+    }
+    return null;
+  }
+
+  private void handle(HttpServerRequest req) {
+    req.body().onSuccess(body -> {
+      requests.incrementAndGet();
+      record(req, body);
+      Api api = Api.of(req.path());
+      try {
+        dispatch(req, api, body);
+      } catch (IllegalArgumentException e) {
+        error(req, api, 400, e.getMessage());
+      }
+    }).onFailure(e -> req.connection().close());
+  }
+
+  private void record(HttpServerRequest req, Buffer body) {
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    req.headers().forEach(h -> headers.merge(h.getKey(), h.getValue(), (a, b) -> a + ", " + b));
+    received.addLast(new ReceivedRequest(req.method().name(), req.uri(), headers, body.toString()));
+    while (received.size() > RECORDED) {
+      received.pollFirst();
+    }
+  }
+
+  private void dispatch(HttpServerRequest req, Api api, Buffer body) {
+    if (api == Api.MODELS) {
+      json(req.response(), 200, "{\"object\":\"list\",\"data\":[{\"id\":\"claude-sonnet-4-5\",\"object\":\"model\"},"
+          + "{\"id\":\"gpt-5\",\"object\":\"model\"}]}");
+      return;
+    }
+    if (api == Api.UNKNOWN || !"POST".equals(req.method().name())) {
+      error(req, api, 404, "mock provider has no route " + req.method() + " " + req.path());
+      return;
+    }
+    JsonNode request = parse(body);
+    MockUsage usage = MockUsage.forRequest(body.length(), maxTokens(request), req.getHeader(MockUsage.HEADER));
+    MockFailure failure = takeFailure(req);
+    if (failure != null && failure.kind() == MockFailure.Kind.SLOW) {
+      vertx.setTimer(Math.max(1, failure.amount()), id -> answer(req, api, request, usage, null));
+    } else {
+      answer(req, api, request, usage, failure);
+    }
+  }
+
+  private void answer(HttpServerRequest req, Api api, JsonNode request, MockUsage usage, MockFailure failure) {
+    if (failure != null && failure.kind() == MockFailure.Kind.STATUS) {
+      error(req, api, failure.amount(), "mock failure " + failure.amount());
+      return;
+    }
+    String model = request.path("model").asText("mock-model");
+    boolean stream = request.path("stream").asBoolean(false);
+    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    HttpServerResponse resp = req.response();
+    resp.putHeader(api.anthropic() ? "request-id" : "x-request-id", requestId);
+    long created = System.currentTimeMillis() / 1000;
+    String id = UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    int cutAfter = failure != null && failure.kind() == MockFailure.Kind.CUT ? failure.amount() : -1;
+    switch (api) {
+      case MESSAGES -> {
+        if (stream) {
+          sse(req, MockPayloads.anthropicStream("msg_" + id, model, usage), cutAfter);
+        } else {
+          json(req, 200, MockPayloads.anthropicMessage("msg_" + id, model, usage), cutAfter);
+        }
+      }
+      case COUNT_TOKENS -> json(req, 200, "{\"input_tokens\":" + usage.input() + "}", cutAfter);
+      case CHAT -> {
+        if (stream) {
+          boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
+          sse(req, MockPayloads.chatStream("chatcmpl-" + id, model, created, usage, includeUsage), cutAfter);
+        } else {
+          json(req, 200, MockPayloads.chatCompletion("chatcmpl-" + id, model, created, usage), cutAfter);
+        }
+      }
+      case RESPONSES -> {
+        if (stream) {
+          sse(req, MockPayloads.responsesStream("resp_" + id, model, created, usage), cutAfter);
+        } else {
+          json(req, 200, MockPayloads.response("resp_" + id, model, created, usage, true).toString(), cutAfter);
+        }
+      }
+      case EMBEDDINGS -> json(req, 200, MockPayloads.embeddings(model, usage), cutAfter);
+      default -> error(req, api, 404, "no route");
+    }
+  }
+
+  private static JsonNode parse(Buffer body) {
+    try {
+      JsonNode node = JSON.readTree(body.getBytes());
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException("request body must be a JSON object");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("request body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static Long maxTokens(JsonNode request) {
+    for (String field : new String[] {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+      if (request.hasNonNull(field)) {
+        return request.get(field).asLong();
+      }
+    }
+    return null;
+  }
+
+  private static void json(HttpServerRequest req, int status, String body, int cutAfter) {
+    if (cutAfter >= 0) {
+      // Promise the whole body, send half, hang up: the client sees a truncated response.
+      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      HttpServerResponse resp = req.response().setStatusCode(status)
+          .putHeader("content-type", "application/json").putHeader("content-length", Integer.toString(bytes.length));
+      resp.write(Buffer.buffer(java.util.Arrays.copyOf(bytes, bytes.length / 2)))
+          .onComplete(v -> req.connection().close());
+      return;
+    }
+    json(req.response(), status, body);
+  }
+
+  private static void json(HttpServerResponse resp, int status, String body) {
+    resp.setStatusCode(status).putHeader("content-type", "application/json").end(body);
+  }
+
+  private static void sse(HttpServerRequest req, List<String> events, int cutAfter) {
+    HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
+        .putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-cache");
+    int n = cutAfter >= 0 ? Math.min(cutAfter, events.size()) : events.size();
+    for (int i = 0; i < n; i++) {
+      resp.write(events.get(i));
+    }
+    if (cutAfter >= 0) {
+      // No terminating chunk: the stream ends as a dropped connection would.
+      resp.write("").onComplete(v -> req.connection().close());
+    } else {
+      resp.end();
+    }
+  }
+
+  private static void error(HttpServerRequest req, Api api, int status, String message) {
+    HttpServerResponse resp = req.response();
+    if (status == 429) {
+      resp.putHeader("retry-after", "1");
+    }
+    json(resp, status, api.anthropic() ? MockPayloads.anthropicError(status, message)
+        : MockPayloads.openAiError(status, message));
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (ownsVertx) {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("mock provider did not stop cleanly", e);
+    }
+  }
+
+  /** {@code MockProvider [port]}: serves until killed (for trying a client by hand). */
+  public static void main(String[] args) throws InterruptedException {
+    MockProvider mock = start(args.length > 0 ? Integer.parseInt(args[0]) : 4010);
+    Runtime.getRuntime().addShutdownHook(new Thread(mock::close));
+    System.out.println("mock provider on " + mock.baseUrl());
+    Thread.currentThread().join();
+  }
+
+  /** The routes, by path (query strings such as {@code ?beta=true} are ignored). */
+  enum Api {
+    MESSAGES, COUNT_TOKENS, CHAT, RESPONSES, EMBEDDINGS, MODELS, UNKNOWN;
+
+    static Api of(String path) {
+      String p = path.startsWith("/anthropic/") ? path.substring("/anthropic".length()) : path;
+      return switch (p) {
+        case "/v1/messages" -> MESSAGES;
+        case "/v1/messages/count_tokens" -> COUNT_TOKENS;
+        case "/v1/chat/completions", "/chat/completions" -> CHAT;
+        case "/v1/responses" -> RESPONSES;
+        case "/v1/embeddings" -> EMBEDDINGS;
+        case "/v1/models" -> MODELS;
+        default -> UNKNOWN;
+      };
+    }
+
+    boolean anthropic() {
+      return this == MESSAGES || this == COUNT_TOKENS;
+    }
+  }
+}
