@@ -1,0 +1,136 @@
+package io.tollgate.launcher;
+
+import io.tollgate.local.clickhouse.LocalClickHouse;
+import io.tollgate.local.kafka.EmbeddedKafka;
+import io.tollgate.local.kafka.FreePorts;
+import io.tollgate.local.mock.MockProvider;
+import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
+import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./tollgate run}: the whole system in one process on embedded defaults — Kafka, a local
+ * ClickHouse with migrations, the mock provider — or connected to the servers given. Prints one
+ * summary; SIGTERM / Ctrl-C stops everything in reverse order. Wiring only: every component is
+ * a library class with its own tests.
+ */
+public final class Main {
+  /** Printed once everything serves; tests and scripts wait for it. */
+  static final String READY_LINE = "Tollgate is up.";
+  private static final String DATABASE = "tollgate";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    PrintStream out = System.out;
+    LauncherOptions options;
+    try {
+      options = LauncherOptions.parse(args, System.getenv());
+    } catch (LauncherOptions.InvalidOptions e) {
+      System.err.println("tollgate: " + e.getMessage());
+      System.err.print(LauncherOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      out.print(LauncherOptions.USAGE);
+      return;
+    }
+    List<String> taken = takenPorts(options);
+    if (!taken.isEmpty()) {
+      System.err.println("tollgate: cannot start, ports in use on 127.0.0.1:\n  - " + String.join("\n  - ", taken)
+          + "\nStop what uses them, or choose other ports (see ./tollgate run --help).");
+      System.exit(2);
+      return;
+    }
+
+    Stack stack = new Stack();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("Stopping Tollgate …");
+      stack.close();
+      out.println("Tollgate stopped.");
+      stopped.countDown();
+    }, "tollgate-shutdown"));
+
+    try {
+      start(options, stack, new Progress(out));
+    } catch (RuntimeException e) {
+      System.err.println("tollgate: start-up failed: " + e.getMessage());
+      stack.close();
+      System.exit(1);
+      return;
+    }
+    out.println(READY_LINE + " Press Ctrl-C to stop.");
+    out.flush();
+    stopped.await();
+  }
+
+  private static void start(LauncherOptions o, Stack stack, Progress progress) {
+    progress.line("Starting Tollgate (data in " + o.home() + ")");
+    try {
+      Files.createDirectories(o.home());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create data directory " + o.home() + ": " + e.getMessage(), e);
+    }
+    String kafka;
+    if (o.kafkaBootstrap() == null) {
+      EmbeddedKafka embedded = progress.step("Kafka (embedded, KRaft)", () -> stack.push("Kafka", EmbeddedKafka.start(
+          new EmbeddedKafka.Options(o.home().resolve("kafka"), o.kafkaPort(), 0, o.partitions(), true))));
+      kafka = embedded.bootstrapServers();
+    } else {
+      kafka = o.kafkaBootstrap();
+    }
+
+    LocalClickHouse clickhouse = progress.step(o.clickhouseUrl() == null ? "ClickHouse (local server)" : "ClickHouse (" + o.clickhouseUrl() + ")",
+        () -> stack.push("ClickHouse", o.clickhouseUrl() == null
+            ? LocalClickHouse.start(new LocalClickHouse.Options(o.home().resolve("clickhouse"), o.clickhousePort(), o.clickhouseTcpPort()))
+            : LocalClickHouse.connect(o.clickhouseUrl())));
+    ClickHouseSettings settings = clickhouse.settings(DATABASE);
+    int applied = progress.step("ClickHouse migrations (database " + DATABASE + ")",
+        () -> new ClickHouseMigrations(new ClickHouseClient(settings)).apply().size());
+
+    MockProvider mock = null;
+    if (o.mockProvider()) {
+      mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
+    }
+
+    progress.line("");
+    progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
+    progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
+        + (applied > 0 ? ", " + applied + " migration(s) applied" : ", schema up to date"));
+    if (mock != null) {
+      progress.line("  Mock provider  " + mock.baseUrl() + "   (/v1/messages, /v1/chat/completions, /v1/responses)");
+      progress.line("                 try: curl -s " + mock.baseUrl()
+          + "/v1/messages -d '{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[]}'");
+    } else {
+      progress.line("  Providers      real (ANTHROPIC_API_KEY / OPENAI_API_KEY set): mock provider not started");
+    }
+    progress.line("  Data           " + o.home());
+    progress.line("");
+  }
+
+  private static List<String> takenPorts(LauncherOptions o) {
+    List<String> taken = new ArrayList<>();
+    if (o.kafkaBootstrap() == null && FreePorts.inUse(o.kafkaPort())) {
+      taken.add(o.kafkaPort() + " (Kafka; --kafka-port, or --kafka BOOTSTRAP to use a running one)");
+    }
+    if (o.clickhouseUrl() == null && FreePorts.inUse(o.clickhousePort())) {
+      taken.add(o.clickhousePort() + " (ClickHouse HTTP; --clickhouse-port, or --clickhouse URL to use a running one)");
+    }
+    if (o.clickhouseUrl() == null && FreePorts.inUse(o.clickhouseTcpPort())) {
+      taken.add(o.clickhouseTcpPort() + " (ClickHouse native; --clickhouse-tcp-port)");
+    }
+    if (o.mockProvider() && FreePorts.inUse(o.mockPort())) {
+      taken.add(o.mockPort() + " (mock provider; --mock-port or --no-mock)");
+    }
+    return taken;
+  }
+
+}

@@ -1,0 +1,151 @@
+package io.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.local.kafka.FreePorts;
+import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.topics.TopicSpec;
+import io.tollgate.schemas.topics.Topics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./tollgate run} as a user runs it: the launcher as its own process, up with Kafka,
+ * ClickHouse and the mock provider; SIGTERM stops everything, frees every port and leaves no
+ * child behind; a second start finds the data of the first.
+ */
+class LauncherIT {
+  private final List<String> output = new ArrayList<>();
+  private Thread pump;
+
+  @Test
+  void startsEverythingStopsCleanlyOnSigtermAndKeepsDataAcrossRestarts(@TempDir Path home) throws Exception {
+    int kafkaPort = FreePorts.pick();
+    int chPort = FreePorts.pick();
+    int chTcpPort = FreePorts.pick();
+    int mockPort = FreePorts.pick();
+    List<String> args = List.of("--home", home.toString(), "--kafka-port", Integer.toString(kafkaPort),
+        "--clickhouse-port", Integer.toString(chPort), "--clickhouse-tcp-port", Integer.toString(chTcpPort),
+        "--mock-port", Integer.toString(mockPort));
+
+    Process first = start(args);
+    List<ProcessHandle> children = first.descendants().toList();
+    assertThat(children).as("the ClickHouse server runs as a child").isNotEmpty();
+    assertThat(String.join("\n", output)).contains("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + chPort,
+        "http://127.0.0.1:" + mockPort);
+
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+      Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      assertThat(topics).containsAll(Topics.ALL.stream().map(TopicSpec::name).toList());
+    }
+    ClickHouseClient ch = new ClickHouseClient(ClickHouseSettings.of("http://127.0.0.1:" + chPort, "tollgate"));
+    assertThat(ch.queryLong("SELECT count() FROM system.tables WHERE database = 'tollgate' AND name IN "
+        + "('usage_events', 'spend_1m', 'spend_1h', 'spend_1d', 'alerts')")).isEqualTo(5);
+    ch.execute("INSERT INTO alerts (alert_id, rule_id, created_at, updated_at) VALUES ('survives', 'r', now(), now())");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+        "bootstrap.servers", "127.0.0.1:" + kafkaPort, "acks", "all"), new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>("launcher-it", "k", "v")).get(30, TimeUnit.SECONDS);
+    }
+    HttpResponse<String> mock = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + mockPort + "/v1/messages"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(mock.statusCode()).isEqualTo(200);
+    assertThat(mock.body()).contains("\"output_tokens\":8");
+
+    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort);
+
+    output.clear();
+    Process second = start(args);
+    List<ProcessHandle> secondChildren = second.descendants().toList();
+    assertThat(String.join("\n", output)).contains("schema up to date");
+    assertThat(ch.queryLong("SELECT count() FROM alerts WHERE alert_id = 'survives'")).isEqualTo(1);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("launcher-it");
+    }
+    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort);
+  }
+
+  private Process start(List<String> args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx768m", "--enable-native-access=ALL-UNNAMED"));
+    if (Runtime.version().feature() >= 24) {
+      cmd.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    String classpath = System.getProperty("tollgate.launcher.jar") + java.io.File.pathSeparator
+        + java.nio.file.Files.readString(Path.of(System.getProperty("tollgate.launcher.classpath"))).strip();
+    cmd.addAll(List.of("-cp", classpath, Main.class.getName()));
+    cmd.addAll(args);
+    Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    pump = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          synchronized (output) {
+            output.add(line);
+          }
+          System.out.println("[launcher] " + line);
+          if (line.startsWith(Main.READY_LINE)) {
+            ready.complete(null);
+          }
+        }
+      } catch (IOException e) {
+        // process ended
+      }
+      ready.completeExceptionally(new AssertionError("launcher exited before it was up:\n" + String.join("\n", output)));
+    }, "launcher-output");
+    pump.setDaemon(true);
+    pump.start();
+    try {
+      ready.get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw e;
+    }
+    return process;
+  }
+
+  private void stop(Process process, List<ProcessHandle> children, int... ports) throws Exception {
+    // SIGTERM, as a service manager would. Through the handle: Process.destroy() would also
+    // close our end of its output, and we want to read how it shuts down.
+    process.toHandle().destroy();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("launcher exits after SIGTERM").isTrue();
+    pump.join(10_000);
+    waitUntil(() -> children.stream().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(15));
+    assertThat(children).as("no child process left").noneMatch(ProcessHandle::isAlive);
+    for (int port : ports) {
+      assertThat(FreePorts.inUse(port)).as("port %d free", port).isFalse();
+    }
+    assertThat(String.join("\n", output)).contains("Tollgate stopped.");
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+  }
+}
