@@ -65,49 +65,10 @@ CREATE TABLE IF NOT EXISTS spend_1m (
 PARTITION BY toYYYYMM(window_start)
 ORDER BY (window_start, customer_id, model, tool);
 
-CREATE TABLE IF NOT EXISTS spend_1h (
-    window_start           DateTime,
-    customer_id            String,
-    model                  String,
-    tool                   String,
-    requests               UInt64,
-    errors                 UInt64,
-    aborted                UInt64,
-    input_tokens           UInt64,
-    output_tokens          UInt64,
-    cache_read_tokens      UInt64,
-    cache_write_5m_tokens  UInt64,
-    cache_write_1h_tokens  UInt64,
-    reasoning_tokens       UInt64,
-    cost_nanos             Int64,
-    unknown_price_requests UInt64,
-    version                UInt64,
-    updated_at             DateTime
-) ENGINE = ReplacingMergeTree(version)
-PARTITION BY toYYYYMM(window_start)
-ORDER BY (window_start, customer_id, model, tool);
+-- Same columns, engine and keys as spend_1m.
+CREATE TABLE IF NOT EXISTS spend_1h AS spend_1m;
 
-CREATE TABLE IF NOT EXISTS spend_1d (
-    window_start           DateTime,
-    customer_id            String,
-    model                  String,
-    tool                   String,
-    requests               UInt64,
-    errors                 UInt64,
-    aborted                UInt64,
-    input_tokens           UInt64,
-    output_tokens          UInt64,
-    cache_read_tokens      UInt64,
-    cache_write_5m_tokens  UInt64,
-    cache_write_1h_tokens  UInt64,
-    reasoning_tokens       UInt64,
-    cost_nanos             Int64,
-    unknown_price_requests UInt64,
-    version                UInt64,
-    updated_at             DateTime
-) ENGINE = ReplacingMergeTree(version)
-PARTITION BY toYYYYMM(window_start)
-ORDER BY (window_start, customer_id, model, tool);
+CREATE TABLE IF NOT EXISTS spend_1d AS spend_1m;
 
 -- Every alert raised (channel '', status 'raised') and every delivery outcome per channel.
 CREATE TABLE IF NOT EXISTS alerts (

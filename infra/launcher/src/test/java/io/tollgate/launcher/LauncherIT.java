@@ -3,25 +3,22 @@ package io.tollgate.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.local.kafka.FreePorts;
+import io.tollgate.local.process.ChildJvm;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import io.tollgate.schemas.topics.TopicSpec;
 import io.tollgate.schemas.topics.Topics;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -89,43 +86,19 @@ class LauncherIT {
   }
 
   private Process start(List<String> args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx768m", "--enable-native-access=ALL-UNNAMED"));
-    if (Runtime.version().feature() >= 24) {
-      cmd.add("--sun-misc-unsafe-memory-access=allow");
-    }
     String classpath = System.getProperty("tollgate.launcher.jar") + java.io.File.pathSeparator
-        + java.nio.file.Files.readString(Path.of(System.getProperty("tollgate.launcher.classpath"))).strip();
+        + Files.readString(Path.of(System.getProperty("tollgate.launcher.classpath"))).strip();
+    List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("768m"));
     cmd.addAll(List.of("-cp", classpath, Main.class.getName()));
     cmd.addAll(args);
-    Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    pump = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          synchronized (output) {
-            output.add(line);
-          }
-          System.out.println("[launcher] " + line);
-          if (line.startsWith(Main.READY_LINE)) {
-            ready.complete(null);
-          }
-        }
-      } catch (IOException e) {
-        // process ended
+    ChildJvm.Started started = ChildJvm.start(cmd, Main.READY_LINE, Duration.ofSeconds(120), line -> {
+      synchronized (output) {
+        output.add(line);
       }
-      ready.completeExceptionally(new AssertionError("launcher exited before it was up:\n" + String.join("\n", output)));
-    }, "launcher-output");
-    pump.setDaemon(true);
-    pump.start();
-    try {
-      ready.get(120, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      process.destroyForcibly();
-      throw e;
-    }
-    return process;
+      System.out.println("[launcher] " + line);
+    });
+    pump = started.output();
+    return started.process();
   }
 
   private void stop(Process process, List<ProcessHandle> children, int... ports) throws Exception {

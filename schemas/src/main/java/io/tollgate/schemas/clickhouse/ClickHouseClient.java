@@ -62,21 +62,19 @@ public final class ClickHouseClient {
 
   /** Creates the settings' database (connecting through {@code default}, which always exists). */
   public void createDatabaseIfNotExists() {
-    ClickHouseDataSource bootstrap = dataSource(settings, "default");
-    run("create database " + settings.database(), () -> {
-      try (ClickHouseConnection c = bootstrap.getConnection(); Statement s = c.createStatement()) {
-        s.execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
-      }
-      return null;
-    });
+    executeOnDefault("CREATE DATABASE IF NOT EXISTS " + settings.database());
   }
 
   /** Drops the settings' database (tests). */
   public void dropDatabase() {
+    executeOnDefault("DROP DATABASE IF EXISTS " + settings.database());
+  }
+
+  private void executeOnDefault(String sql) {
     ClickHouseDataSource bootstrap = dataSource(settings, "default");
-    run("drop database " + settings.database(), () -> {
+    run(describe(sql), () -> {
       try (ClickHouseConnection c = bootstrap.getConnection(); Statement s = c.createStatement()) {
-        s.execute("DROP DATABASE IF EXISTS " + settings.database());
+        s.execute(sql);
       }
       return null;
     });

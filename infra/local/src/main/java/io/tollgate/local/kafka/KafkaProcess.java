@@ -1,18 +1,18 @@
 package io.tollgate.local.kafka;
 
-import java.io.BufferedReader;
+import io.tollgate.local.process.ChildJvm;
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,65 +35,41 @@ public final class KafkaProcess implements KafkaCluster {
     this.controllerPort = options.controllerPort() == 0 ? FreePorts.pick() : options.controllerPort();
   }
 
-  /** Starts the child and waits (up to 90 s) until it serves. */
+  /** Starts the child and waits (up to 90 s) until it serves; its output goes to {@code kafka-process.log}. */
   public synchronized KafkaProcess start() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("Kafka process already running on " + bootstrapServers());
     }
     try {
       Files.createDirectories(options.dataDir());
-      Path log = options.dataDir().resolve("kafka-process.log");
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.add("-Xmx512m");
-      cmd.add("--enable-native-access=ALL-UNNAMED");
-      if (Runtime.version().feature() >= 24) {
-        cmd.add("--sun-misc-unsafe-memory-access=allow");
-      }
+      BufferedWriter log = Files.newBufferedWriter(options.dataDir().resolve("kafka-process.log"),
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("512m"));
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
           EmbeddedKafka.class.getName(),
           "--data-dir", options.dataDir().toString(),
           "--port", Integer.toString(port),
           "--controller-port", Integer.toString(controllerPort),
           "--partitions", Integer.toString(options.partitions())));
-      process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      awaitReady(process, log);
+      process = ChildJvm.start(cmd, READY, Duration.ofSeconds(90), line -> {
+        try {
+          log.write(line);
+          log.newLine();
+          log.flush();
+        } catch (IOException e) {
+          // the log is a convenience; the broker keeps running without it
+        }
+      }).process();
+      process.onExit().thenRun(() -> {
+        try {
+          log.close();
+        } catch (IOException e) {
+          // nothing more to write
+        }
+      });
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Kafka process", e);
-    }
-  }
-
-  private void awaitReady(Process child, Path log) throws IOException {
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-           var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-               java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          if (line.startsWith(READY)) {
-            ready.complete(null);
-          }
-          out.write(line);
-          out.newLine();
-          out.flush();
-        }
-      } catch (IOException e) {
-        // the child went away; the exit check below reports it
-      } finally {
-        ready.completeExceptionally(new IllegalStateException(
-            "Kafka process exited before it was ready; see " + log));
-      }
-    }, "kafka-process-output");
-    pump.setDaemon(true);
-    pump.start();
-    try {
-      ready.get(90, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      child.destroyForcibly();
-      throw new IllegalStateException("Kafka process did not become ready: " + e.getMessage(), e);
     }
   }
 
