@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.UUID;
 import java.util.function.Function;
-import org.junit.jupiter.api.Assumptions;
+import io.tollgate.local.containers.DockerCondition;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * and a fresh database per test class, migrated, dropped when the class ends — so classes never
  * see each other's rows.
  */
-public final class ClickHouseExtension implements ParameterResolver {
+public final class ClickHouseExtension implements ParameterResolver, ExecutionCondition {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ClickHouseExtension.class);
 
   /** The JVM-wide server: a factory of settings per database, closed at the end of the run. */
@@ -39,6 +41,12 @@ public final class ClickHouseExtension implements ParameterResolver {
     public void close() {
       value.client().dropDatabase();
     }
+  }
+
+  /** Skips (not fails) the tests when container fixtures are selected but Docker is missing. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    return DockerCondition.evaluate();
   }
 
   @Override
@@ -63,9 +71,6 @@ public final class ClickHouseExtension implements ParameterResolver {
 
   private static Server server(ExtensionContext context) {
     Fixtures fixtures = Fixtures.selected();
-    if (fixtures == Fixtures.TESTCONTAINERS) {
-      Assumptions.assumeTrue(Fixtures.dockerAvailable(), "no Docker engine: container fixtures skipped");
-    }
     return context.getRoot().getStore(NS).computeIfAbsent("server", key -> {
       if (fixtures == Fixtures.TESTCONTAINERS) {
         ContainerClickHouse container = ContainerClickHouse.start();

@@ -7,7 +7,9 @@ import io.tollgate.local.kafka.KafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import org.junit.jupiter.api.Assumptions;
+import io.tollgate.local.containers.DockerCondition;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -18,8 +20,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * their own topic names or consumer groups. With {@code -Dtollgate.fixtures=testcontainers} the
  * broker is a container instead; without Docker such tests are skipped, not failed.
  */
-public final class KafkaExtension implements ParameterResolver {
+public final class KafkaExtension implements ParameterResolver, ExecutionCondition {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaExtension.class);
+
+  /** Skips (not fails) the tests when container fixtures are selected but Docker is missing. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    return DockerCondition.evaluate();
+  }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -34,9 +42,6 @@ public final class KafkaExtension implements ParameterResolver {
   /** The JVM-wide cluster, started on first use. */
   public static KafkaCluster shared(ExtensionContext context) {
     Fixtures fixtures = Fixtures.selected();
-    if (fixtures == Fixtures.TESTCONTAINERS) {
-      Assumptions.assumeTrue(Fixtures.dockerAvailable(), "no Docker engine: container fixtures skipped");
-    }
     ExtensionContext.Store store = context.getRoot().getStore(NS);
     return store.computeIfAbsent("kafka", key -> startCluster(fixtures), KafkaCluster.class);
   }
