@@ -17,12 +17,15 @@ import java.util.Map;
  * @param clickhouseTcpPort native port of the local ClickHouse
  * @param mockPort        port of the mock provider
  * @param partitions      partitions of the Tollgate topics on the embedded broker
+ * @param gatewayPort     port of the gateway (LiteLLM's 4000)
+ * @param config          the gateway's config file (LiteLLM config.yaml + tollgate section), or null
  * @param mockProvider    whether to start the mock provider
  * @param help            print usage and exit
  */
 public record LauncherOptions(Path home, String kafkaBootstrap, String clickhouseUrl, int kafkaPort,
                               int clickhousePort, int clickhouseTcpPort, int mockPort,
-                              int partitions, boolean mockProvider, boolean help) {
+                              int partitions, boolean mockProvider, boolean help, int gatewayPort,
+                              String config) {
 
   static final String USAGE = """
       Usage: ./tollgate run [options]
@@ -33,6 +36,8 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         --clickhouse-port N     HTTP port of the local ClickHouse (default 8123)
         --clickhouse-tcp-port N native port of the local ClickHouse (default 9000)
         --mock-port N           port of the mock provider (default 4010)
+        --port N                port of the gateway (default 4000)
+        --config FILE           gateway config (LiteLLM config.yaml format + a tollgate: section)
         --partitions N          partitions of the Tollgate topics (default 3)
         --no-mock               do not start the mock provider
         --help                  this text
@@ -58,6 +63,8 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
     int chTcpPort = 9000;
     int mockPort = 4010;
     int partitions = 3;
+    int gatewayPort = 4000;
+    String config = blankToNull(env.get("TOLLGATE_CONFIG"));
     boolean providerKeys = blankToNull(env.get("ANTHROPIC_API_KEY")) != null
         || blankToNull(env.get("OPENAI_API_KEY")) != null;
     boolean mock = !providerKeys;
@@ -73,7 +80,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         continue;
       }
       if (!List.of("--home", "--kafka", "--clickhouse", "--kafka-port", "--clickhouse-port",
-          "--clickhouse-tcp-port", "--mock-port", "--partitions").contains(arg)) {
+          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config").contains(arg)) {
         problems.add("unknown option '" + arg + "'");
         continue;
       }
@@ -91,17 +98,22 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         case "--clickhouse-tcp-port" -> chTcpPort = port(arg, value, problems);
         case "--mock-port" -> mockPort = port(arg, value, problems);
         case "--partitions" -> partitions = positive(arg, value, problems);
+        case "--port" -> gatewayPort = port(arg, value, problems);
+        case "--config" -> config = value;
         default -> throw new AssertionError(arg);
       }
     }
     if (clickhouse != null && !clickhouse.matches("https?://[^/\\s]+/?")) {
       problems.add("ClickHouse URL must look like http://host:8123, got '" + clickhouse + "'");
     }
+    if (config != null && !java.nio.file.Files.isReadable(Path.of(config))) {
+      problems.add("config file '" + config + "' cannot be read");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidOptions(problems);
     }
     return new LauncherOptions(home.toAbsolutePath().normalize(), kafka, clickhouse, kafkaPort,
-        chPort, chTcpPort, mockPort, partitions, mock, help);
+        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config);
   }
 
   private static int port(String name, String value, List<String> problems) {

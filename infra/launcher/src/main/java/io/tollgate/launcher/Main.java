@@ -1,5 +1,7 @@
 package io.tollgate.launcher;
 
+import io.tollgate.ingress.Gateway;
+import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.local.clickhouse.LocalClickHouse;
 import io.tollgate.local.kafka.EmbeddedKafka;
 import io.tollgate.local.kafka.FreePorts;
@@ -100,8 +102,17 @@ public final class Main {
     if (o.mockProvider()) {
       mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
     }
+    IngressConfig gatewayConfig = GatewayConfigs.build(o, kafka, mock == null ? null : mock.baseUrl(), System.getenv());
+    Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig)));
 
+    String gw = "http://127.0.0.1:" + gateway.port();
     progress.line("");
+    progress.line("  Gateway        " + gw + "   (" + gatewayConfig.deployments().size() + " model routes"
+        + (gatewayConfig.masterKey() == null && gatewayConfig.virtualKeys().isEmpty() ? ", open: any key is accepted and metered by its hash" : "") + ")");
+    progress.line("                 Claude Code: ANTHROPIC_BASE_URL=" + gw
+        + " ANTHROPIC_CUSTOM_HEADERS='x-litellm-customer-id: alice' claude");
+    progress.line("                 Codex:       OPENAI_BASE_URL=" + gw + "/v1 codex");
+    progress.line("                 metrics:     " + gw + "/metrics");
     progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
     progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
         + (applied > 0 ? ", " + applied + " migration(s) applied" : ", schema up to date"));
@@ -126,6 +137,9 @@ public final class Main {
     }
     if (o.clickhouseUrl() == null && FreePorts.inUse(o.clickhouseTcpPort())) {
       taken.add(o.clickhouseTcpPort() + " (ClickHouse native; --clickhouse-tcp-port)");
+    }
+    if (FreePorts.inUse(o.gatewayPort())) {
+      taken.add(o.gatewayPort() + " (gateway; --port)");
     }
     if (o.mockProvider() && FreePorts.inUse(o.mockPort())) {
       taken.add(o.mockPort() + " (mock provider; --mock-port or --no-mock)");

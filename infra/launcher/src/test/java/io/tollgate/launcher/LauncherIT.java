@@ -22,7 +22,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -43,9 +47,10 @@ class LauncherIT {
     int chPort = FreePorts.pick();
     int chTcpPort = FreePorts.pick();
     int mockPort = FreePorts.pick();
+    int gatewayPort = FreePorts.pick();
     List<String> args = List.of("--home", home.toString(), "--kafka-port", Integer.toString(kafkaPort),
         "--clickhouse-port", Integer.toString(chPort), "--clickhouse-tcp-port", Integer.toString(chTcpPort),
-        "--mock-port", Integer.toString(mockPort));
+        "--mock-port", Integer.toString(mockPort), "--port", Integer.toString(gatewayPort));
 
     Process first = start(args);
     List<ProcessHandle> children = first.descendants().toList();
@@ -72,7 +77,30 @@ class LauncherIT {
     assertThat(mock.statusCode()).isEqualTo(200);
     assertThat(mock.body()).contains("\"output_tokens\":8");
 
-    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort);
+    // Through the gateway (open locally, mock upstream): the call is answered and metered on Kafka.
+    HttpResponse<String> viaGateway = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages"))
+        .header("x-api-key", "sk-local").header("x-litellm-customer-id", "launcher-it")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(viaGateway.statusCode()).isEqualTo(200);
+    try (KafkaConsumer<String, UsageEvent> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        "127.0.0.1:" + kafkaPort, "group.id", "launcher-it", "auto.offset.reset", "earliest"),
+        new StringDeserializer(), TollgateSerdes.usageEvent())) {
+      consumer.subscribe(List.of(Topics.USAGE.name()));
+      List<UsageEvent> events = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (events.isEmpty() && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(300)).forEach(rec -> events.add(rec.value()));
+      }
+      assertThat(events).singleElement().satisfies(e -> {
+        assertThat(e.getCustomerId()).isEqualTo("launcher-it");
+        assertThat(e.getOutputTokens()).isEqualTo(8);
+        assertThat(e.getCostNanos()).isPositive();
+      });
+    }
+
+    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);
 
     output.clear();
     Process second = start(args);
@@ -82,7 +110,7 @@ class LauncherIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("launcher-it");
     }
-    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort);
+    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);
   }
 
   private Process start(List<String> args) throws Exception {

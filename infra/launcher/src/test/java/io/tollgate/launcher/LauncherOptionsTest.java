@@ -19,6 +19,8 @@ class LauncherOptionsTest {
     assertThat(o.clickhousePort()).isEqualTo(8123);
     assertThat(o.mockPort()).isEqualTo(4010);
     assertThat(o.mockProvider()).isTrue();
+    assertThat(o.gatewayPort()).isEqualTo(4000);
+    assertThat(o.config()).isNull();
   }
 
   @Test
@@ -53,6 +55,8 @@ class LauncherOptionsTest {
         .hasMessageContaining("--mock-port must be a port number")
         .hasMessageContaining("ClickHouse URL must look like http://host:8123")
         .hasMessageContaining("--partitions must be a positive number");
+    assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--config", "/nonexistent.yaml"}, Map.of()))
+        .hasMessageContaining("config file '/nonexistent.yaml' cannot be read");
   }
 
   @Test

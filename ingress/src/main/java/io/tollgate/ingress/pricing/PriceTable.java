@@ -145,6 +145,19 @@ public final class PriceTable {
     return new Cost(Pico.toNanosRounded(pico), true, key, tiered);
   }
 
+  /**
+   * The cost under the first of {@code models} that has a price: the client's model name first
+   * (where config overrides live), then what upstream reported, then the deployment's model.
+   */
+  public Cost costFirstKnown(Usage usage, String... models) {
+    for (String m : models) {
+      if (lookupKey(m) != null) {
+        return cost(m, usage);
+      }
+    }
+    return Cost.unknown();
+  }
+
   public int size() {
     return prices.size();
   }

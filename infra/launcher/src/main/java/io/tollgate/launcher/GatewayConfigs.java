@@ -1,0 +1,60 @@
+package io.tollgate.launcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.ingress.config.ConfigLoader;
+import io.tollgate.ingress.config.IngressConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The gateway configuration of {@code ./tollgate run}: the user's file when given, else a model
+ * list of wildcards — to the real providers when their keys are set, to the mock provider
+ * otherwise — with Kafka and the spill directory of this run.
+ */
+final class GatewayConfigs {
+  private GatewayConfigs() {
+  }
+
+  static IngressConfig build(LauncherOptions o, String kafka, String mockBaseUrl, Map<String, String> env) {
+    Map<String, String> withRun = new HashMap<>(env);
+    withRun.putIfAbsent("TOLLGATE_KAFKA", kafka);
+    withRun.putIfAbsent("TOLLGATE_PORT", Integer.toString(o.gatewayPort()));
+    withRun.putIfAbsent("TOLLGATE_HOST", "127.0.0.1");
+    withRun.putIfAbsent("TOLLGATE_SPILL_DIR", o.home().resolve("spill").toString());
+    if (o.config() != null) {
+      return ConfigLoader.load(Path.of(o.config()), withRun);
+    }
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    ArrayNode models = root.putArray("model_list");
+    boolean anthropicKey = present(env, "ANTHROPIC_API_KEY");
+    boolean openAiKey = present(env, "OPENAI_API_KEY");
+    if (anthropicKey || mockBaseUrl != null) {
+      wildcard(models, "claude-*", "anthropic", anthropicKey ? null : mockBaseUrl, anthropicKey ? "os.environ/ANTHROPIC_API_KEY" : null);
+    }
+    if (openAiKey || mockBaseUrl != null) {
+      for (String pattern : new String[] {"gpt-*", "o1*", "o3*", "o4*", "text-embedding-*", "codex-*"}) {
+        wildcard(models, pattern, "openai", openAiKey ? null : mockBaseUrl, openAiKey ? "os.environ/OPENAI_API_KEY" : null);
+      }
+    }
+    return ConfigLoader.fromTree(root, withRun);
+  }
+
+  private static void wildcard(ArrayNode models, String name, String provider, String base, String key) {
+    ObjectNode entry = models.addObject().put("model_name", name);
+    ObjectNode params = entry.putObject("litellm_params").put("model", provider + "/*");
+    if (base != null) {
+      params.put("api_base", base);
+    }
+    if (key != null) {
+      params.put("api_key", key);
+    }
+  }
+
+  private static boolean present(Map<String, String> env, String name) {
+    return env.get(name) != null && !env.get(name).isBlank();
+  }
+}

@@ -1,0 +1,77 @@
+package io.tollgate.ingress;
+
+import io.tollgate.ingress.config.Deployment;
+import io.tollgate.ingress.config.IngressConfig;
+import io.tollgate.ingress.metrics.GatewayMetrics;
+import io.tollgate.ingress.pricing.PriceTable;
+import io.tollgate.ingress.provider.GatewayServer;
+import io.tollgate.ingress.publish.KafkaUsagePublisher;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running gateway: Vert.x, the HTTP server, the Kafka publisher and metrics, wired from one
+ * {@link IngressConfig}. Used by {@link Main} and by the all-in-one launcher.
+ */
+public final class Gateway implements AutoCloseable {
+  private final Vertx vertx;
+  private final KafkaUsagePublisher publisher;
+  private final GatewayServer server;
+  private final int port;
+
+  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, GatewayServer server, int port) {
+    this.vertx = vertx;
+    this.publisher = publisher;
+    this.server = server;
+    this.port = port;
+  }
+
+  /** Starts everything and blocks until the server listens. */
+  public static Gateway start(IngressConfig config) {
+    PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
+    GatewayMetrics metrics = new GatewayMetrics();
+    Vertx vertx = Vertx.vertx();
+    KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()), metrics);
+    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
+    try {
+      int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return new Gateway(vertx, publisher, server, port);
+    } catch (Exception e) {
+      publisher.close();
+      vertx.close();
+      throw new IllegalStateException("gateway cannot listen on " + config.host() + ":" + config.port() + ": "
+          + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+    }
+  }
+
+  static Map<String, Map<String, ?>> priceOverrides(IngressConfig config) {
+    Map<String, Map<String, ?>> overrides = new LinkedHashMap<>();
+    for (Deployment d : config.deployments()) {
+      if (!d.priceOverrides().isEmpty() && !d.wildcard()) {
+        overrides.put(d.modelName(), d.priceOverrides());
+      }
+    }
+    return overrides;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Events waiting locally because Kafka was unreachable. */
+  public long spilledPending() {
+    return publisher.spilledPending();
+  }
+
+  /** Stops taking requests, then flushes (or spills) every event in flight. */
+  @Override
+  public void close() {
+    server.close();
+    publisher.close();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,162 @@
+package io.tollgate.ingress.publish;
+
+import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.serde.AvroSerde;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes usage events to {@code tollgate.usage.v1}: idempotent producer, {@code acks=all},
+ * batched and lz4-compressed, keyed by event id. Sends run on a dedicated thread, so the event
+ * loop never waits for Kafka. When Kafka fails or is unreachable, events go to the {@link SpillLog}
+ * (fsync'd every 100 ms) and a background task replays them in order once Kafka answers again.
+ * Replays after a crash may repeat an event; downstream deduplicates by event id.
+ */
+public final class KafkaUsagePublisher implements UsagePublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaUsagePublisher.class);
+  /** After a failure, skip Kafka for this long and spill directly (no per-event waiting). */
+  private static final long BACKOFF_MS = 2_000;
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final AvroSerde<UsageEvent> serde = TollgateSerdes.usageEvent();
+  private final SpillLog spill;
+  private final PublishMetrics metrics;
+  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemon(r, "usage-publisher"));
+  private final ScheduledExecutorService maintenance =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "usage-spill"));
+  private final AtomicLong lastFailureMs = new AtomicLong(0);
+  private final String topic = Topics.USAGE.name();
+
+  public KafkaUsagePublisher(String bootstrapServers, Path spillDir, PublishMetrics metrics) {
+    this.metrics = metrics;
+    this.spill = new SpillLog(spillDir);
+    this.producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+        ProducerConfig.CLIENT_ID_CONFIG, "tollgate-ingress"), new StringSerializer(), new ByteArraySerializer());
+    maintenance.scheduleWithFixedDelay(this::syncAndReplay, 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  @Override
+  public void publish(UsageEvent event) {
+    byte[] bytes = serde.serialize(topic, event);
+    sender.execute(() -> send(event.getEventId(), bytes));
+  }
+
+  private void send(String key, byte[] bytes) {
+    if (kafkaDown() || !spill.isEmpty()) {
+      // Keep order: while older events wait in the spill, newer ones queue behind them.
+      spillOne(bytes);
+      return;
+    }
+    try {
+      producer.send(new ProducerRecord<>(topic, key, bytes), (meta, error) -> {
+        if (error == null) {
+          metrics.published();
+        } else {
+          lastFailureMs.set(System.currentTimeMillis());
+          LOG.warn("publishing usage event failed ({}); spilling", error.toString());
+          spillOne(bytes);
+        }
+      });
+    } catch (RuntimeException e) {
+      lastFailureMs.set(System.currentTimeMillis());
+      LOG.warn("Kafka unavailable ({}); spilling usage events", e.toString());
+      spillOne(bytes);
+    }
+  }
+
+  private void spillOne(byte[] bytes) {
+    spill.append(bytes);
+    metrics.spilled();
+  }
+
+  private boolean kafkaDown() {
+    return System.currentTimeMillis() - lastFailureMs.get() < BACKOFF_MS;
+  }
+
+  private void syncAndReplay() {
+    try {
+      spill.sync();
+      if (kafkaDown()) {
+        return;
+      }
+      long replayed = spill.drain(this::replay);
+      if (replayed > 0) {
+        LOG.info("replayed {} spilled usage events to Kafka", replayed);
+      }
+    } catch (Exception e) {
+      lastFailureMs.set(System.currentTimeMillis());
+      metrics.failed();
+      LOG.warn("replaying spilled usage events failed ({}); will retry", e.toString());
+    }
+  }
+
+  private void replay(List<byte[]> records) throws Exception {
+    for (byte[] bytes : records) {
+      UsageEvent event = serde.deserialize(topic, bytes);
+      producer.send(new ProducerRecord<>(topic, event.getEventId(), bytes)).get(20, TimeUnit.SECONDS);
+      metrics.replayed();
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    return !kafkaDown();
+  }
+
+  /** Events waiting in the spill log (for metrics and tests). */
+  public long spilledPending() {
+    return spill.pendingRecords();
+  }
+
+  @Override
+  public void close() {
+    sender.shutdown();
+    try {
+      if (!sender.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("usage publisher did not drain its queue in 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    maintenance.shutdown();
+    try {
+      maintenance.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Whatever Kafka cannot take now fails its callback and lands in the spill log.
+    producer.flush();
+    producer.close(java.time.Duration.ofSeconds(20));
+    spill.close();
+  }
+}
