@@ -249,10 +249,11 @@ final class Exchange {
     if (finished || (promisedLength >= 0 && bytesToClient >= promisedLength)) {
       return; // the client had the whole answer; upstream's end event will finish the call
     }
+    // Record first: resetting upstream fires its exception handler synchronously.
+    finish(499, usageSoFar(), "client_abort", true);
     if (upstreamReq != null) {
       upstreamReq.reset(); // stop paying for tokens nobody reads
     }
-    finish(499, usageSoFar(), "client_abort", true);
   }
 
   private void reject(int status, String message, String reason) {

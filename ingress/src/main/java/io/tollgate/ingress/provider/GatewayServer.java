@@ -58,8 +58,10 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Listens on the configured host and port (0 = a free one); the future carries the port. */
   public Future<Integer> start() {
+    // HTTP/1.1 only, like LiteLLM: an h2c upgrade would swap the connection under a running
+    // exchange (and its close signal is how a client abort is noticed).
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setCompressionSupported(false));
+        .setCompressionSupported(false).setHttp2ClearTextEnabled(false));
     return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
   }
 

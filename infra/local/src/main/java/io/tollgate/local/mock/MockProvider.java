@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class MockProvider implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int RECORDED = 100;
+  /** Header: milliseconds between SSE events (a slow stream). */
+  public static final String EVENT_DELAY_HEADER = "x-mock-event-delay-ms";
 
   /** What a test can check about a request upstream received. */
   public record ReceivedRequest(String method, String uri, Map<String, String> headers, String body) {
@@ -256,13 +258,35 @@ public final class MockProvider implements AutoCloseable {
     resp.setStatusCode(status).putHeader("content-type", "application/json").end(body);
   }
 
-  private static void sse(HttpServerRequest req, List<String> events, int cutAfter) {
+  private void sse(HttpServerRequest req, List<String> events, int cutAfter) {
     HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-cache");
     int n = cutAfter >= 0 ? Math.min(cutAfter, events.size()) : events.size();
+    String delayHeader = req.getHeader(EVENT_DELAY_HEADER);
+    long delay = delayHeader == null ? 0 : Long.parseLong(delayHeader.trim());
+    if (delay > 0) {
+      // A slow generation: one event per tick, so clients can give up mid-stream.
+      AtomicInteger sent = new AtomicInteger();
+      vertx.setPeriodic(1, delay, id -> {
+        int i = sent.getAndIncrement();
+        if (resp.closed() || i >= n) {
+          vertx.cancelTimer(id);
+          if (!resp.closed()) {
+            endStream(req, resp, cutAfter);
+          }
+          return;
+        }
+        resp.write(events.get(i));
+      });
+      return;
+    }
     for (int i = 0; i < n; i++) {
       resp.write(events.get(i));
     }
+    endStream(req, resp, cutAfter);
+  }
+
+  private static void endStream(HttpServerRequest req, HttpServerResponse resp, int cutAfter) {
     if (cutAfter >= 0) {
       // No terminating chunk: the stream ends as a dropped connection would.
       resp.write("").onComplete(v -> req.connection().close());
