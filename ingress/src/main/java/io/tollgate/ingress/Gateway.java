@@ -7,6 +7,7 @@ import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.provider.GatewayServer;
 import io.tollgate.ingress.publish.KafkaUsagePublisher;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -32,9 +33,14 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts everything and blocks until the server listens. */
   public static Gateway start(IngressConfig config) {
+    return start(config, new VertxOptions());
+  }
+
+  /** Same, with Vert.x options (tests tighten the blocked-thread checker). */
+  public static Gateway start(IngressConfig config, VertxOptions options) {
     PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
     GatewayMetrics metrics = new GatewayMetrics();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(options);
     KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()), metrics);
     GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
     try {

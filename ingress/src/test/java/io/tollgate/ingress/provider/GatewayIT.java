@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.VertxOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,8 @@ class GatewayIT {
   private static MockProvider mock;
   private static Gateway gateway;
   private static UsageEvents events;
+  private static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> BLOCKED =
+      new ch.qos.logback.core.read.ListAppender<>();
 
   @BeforeAll
   static void start(KafkaCluster kafka) throws Exception {
@@ -65,7 +69,12 @@ class GatewayIT {
           keys: [{key: %4$s, alias: team-a, customer_id: team-a-default}]
         """.formatted(mock.baseUrl(), spill, kafka.bootstrapServers(), TEAM_KEY);
     JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    gateway = Gateway.start(ConfigLoader.fromTree(tree, Map.of("MOCK_ANTHROPIC_KEY", "sk-ant-provider")));
+    BLOCKED.start();
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(BLOCKED);
+    // Any event-loop task over 100 ms is reported by Vert.x's blocked-thread checker; none may be.
+    gateway = Gateway.start(ConfigLoader.fromTree(tree, Map.of("MOCK_ANTHROPIC_KEY", "sk-ant-provider")),
+        new VertxOptions().setBlockedThreadCheckInterval(20).setMaxEventLoopExecuteTime(100)
+            .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
     events = new UsageEvents(kafka);
   }
 
@@ -74,6 +83,8 @@ class GatewayIT {
     events.close();
     gateway.close();
     mock.close();
+    assertThat(BLOCKED.list).as("Vert.x blocked-thread warnings")
+        .noneMatch(e -> e.getFormattedMessage().contains("has been blocked for"));
   }
 
   private static HttpResponse<String> post(String path, String body, String... headers) throws Exception {
@@ -235,6 +246,25 @@ class GatewayIT {
     assertThat(e.getStatusCode()).isEqualTo(529);
     assertThat(e.getErrorType()).isEqualTo("upstream_529");
     assertThat(e.getCostNanos()).isZero();
+  }
+
+  @Test
+  void everyApiReachesTheClientByteForByteAsUpstreamSentIt() throws Exception {
+    String[][] calls = {
+        {"/v1/messages", "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":9,\"messages\":[]}"},
+        {"/v1/messages", "{\"model\":\"claude-sonnet-4-5\",\"stream\":true,\"messages\":[]}"},
+        {"/v1/messages/count_tokens", "{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}"},
+        {"/v1/chat/completions", "{\"model\":\"gpt-5\",\"messages\":[]}"},
+        {"/v1/chat/completions", "{\"model\":\"gpt-5\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"},
+        {"/v1/responses", "{\"model\":\"gpt-5\",\"input\":\"x\"}"},
+        {"/v1/responses", "{\"model\":\"gpt-5\",\"input\":\"x\",\"stream\":true}"},
+        {"/v1/embeddings", "{\"model\":\"gpt-5\",\"input\":\"x\"}"},
+    };
+    for (String[] call : calls) {
+      HttpResponse<String> r = post(call[0], call[1], "x-api-key", TEAM_KEY, "authorization", "Bearer " + TEAM_KEY);
+      assertThat(r.statusCode()).as(call[0] + " " + call[1]).isEqualTo(200);
+      assertThat(r.body()).as(call[0] + " " + call[1]).isEqualTo(mock.lastResponseBody());
+    }
   }
 
   @Test

@@ -56,6 +56,7 @@ public final class MockProvider implements AutoCloseable {
   private final Deque<ReceivedRequest> received = new ConcurrentLinkedDeque<>();
   private final AtomicReference<MockFailure> nextFailure = new AtomicReference<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private final AtomicReference<String> lastResponseBody = new AtomicReference<>();
 
   private MockProvider(Vertx vertx, boolean ownsVertx, int port) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -109,6 +110,11 @@ public final class MockProvider implements AutoCloseable {
   /** The newest request, or null. */
   public ReceivedRequest lastRequest() {
     return received.peekLast();
+  }
+
+  /** The complete body of the newest successful answer (JSON or the whole SSE stream), or null. */
+  public String lastResponseBody() {
+    return lastResponseBody.get();
   }
 
   /** The next {@code times} requests fail this way (a request's own header still wins). */
@@ -191,33 +197,44 @@ public final class MockProvider implements AutoCloseable {
     long created = System.currentTimeMillis() / 1000;
     String id = UUID.randomUUID().toString().replace("-", "").substring(0, 24);
     int cutAfter = failure != null && failure.kind() == MockFailure.Kind.CUT ? failure.amount() : -1;
+    lastResponseBody.set(null);
     switch (api) {
       case MESSAGES -> {
         if (stream) {
-          sse(req, MockPayloads.anthropicStream("msg_" + id, model, usage), cutAfter);
+          sse(req, recorded(MockPayloads.anthropicStream("msg_" + id, model, usage)), cutAfter);
         } else {
-          json(req, 200, MockPayloads.anthropicMessage("msg_" + id, model, usage), cutAfter);
+          json(req, 200, recorded(MockPayloads.anthropicMessage("msg_" + id, model, usage)), cutAfter);
         }
       }
-      case COUNT_TOKENS -> json(req, 200, "{\"input_tokens\":" + usage.input() + "}", cutAfter);
+      case COUNT_TOKENS -> json(req, 200, recorded("{\"input_tokens\":" + usage.input() + "}"), cutAfter);
       case CHAT -> {
         if (stream) {
           boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
-          sse(req, MockPayloads.chatStream("chatcmpl-" + id, model, created, usage, includeUsage), cutAfter);
+          sse(req, recorded(MockPayloads.chatStream("chatcmpl-" + id, model, created, usage, includeUsage)), cutAfter);
         } else {
-          json(req, 200, MockPayloads.chatCompletion("chatcmpl-" + id, model, created, usage), cutAfter);
+          json(req, 200, recorded(MockPayloads.chatCompletion("chatcmpl-" + id, model, created, usage)), cutAfter);
         }
       }
       case RESPONSES -> {
         if (stream) {
-          sse(req, MockPayloads.responsesStream("resp_" + id, model, created, usage), cutAfter);
+          sse(req, recorded(MockPayloads.responsesStream("resp_" + id, model, created, usage)), cutAfter);
         } else {
-          json(req, 200, MockPayloads.response("resp_" + id, model, created, usage, true).toString(), cutAfter);
+          json(req, 200, recorded(MockPayloads.response("resp_" + id, model, created, usage, true).toString()), cutAfter);
         }
       }
-      case EMBEDDINGS -> json(req, 200, MockPayloads.embeddings(model, usage), cutAfter);
+      case EMBEDDINGS -> json(req, 200, recorded(MockPayloads.embeddings(model, usage)), cutAfter);
       default -> error(req, api, 404, "no route");
     }
+  }
+
+  private String recorded(String body) {
+    lastResponseBody.set(body);
+    return body;
+  }
+
+  private List<String> recorded(List<String> events) {
+    lastResponseBody.set(String.join("", events));
+    return events;
   }
 
   private static JsonNode parse(Buffer body) {
