@@ -1,2 +1,0 @@
-/** Spend windows in Kafka Streams and the ClickHouse sink (see the aggregator issue). */
-package io.tollgate.aggregator;

@@ -1,0 +1,74 @@
+package io.tollgate.aggregator.topology;
+
+import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.serde.AvroSerde;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Decodes usage bytes and drops events whose id was seen within the dedupe retention (a producer
+ * retry or a spill replay delivers the same event twice). Poison records go on, undecoded, with
+ * the error in headers, for the dead-letter topic. Good events continue stamped with their own
+ * time, so windows are event-time windows.
+ */
+final class DecodeAndDedupe implements Processor<String, byte[], String, DecodedUsage> {
+  static final String STORE = "usage-dedupe";
+  static final String ERROR_HEADER = "tollgate.error";
+  static final String SOURCE_HEADER = "tollgate.source";
+
+  private final AvroSerde<UsageEvent> serde = TollgateSerdes.usageEvent();
+  private final Duration retention;
+  private ProcessorContext<String, DecodedUsage> context;
+  private WindowStore<String, Long> seen;
+
+  DecodeAndDedupe(Duration retention) {
+    this.retention = retention;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, DecodedUsage> context) {
+    this.context = context;
+    this.seen = context.getStateStore(STORE);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    if (record.value() == null) {
+      return; // nothing to meter
+    }
+    RecordMetadata meta = context.recordMetadata().orElse(null);
+    UsageEvent event;
+    try {
+      event = serde.decode(meta == null ? null : meta.topic(), meta == null ? -1 : meta.partition(),
+          meta == null ? -1 : meta.offset(), record.value());
+    } catch (SerializationException e) {
+      Record<String, DecodedUsage> poison = record.withValue(new DecodedUsage(null, record.value()));
+      poison.headers().add(ERROR_HEADER, e.getMessage().getBytes(StandardCharsets.UTF_8));
+      if (meta != null) {
+        poison.headers().add(SOURCE_HEADER, (meta.topic() + "/" + meta.partition() + "@" + meta.offset())
+            .getBytes(StandardCharsets.UTF_8));
+      }
+      context.forward(poison);
+      return;
+    }
+    long ts = event.getTs().toEpochMilli();
+    String id = event.getEventId();
+    try (WindowStoreIterator<Long> hits = seen.fetch(id, Instant.ofEpochMilli(ts).minus(retention),
+        Instant.ofEpochMilli(ts).plus(retention))) {
+      if (hits.hasNext()) {
+        return; // a duplicate of an event already counted
+      }
+    }
+    seen.put(id, ts, ts);
+    context.forward(record.withValue(new DecodedUsage(event, null)).withTimestamp(ts));
+  }
+}

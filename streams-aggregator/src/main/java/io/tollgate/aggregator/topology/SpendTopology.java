@@ -1,0 +1,105 @@
+package io.tollgate.aggregator.topology;
+
+import io.tollgate.schemas.SpendTotal;
+import io.tollgate.schemas.SpendWindow;
+import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.serde.AvroSerde;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The aggregator's topology, pure: {@code tollgate.usage.v1} → decode (poison → DLQ) → dedupe by
+ * event id → event-time tumbling windows of 1 minute, 1 hour and 1 day (UTC) per (customer, model,
+ * tool) → {@code tollgate.spend-windows.v1} (running totals, newest version wins), and per key /
+ * customer and UTC day → {@code tollgate.spend-totals.v1}. {@code Main} only adds configuration
+ * (exactly_once_v2, state dir) and runs it.
+ */
+public final class SpendTopology {
+  /** Window sizes and their names on the wire and in ClickHouse ({@code spend_1m} …). */
+  public static final Map<String, Duration> WINDOWS = Map.of(
+      "1m", Duration.ofMinutes(1), "1h", Duration.ofHours(1), "1d", Duration.ofDays(1));
+
+  private SpendTopology() {
+  }
+
+  public static Topology buildTopology(AggregatorSettings settings) {
+    StreamsBuilder builder = new StreamsBuilder();
+    AvroSerde<UsageEvent> usageSerde = TollgateSerdes.usageEvent();
+    AvroSerde<SpendWindow> windowSerde = TollgateSerdes.spendWindow();
+    AvroSerde<SpendTotal> totalSerde = TollgateSerdes.spendTotal();
+
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(DecodeAndDedupe.STORE, settings.dedupeRetention().multipliedBy(2),
+            settings.dedupeRetention(), false),
+        Serdes.String(), Serdes.Long()));
+
+    KStream<String, DecodedUsage> decoded = builder
+        .stream(Topics.USAGE.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("usage"))
+        .process(() -> new DecodeAndDedupe(settings.dedupeRetention()), Named.as("decode-and-dedupe"),
+            DecodeAndDedupe.STORE);
+    decoded.filter((k, d) -> d.poison(), Named.as("poison"))
+        .mapValues(DecodedUsage::raw, Named.as("poison-bytes"))
+        .to(Topics.USAGE_DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq"));
+    KStream<String, UsageEvent> events = decoded.filter((k, d) -> !d.poison(), Named.as("decoded"))
+        .mapValues(DecodedUsage::event, Named.as("events"));
+
+    KGroupedStream<String, UsageEvent> byGroup = events.groupBy(
+        (id, e) -> SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool()),
+        Grouped.with("by-customer-model-tool", Serdes.String(), usageSerde));
+    for (String size : List.of("1m", "1h", "1d")) {
+      Duration length = WINDOWS.get(size);
+      byGroup.windowedBy(TimeWindows.ofSizeAndGrace(length, settings.grace()))
+          .aggregate(SpendAggregates::emptyWindow, SpendAggregates::add, Named.as("spend-" + size),
+              Materialized.<String, SpendWindow, WindowStore<Bytes, byte[]>>as("spend-" + size)
+                  .withKeySerde(Serdes.String()).withValueSerde(windowSerde)
+                  .withRetention(length.plus(settings.grace())))
+          .toStream(Named.as("spend-" + size + "-changes"))
+          .filter((w, total) -> total != null, Named.as("spend-" + size + "-present"))
+          .map((w, total) -> {
+            SpendWindow out = SpendWindow.newBuilder(total).setWindowSize(size)
+                .setWindowStart(w.window().startTime()).setWindowEnd(w.window().endTime()).build();
+            return KeyValue.pair(SpendKeys.group(size, Long.toString(w.window().start()), out.getCustomerId(),
+                out.getModel(), out.getTool()), out);
+          }, Named.as("spend-" + size + "-keyed"))
+          .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows-" + size));
+    }
+
+    events.flatMap((id, e) -> {
+      List<KeyValue<String, UsageEvent>> out = new ArrayList<>(2);
+      String day = SpendAggregates.day(e).toString();
+      if (e.getCustomerId() != null) {
+        out.add(KeyValue.pair(SpendKeys.group("customer", e.getCustomerId(), day), e));
+      }
+      if (e.getKeyHash() != null) {
+        out.add(KeyValue.pair(SpendKeys.group("key", e.getKeyHash(), day), e));
+      }
+      return out;
+    }, Named.as("by-scope-day"))
+        .groupByKey(Grouped.with("scope-day", Serdes.String(), usageSerde))
+        .aggregate(SpendAggregates::emptyTotal, SpendAggregates::add, Named.as("day-totals"),
+            Materialized.<String, SpendTotal, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals")
+                .withKeySerde(Serdes.String()).withValueSerde(totalSerde))
+        .toStream(Named.as("day-total-changes"))
+        .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("totals"));
+    return builder.build();
+  }
+}
