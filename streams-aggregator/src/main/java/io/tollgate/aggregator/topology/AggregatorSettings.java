@@ -7,7 +7,11 @@ import java.util.Objects;
  * What shapes the topology.
  *
  * @param dedupeRetention how long an event id is remembered to drop replays (default 24 h)
- * @param grace           how late an event may arrive and still count in its window (default 5 min)
+ * @param grace           how late an event may arrive and still count in its window. Default 24 h,
+ *                        not minutes: while the aggregator catches up on a backlog (after a restart
+ *                        or an outage) its input partitions drift apart in event time, and a short
+ *                        grace would silently drop real spend from the small windows. Since totals
+ *                        are emitted as they change (no suppression), a long grace costs only state.
  */
 public record AggregatorSettings(Duration dedupeRetention, Duration grace) {
   public AggregatorSettings {
@@ -19,6 +23,6 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace) {
   }
 
   public static AggregatorSettings defaults() {
-    return new AggregatorSettings(Duration.ofHours(24), Duration.ofMinutes(5));
+    return new AggregatorSettings(Duration.ofHours(24), Duration.ofHours(24));
   }
 }

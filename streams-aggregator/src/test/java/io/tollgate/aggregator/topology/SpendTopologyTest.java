@@ -37,12 +37,19 @@ class SpendTopologyTest {
 
   @BeforeEach
   void start() throws Exception {
+    open(AggregatorSettings.defaults());
+  }
+
+  private void open(AggregatorSettings settings) throws Exception {
+    if (driver != null) {
+      driver.close();
+    }
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "spend-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("spend-topology").toString());
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-    driver = new TopologyTestDriver(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
+    driver = new TopologyTestDriver(SpendTopology.buildTopology(settings), props);
     usage = driver.createInputTopic(Topics.USAGE.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
     windows = driver.createOutputTopic(Topics.SPEND_WINDOWS.name(), Serdes.String().deserializer(),
         TollgateSerdes.spendWindow().deserializer());
@@ -54,6 +61,7 @@ class SpendTopologyTest {
   @AfterEach
   void stop() {
     driver.close();
+    driver = null;
   }
 
   private UsageEvent event(String customer, String model, String tool, Instant ts, long cost) {
@@ -131,7 +139,8 @@ class SpendTopologyTest {
   }
 
   @Test
-  void lateEventsCountWithinGraceAndAreDroppedBeyondIt() {
+  void lateEventsCountWithinGraceAndAreDroppedBeyondIt() throws Exception {
+    open(new AggregatorSettings(Duration.ofHours(24), Duration.ofMinutes(5)));
     send(event("acme", "m", "t", T.plusSeconds(10), 1));            // window [T, T+1m)
     send(event("acme", "m", "t", T.plus(Duration.ofMinutes(4)), 2)); // stream time T+4m: within grace of T+1m+5m
     send(event("acme", "m", "t", T.plusSeconds(20), 4));            // late but counted

@@ -1,0 +1,69 @@
+package io.tollgate.aggregator;
+
+import io.tollgate.aggregator.sink.ClickHouseSink;
+import io.tollgate.aggregator.topology.AggregatorSettings;
+import io.tollgate.aggregator.topology.SpendTopology;
+import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The running aggregator: the spend topology under Kafka Streams with exactly_once_v2, and the
+ * ClickHouse sink on its own thread. Wiring only; the logic lives in {@link SpendTopology} and
+ * {@link ClickHouseSink}.
+ */
+public final class AggregatorApp implements AutoCloseable {
+  private final KafkaStreams streams;
+  private final ClickHouseSink sink;
+  private final Thread sinkThread;
+
+  private AggregatorApp(KafkaStreams streams, ClickHouseSink sink, Thread sinkThread) {
+    this.streams = streams;
+    this.sink = sink;
+    this.sinkThread = sinkThread;
+  }
+
+  /**
+   * @param bootstrap     Kafka bootstrap servers
+   * @param applicationId Streams application id (instances with the same id share the work)
+   * @param stateDir      where Streams keeps its state stores
+   * @param clickhouse    client of the target database (migrated here)
+   */
+  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse) {
+    new ClickHouseMigrations(clickhouse).apply();
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
+    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
+    streams.start();
+    ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
+        Duration.ofMillis(500));
+    Thread thread = new Thread(sink, "clickhouse-sink");
+    thread.start();
+    return new AggregatorApp(streams, sink, thread);
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    sink.close();
+    try {
+      sinkThread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    streams.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,189 @@
+package io.tollgate.aggregator.sink;
+
+import io.tollgate.schemas.SpendWindow;
+import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.clickhouse.ClickHouseException;
+import io.tollgate.schemas.serde.AvroSerde;
+import io.tollgate.schemas.serde.EventDecodingException;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the usage log and the window totals to ClickHouse: a {@code read_committed} consumer
+ * collects up to {@code batchRows} rows or {@code flushInterval}, inserts each table in one
+ * streaming insert, and commits offsets only after every insert succeeded. While ClickHouse is
+ * down it pauses the partitions and retries the same batch with capped backoff — it never skips
+ * and never commits unwritten rows. Replays are harmless: the tables are ReplacingMergeTrees keyed
+ * by event id and by window (newest version wins). Undecodable records are logged and skipped
+ * here; the aggregator already sent them to the dead-letter topic.
+ */
+public final class ClickHouseSink implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+
+  private final ClickHouseClient clickhouse;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final int batchRows;
+  private final Duration flushInterval;
+  private final AvroSerde<UsageEvent> usageSerde = TollgateSerdes.usageEvent();
+  private final AvroSerde<SpendWindow> windowSerde = TollgateSerdes.spendWindow();
+  private final List<UsageEvent> usage = new ArrayList<>();
+  private final Map<String, List<SpendWindow>> windows = new HashMap<>();
+  private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  private volatile boolean running = true;
+  private boolean flushing;
+  private long batchStarted = System.nanoTime();
+
+  public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
+                        Duration flushInterval) {
+    this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
+    this.batchRows = batchRows;
+    this.flushInterval = flushInterval;
+    this.consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.GROUP_ID_CONFIG, groupId,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @Override
+  public void run() {
+    consumer.subscribe(List.of(Topics.USAGE.name(), Topics.SPEND_WINDOWS.name()), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        flushWithRetry(); // hand over only what is written
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        // resume from committed offsets
+      }
+    });
+    try {
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          add(r);
+        }
+        if (rows() >= batchRows || (rows() > 0 && System.nanoTime() - batchStarted >= flushInterval.toNanos())) {
+          flushWithRetry();
+        }
+      }
+      flushWithRetry();
+    } catch (WakeupException e) {
+      if (running) {
+        throw e;
+      }
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void add(ConsumerRecord<String, byte[]> r) {
+    if (rows() == 0) {
+      batchStarted = System.nanoTime();
+    }
+    pending.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+    if (r.value() == null) {
+      return;
+    }
+    try {
+      if (r.topic().equals(Topics.USAGE.name())) {
+        usage.add(usageSerde.decode(r.topic(), r.partition(), r.offset(), r.value()));
+      } else {
+        SpendWindow w = windowSerde.decode(r.topic(), r.partition(), r.offset(), r.value());
+        windows.computeIfAbsent(w.getWindowSize(), k -> new ArrayList<>()).add(w);
+      }
+    } catch (EventDecodingException e) {
+      LOG.warn("skipping undecodable record: {}", e.getMessage());
+    }
+  }
+
+  private int rows() {
+    return usage.size() + windows.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Inserts the batch, retrying while ClickHouse is unavailable, then commits. */
+  private void flushWithRetry() {
+    if (pending.isEmpty() || flushing) {
+      return;
+    }
+    flushing = true;
+    try {
+      retryUntilWritten();
+    } finally {
+      flushing = false;
+    }
+  }
+
+  private void retryUntilWritten() {
+    long backoffMs = 200;
+    while (true) {
+      try {
+        insertBatch();
+        consumer.commitSync(pending);
+        pending.clear();
+        usage.clear();
+        windows.clear();
+        consumer.resume(consumer.paused());
+        return;
+      } catch (ClickHouseException e) {
+        if (!running) {
+          LOG.warn("stopping with an unwritten batch; it will be read again: {}", e.getMessage());
+          return;
+        }
+        LOG.warn("ClickHouse insert failed, retrying in {} ms: {}", backoffMs, e.getMessage());
+        consumer.pause(consumer.assignment());
+        // Stay in the group while paused; anything a fresh assignment delivers joins the batch.
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(backoffMs))) {
+          add(r);
+        }
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+    }
+  }
+
+  private void insertBatch() {
+    if (!usage.isEmpty()) {
+      clickhouse.insertRowBinary("usage_events", SinkRows.USAGE_COLUMNS, out -> {
+        for (UsageEvent e : usage) {
+          SinkRows.write(out, e);
+        }
+        return usage.size();
+      });
+    }
+    for (Map.Entry<String, List<SpendWindow>> entry : windows.entrySet()) {
+      clickhouse.insertRowBinary(SinkRows.windowTable(entry.getKey()), SinkRows.WINDOW_COLUMNS, out -> {
+        for (SpendWindow w : entry.getValue()) {
+          SinkRows.write(out, w);
+        }
+        return entry.getValue().size();
+      });
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+  }
+}
