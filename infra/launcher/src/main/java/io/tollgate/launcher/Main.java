@@ -1,5 +1,6 @@
 package io.tollgate.launcher;
 
+import io.tollgate.aggregator.AggregatorApp;
 import io.tollgate.ingress.Gateway;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.local.clickhouse.LocalClickHouse;
@@ -102,6 +103,8 @@ public final class Main {
     if (o.mockProvider()) {
       mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
     }
+    progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
+        AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings))));
     IngressConfig gatewayConfig = GatewayConfigs.build(o, kafka, mock == null ? null : mock.baseUrl(), System.getenv());
     Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig)));
 
@@ -116,6 +119,8 @@ public final class Main {
     progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
     progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
         + (applied > 0 ? ", " + applied + " migration(s) applied" : ", schema up to date"));
+    progress.line("                 spend so far: curl -s '" + clickhouse.url() + "/?query=SELECT+customer_id,"
+        + "sum(cost_nanos)/1e9+AS+usd+FROM+tollgate.spend_1d+FINAL+GROUP+BY+customer_id'");
     if (mock != null) {
       progress.line("  Mock provider  " + mock.baseUrl() + "   (/v1/messages, /v1/chat/completions, /v1/responses)");
       progress.line("                 try: curl -s " + mock.baseUrl()

@@ -98,6 +98,16 @@ class LauncherIT {
         assertThat(e.getOutputTokens()).isEqualTo(8);
         assertThat(e.getCostNanos()).isPositive();
       });
+      // ... and seconds later the aggregator has it in ClickHouse, in the log and in the day window.
+      long cost = events.get(0).getCostNanos();
+      long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      long inDay = 0;
+      while (inDay != cost && System.nanoTime() < deadline2) {
+        inDay = ch.queryLong("SELECT sum(cost_nanos) FROM spend_1d FINAL WHERE customer_id = 'launcher-it'");
+        Thread.sleep(200);
+      }
+      assertThat(inDay).isEqualTo(cost);
+      assertThat(ch.queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id = 'launcher-it'")).isEqualTo(1);
     }
 
     stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);

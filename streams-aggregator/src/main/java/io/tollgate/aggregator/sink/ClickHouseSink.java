@@ -94,7 +94,8 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
         throw e;
       }
     } finally {
-      consumer.close();
+      // Nothing to commit here (offsets are committed after each insert), so do not wait long.
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
