@@ -1,0 +1,41 @@
+package io.tollgate.aggregator;
+
+import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
+ * [--application-id tollgate-aggregator] [--state-dir DIR]}. Prints {@code AGGREGATOR READY} once
+ * started; SIGTERM stops it cleanly.
+ */
+public final class Main {
+  static final String READY = "AGGREGATOR READY";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    String bootstrap = a.getOrDefault("bootstrap", System.getenv().getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
+    String url = a.getOrDefault("clickhouse", System.getenv().getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
+    ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.getOrDefault("database", "tollgate"),
+        System.getenv("CLICKHOUSE_USER"), System.getenv("CLICKHOUSE_PASSWORD"), null));
+    AggregatorApp app = AggregatorApp.start(bootstrap, a.getOrDefault("application-id", "tollgate-aggregator"),
+        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      stopped.countDown();
+    }, "aggregator-shutdown"));
+    System.out.println(READY);
+    System.out.flush();
+    stopped.await();
+  }
+}

@@ -1,0 +1,62 @@
+package io.tollgate.aggregator;
+
+import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.Topics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Synthetic usage events with independently computed expected totals, for the aggregator ITs. */
+final class UsageLoad {
+  final List<UsageEvent> events = new ArrayList<>();
+  final Map<String, Long> costByCustomer = new HashMap<>();
+  long totalCost;
+  private final Random random;
+
+  /** {@code count} events spread in time order over {@code spanMillis}, for customers prefixed {@code tag}. */
+  UsageLoad(long seed, int count, long spanMillis, String tag) {
+    random = new Random(seed);
+    Instant base = Instant.parse("2026-11-24T08:00:00Z");
+    String[] models = {"claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"};
+    String[] tools = {"claude-code", "codex", "curl"};
+    for (int i = 0; i < count; i++) {
+      String customer = tag + "-" + random.nextInt(4);
+      long cost = 1 + random.nextInt(50_000_000);
+      events.add(UsageEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+          .setTs(base.plusMillis(i * (spanMillis / count) + random.nextInt(5_000))).setDurationMs(5).setTtftMs(null)
+          .setGatewayId("gw").setKeyHash("k-" + customer).setKeyAlias(null).setCustomerId(customer)
+          .setCustomerSource("header_customer_id").setTool(tools[random.nextInt(tools.length)]).setToolVersion(null)
+          .setUserAgent(null).setSessionId(null).setProvider("anthropic").setApi("messages")
+          .setModelRequested(models[random.nextInt(models.length)]).setModel(null).setStatusCode(200)
+          .setErrorType(null).setInputTokens(random.nextInt(5000)).setOutputTokens(random.nextInt(900))
+          .setCostNanos(cost).setPriceKnown(true).setUpstreamRequestId(null).build());
+      costByCustomer.merge(customer, cost, Long::sum);
+      totalCost += cost;
+    }
+  }
+
+  /** Produces events {@code from} (inclusive) to {@code to}, 1 % of them twice; returns how many were repeated. */
+  int produce(String bootstrap, int from, int to) {
+    int duplicates = 0;
+    try (KafkaProducer<String, UsageEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+        "acks", "all", "linger.ms", 5), new StringSerializer(), TollgateSerdes.usageEvent())) {
+      for (UsageEvent e : events.subList(from, to)) {
+        producer.send(new ProducerRecord<>(Topics.USAGE.name(), e.getEventId(), e));
+        if (random.nextInt(100) == 0) {
+          producer.send(new ProducerRecord<>(Topics.USAGE.name(), e.getEventId(), e));
+          duplicates++;
+        }
+      }
+      producer.flush();
+    }
+    return duplicates;
+  }
+}
