@@ -1,5 +1,6 @@
 package io.tollgate.aggregator;
 
+import io.tollgate.aggregator.api.SpendApi;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
- * [--application-id tollgate-aggregator] [--state-dir DIR]}. Prints {@code AGGREGATOR READY} once
+ * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]}
+ * (the spend API runs here too). Prints {@code AGGREGATOR READY} once
  * started; SIGTERM stops it cleanly.
  */
 public final class Main {
@@ -29,8 +31,16 @@ public final class Main {
         System.getenv("CLICKHOUSE_USER"), System.getenv("CLICKHOUSE_PASSWORD"), null));
     AggregatorApp app = AggregatorApp.start(bootstrap, a.getOrDefault("application-id", "tollgate-aggregator"),
         Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse);
+    SpendApi api;
+    try {
+      api = new SpendApi(clickhouse, a.getOrDefault("api-host", "127.0.0.1"), Integer.parseInt(a.getOrDefault("api-port", "4001")));
+    } catch (java.io.IOException e) {
+      app.close();
+      throw new java.io.UncheckedIOException("spend API cannot listen", e);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      api.close();
       app.close();
       stopped.countDown();
     }, "aggregator-shutdown"));

@@ -19,13 +19,14 @@ import java.util.Map;
  * @param partitions      partitions of the Tollgate topics on the embedded broker
  * @param gatewayPort     port of the gateway (LiteLLM's 4000)
  * @param config          the gateway's config file (LiteLLM config.yaml + tollgate section), or null
+ * @param apiPort         port of the spend API ({@code /spend/logs}, {@code /spend/report})
  * @param mockProvider    whether to start the mock provider
  * @param help            print usage and exit
  */
 public record LauncherOptions(Path home, String kafkaBootstrap, String clickhouseUrl, int kafkaPort,
                               int clickhousePort, int clickhouseTcpPort, int mockPort,
                               int partitions, boolean mockProvider, boolean help, int gatewayPort,
-                              String config) {
+                              String config, int apiPort) {
 
   static final String USAGE = """
       Usage: ./tollgate run [options]
@@ -37,6 +38,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         --clickhouse-tcp-port N native port of the local ClickHouse (default 9000)
         --mock-port N           port of the mock provider (default 4010)
         --port N                port of the gateway (default 4000)
+        --api-port N            port of the spend API (default 4001)
         --config FILE           gateway config (LiteLLM config.yaml format + a tollgate: section)
         --partitions N          partitions of the Tollgate topics (default 3)
         --no-mock               do not start the mock provider
@@ -64,6 +66,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
     int mockPort = 4010;
     int partitions = 3;
     int gatewayPort = 4000;
+    int apiPort = 4001;
     String config = blankToNull(env.get("TOLLGATE_CONFIG"));
     boolean providerKeys = blankToNull(env.get("ANTHROPIC_API_KEY")) != null
         || blankToNull(env.get("OPENAI_API_KEY")) != null;
@@ -80,7 +83,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         continue;
       }
       if (!List.of("--home", "--kafka", "--clickhouse", "--kafka-port", "--clickhouse-port",
-          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config").contains(arg)) {
+          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port").contains(arg)) {
         problems.add("unknown option '" + arg + "'");
         continue;
       }
@@ -99,6 +102,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         case "--mock-port" -> mockPort = port(arg, value, problems);
         case "--partitions" -> partitions = positive(arg, value, problems);
         case "--port" -> gatewayPort = port(arg, value, problems);
+        case "--api-port" -> apiPort = port(arg, value, problems);
         case "--config" -> config = value;
         default -> throw new AssertionError(arg);
       }
@@ -113,7 +117,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
       throw new InvalidOptions(problems);
     }
     return new LauncherOptions(home.toAbsolutePath().normalize(), kafka, clickhouse, kafkaPort,
-        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config);
+        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, apiPort);
   }
 
   private static int port(String name, String value, List<String> problems) {

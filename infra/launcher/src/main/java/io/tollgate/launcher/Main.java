@@ -1,6 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.aggregator.AggregatorApp;
+import io.tollgate.aggregator.api.SpendApi;
 import io.tollgate.ingress.Gateway;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.local.clickhouse.LocalClickHouse;
@@ -105,6 +106,13 @@ public final class Main {
     }
     progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
         AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings))));
+    SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
+      try {
+        return stack.push("spend API", new SpendApi(new ClickHouseClient(settings), "127.0.0.1", o.apiPort()));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("spend API cannot listen on " + o.apiPort(), e);
+      }
+    });
     IngressConfig gatewayConfig = GatewayConfigs.build(o, kafka, mock == null ? null : mock.baseUrl(), System.getenv());
     Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig)));
 
@@ -116,6 +124,7 @@ public final class Main {
         + " ANTHROPIC_CUSTOM_HEADERS='x-litellm-customer-id: alice' claude");
     progress.line("                 Codex:       OPENAI_BASE_URL=" + gw + "/v1 codex");
     progress.line("                 metrics:     " + gw + "/metrics");
+    progress.line("  Spend API      http://127.0.0.1:" + api.port() + "/spend/report?group_by=customer   (also /spend/logs?customer_id=…)");
     progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
     progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
         + (applied > 0 ? ", " + applied + " migration(s) applied" : ", schema up to date"));
@@ -142,6 +151,9 @@ public final class Main {
     }
     if (o.clickhouseUrl() == null && FreePorts.inUse(o.clickhouseTcpPort())) {
       taken.add(o.clickhouseTcpPort() + " (ClickHouse native; --clickhouse-tcp-port)");
+    }
+    if (FreePorts.inUse(o.apiPort())) {
+      taken.add(o.apiPort() + " (spend API; --api-port)");
     }
     if (FreePorts.inUse(o.gatewayPort())) {
       taken.add(o.gatewayPort() + " (gateway; --port)");

@@ -48,9 +48,11 @@ class LauncherIT {
     int chTcpPort = FreePorts.pick();
     int mockPort = FreePorts.pick();
     int gatewayPort = FreePorts.pick();
+    int apiPort = FreePorts.pick();
     List<String> args = List.of("--home", home.toString(), "--kafka-port", Integer.toString(kafkaPort),
         "--clickhouse-port", Integer.toString(chPort), "--clickhouse-tcp-port", Integer.toString(chTcpPort),
-        "--mock-port", Integer.toString(mockPort), "--port", Integer.toString(gatewayPort));
+        "--mock-port", Integer.toString(mockPort), "--port", Integer.toString(gatewayPort),
+        "--api-port", Integer.toString(apiPort));
 
     Process first = start(args);
     List<ProcessHandle> children = first.descendants().toList();
@@ -108,9 +110,13 @@ class LauncherIT {
       }
       assertThat(inDay).isEqualTo(cost);
       assertThat(ch.queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id = 'launcher-it'")).isEqualTo(1);
+      HttpResponse<String> report = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + apiPort + "/spend/report?group_by=customer")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(report.body()).contains("\"customer\":\"launcher-it\"").contains("\"spend_nanos\":" + cost);
     }
 
-    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);
+    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort, apiPort);
 
     output.clear();
     Process second = start(args);
@@ -120,7 +126,7 @@ class LauncherIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("launcher-it");
     }
-    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);
+    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort, apiPort);
   }
 
   private Process start(List<String> args) throws Exception {
