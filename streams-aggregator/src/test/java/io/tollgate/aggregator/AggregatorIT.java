@@ -49,7 +49,7 @@ class AggregatorIT {
                                                                            ClickHouseTestDatabase db) throws Exception {
     // Three hours of traffic consumed as one backlog, as after an outage: the input partitions
     // drift apart in event time by far more than minutes, and every minute window must stay exact.
-    UsageLoad load = new UsageLoad(11, 20_000, 3 * 3_600_000L, "exact");
+    UsageLoad load = new UsageLoad(11, 100_000, 3 * 3_600_000L, "exact");
     assertThat(load.produce(kafka.bootstrapServers(), 0, load.events.size())).as("duplicates sent").isPositive();
     try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), "agg-it-" + UUID.randomUUID(),
         Files.createTempDirectory("agg-it-state"), db.client())) {
