@@ -60,6 +60,7 @@ class GatewayFailuresIT {
           port: 0
           host: 127.0.0.1
           max_request_body_mb: 1
+          upstream_timeout_s: 2
           spill_dir: %3$s
           kafka: {bootstrap_servers: "%4$s"}
         """.formatted(mock.baseUrl(), dead, dir.resolve("spill"), kafka.bootstrapServers());
@@ -135,6 +136,16 @@ class GatewayFailuresIT {
     assertThat(dead.statusCode()).isEqualTo(502);
     assertThat(dead.body()).contains("\"type\":\"error\"").contains("upstream unreachable");
     assertThat(events.one(ev -> deadCustomer.equals(ev.getCustomerId())).getErrorType()).isEqualTo("upstream_unreachable");
+  }
+
+  @Test
+  void anUpstreamThatDoesNotAnswerInTimeIs504() throws Exception {
+    String customer = "slow-" + UUID.randomUUID();
+    HttpResponse<String> r = post("{\"model\":\"claude-sonnet-4-5\"}", "x-litellm-customer-id", customer,
+        "x-mock-fail", "slow:5000");
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).contains("timeout_error");
+    assertThat(events.one(ev -> customer.equals(ev.getCustomerId())).getErrorType()).isEqualTo("upstream_timeout");
   }
 
   @Test

@@ -187,7 +187,9 @@ public final class LocalClickHouse implements AutoCloseable {
 
   /** Client settings for {@code database} on this server (default user). */
   public ClickHouseSettings settings(String database) {
-    String user = System.getenv().getOrDefault("CLICKHOUSE_USER", "default");
+    // A server we started has only the password-less default user; credentials from the
+    // environment belong to a server given by CLICKHOUSE_URL.
+    String user = owned() ? "default" : System.getenv().getOrDefault("CLICKHOUSE_USER", "default");
     String password = owned() ? "" : System.getenv().getOrDefault("CLICKHOUSE_PASSWORD", "");
     return new ClickHouseSettings(url, database, user, password, null);
   }
