@@ -146,11 +146,11 @@ public final class MockProvider implements AutoCloseable {
     req.body().onSuccess(body -> {
       requests.incrementAndGet();
       record(req, body);
-      Api api = Api.of(req.path());
+      MockApi api = MockApi.of(req.path());
       try {
         dispatch(req, api, body);
       } catch (IllegalArgumentException e) {
-        error(req, api, 400, e.getMessage());
+        MockResponses.error(req, api, 400, e.getMessage());
       }
     }).onFailure(e -> req.connection().close());
   }
@@ -164,14 +164,14 @@ public final class MockProvider implements AutoCloseable {
     }
   }
 
-  private void dispatch(HttpServerRequest req, Api api, Buffer body) {
-    if (api == Api.MODELS) {
-      json(req.response(), 200, "{\"object\":\"list\",\"data\":[{\"id\":\"claude-sonnet-4-5\",\"object\":\"model\"},"
+  private void dispatch(HttpServerRequest req, MockApi api, Buffer body) {
+    if (api == MockApi.MODELS) {
+      MockResponses.json(req.response(), 200, "{\"object\":\"list\",\"data\":[{\"id\":\"claude-sonnet-4-5\",\"object\":\"model\"},"
           + "{\"id\":\"gpt-5\",\"object\":\"model\"}]}");
       return;
     }
-    if (api == Api.UNKNOWN || !"POST".equals(req.method().name())) {
-      error(req, api, 404, "mock provider has no route " + req.method() + " " + req.path());
+    if (api == MockApi.UNKNOWN || !"POST".equals(req.method().name())) {
+      MockResponses.error(req, api, 404, "mock provider has no route " + req.method() + " " + req.path());
       return;
     }
     JsonNode request = parse(body);
@@ -184,9 +184,9 @@ public final class MockProvider implements AutoCloseable {
     }
   }
 
-  private void answer(HttpServerRequest req, Api api, JsonNode request, MockUsage usage, MockFailure failure) {
+  private void answer(HttpServerRequest req, MockApi api, JsonNode request, MockUsage usage, MockFailure failure) {
     if (failure != null && failure.kind() == MockFailure.Kind.STATUS) {
-      error(req, api, failure.amount(), "mock failure " + failure.amount());
+      MockResponses.error(req, api, failure.amount(), "mock failure " + failure.amount());
       return;
     }
     String model = request.path("model").asText("mock-model");
@@ -203,27 +203,27 @@ public final class MockProvider implements AutoCloseable {
         if (stream) {
           sse(req, recorded(MockPayloads.anthropicStream("msg_" + id, model, usage)), cutAfter);
         } else {
-          json(req, 200, recorded(MockPayloads.anthropicMessage("msg_" + id, model, usage)), cutAfter);
+          MockResponses.json(req, 200, recorded(MockPayloads.anthropicMessage("msg_" + id, model, usage)), cutAfter);
         }
       }
-      case COUNT_TOKENS -> json(req, 200, recorded("{\"input_tokens\":" + usage.input() + "}"), cutAfter);
+      case COUNT_TOKENS -> MockResponses.json(req, 200, recorded("{\"input_tokens\":" + usage.input() + "}"), cutAfter);
       case CHAT -> {
         if (stream) {
           boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
           sse(req, recorded(MockPayloads.chatStream("chatcmpl-" + id, model, created, usage, includeUsage)), cutAfter);
         } else {
-          json(req, 200, recorded(MockPayloads.chatCompletion("chatcmpl-" + id, model, created, usage)), cutAfter);
+          MockResponses.json(req, 200, recorded(MockPayloads.chatCompletion("chatcmpl-" + id, model, created, usage)), cutAfter);
         }
       }
       case RESPONSES -> {
         if (stream) {
           sse(req, recorded(MockPayloads.responsesStream("resp_" + id, model, created, usage)), cutAfter);
         } else {
-          json(req, 200, recorded(MockPayloads.response("resp_" + id, model, created, usage, true).toString()), cutAfter);
+          MockResponses.json(req, 200, recorded(MockPayloads.response("resp_" + id, model, created, usage, true).toString()), cutAfter);
         }
       }
-      case EMBEDDINGS -> json(req, 200, recorded(MockPayloads.embeddings(model, usage)), cutAfter);
-      default -> error(req, api, 404, "no route");
+      case EMBEDDINGS -> MockResponses.json(req, 200, recorded(MockPayloads.embeddings(model, usage)), cutAfter);
+      default -> MockResponses.error(req, api, 404, "no route");
     }
   }
 
@@ -258,23 +258,6 @@ public final class MockProvider implements AutoCloseable {
     return null;
   }
 
-  private static void json(HttpServerRequest req, int status, String body, int cutAfter) {
-    if (cutAfter >= 0) {
-      // Promise the whole body, send half, hang up: the client sees a truncated response.
-      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      HttpServerResponse resp = req.response().setStatusCode(status)
-          .putHeader("content-type", "application/json").putHeader("content-length", Integer.toString(bytes.length));
-      resp.write(Buffer.buffer(java.util.Arrays.copyOf(bytes, bytes.length / 2)))
-          .onComplete(v -> req.connection().close());
-      return;
-    }
-    json(req.response(), status, body);
-  }
-
-  private static void json(HttpServerResponse resp, int status, String body) {
-    resp.setStatusCode(status).putHeader("content-type", "application/json").end(body);
-  }
-
   private void sse(HttpServerRequest req, List<String> events, int cutAfter) {
     HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-cache");
@@ -289,7 +272,7 @@ public final class MockProvider implements AutoCloseable {
         if (resp.closed() || i >= n) {
           vertx.cancelTimer(id);
           if (!resp.closed()) {
-            endStream(req, resp, cutAfter);
+            MockResponses.endStream(req, resp, cutAfter);
           }
           return;
         }
@@ -300,25 +283,7 @@ public final class MockProvider implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       resp.write(events.get(i));
     }
-    endStream(req, resp, cutAfter);
-  }
-
-  private static void endStream(HttpServerRequest req, HttpServerResponse resp, int cutAfter) {
-    if (cutAfter >= 0) {
-      // No terminating chunk: the stream ends as a dropped connection would.
-      resp.write("").onComplete(v -> req.connection().close());
-    } else {
-      resp.end();
-    }
-  }
-
-  private static void error(HttpServerRequest req, Api api, int status, String message) {
-    HttpServerResponse resp = req.response();
-    if (status == 429) {
-      resp.putHeader("retry-after", "1");
-    }
-    json(resp, status, api.anthropic() ? MockPayloads.anthropicError(status, message)
-        : MockPayloads.openAiError(status, message));
+    MockResponses.endStream(req, resp, cutAfter);
   }
 
   @Override
@@ -341,27 +306,5 @@ public final class MockProvider implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(mock::close));
     System.out.println("mock provider on " + mock.baseUrl());
     Thread.currentThread().join();
-  }
-
-  /** The routes, by path (query strings such as {@code ?beta=true} are ignored). */
-  enum Api {
-    MESSAGES, COUNT_TOKENS, CHAT, RESPONSES, EMBEDDINGS, MODELS, UNKNOWN;
-
-    static Api of(String path) {
-      String p = path.startsWith("/anthropic/") ? path.substring("/anthropic".length()) : path;
-      return switch (p) {
-        case "/v1/messages" -> MESSAGES;
-        case "/v1/messages/count_tokens" -> COUNT_TOKENS;
-        case "/v1/chat/completions", "/chat/completions" -> CHAT;
-        case "/v1/responses" -> RESPONSES;
-        case "/v1/embeddings" -> EMBEDDINGS;
-        case "/v1/models" -> MODELS;
-        default -> UNKNOWN;
-      };
-    }
-
-    boolean anthropic() {
-      return this == MESSAGES || this == COUNT_TOKENS;
-    }
   }
 }
