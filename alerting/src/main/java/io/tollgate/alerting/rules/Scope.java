@@ -1,0 +1,6 @@
+package io.tollgate.alerting.rules;
+
+/** What a rule watches; {@code GLOBAL} has the single id {@code *}. */
+public enum Scope {
+  CUSTOMER, KEY, MODEL, TOOL, GLOBAL
+}
