@@ -1,0 +1,122 @@
+package io.tollgate.alerting.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.alerting.rules.Period;
+import io.tollgate.alerting.rules.Scope;
+import io.tollgate.alerting.rules.ThresholdRule;
+import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.SpendWindow;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.Topics;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The production alerting topology under TopologyTestDriver. */
+class AlertTopologyTest {
+  private static final long USD = 1_000_000_000L;
+  private static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, SpendWindow> windows;
+  private TestOutputTopic<String, Alert> alerts;
+  private final List<SpendWindow> sent = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    List<ThresholdRule> rules = List.of(
+        new ThresholdRule("daily-50", Scope.CUSTOMER, "*", Period.DAY, 50 * USD, 80, List.of("slack", "email")),
+        new ThresholdRule("monthly-1000", Scope.CUSTOMER, "*", Period.MONTH, 1000 * USD, null, List.of("email")),
+        new ThresholdRule("opus-hourly", Scope.MODEL, "claude-opus-4-1", Period.HOUR, 20 * USD, null, List.of("slack")));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("alert-topology").toString());
+    driver = new TopologyTestDriver(AlertTopology.buildTopology(rules), props);
+    windows = driver.createInputTopic(Topics.SPEND_WINDOWS.name(), Serdes.String().serializer(),
+        TollgateSerdes.spendWindow().serializer());
+    alerts = driver.createOutputTopic(Topics.ALERTS.name(), Serdes.String().deserializer(), TollgateSerdes.alert().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void window(String size, Instant start, String customer, String model, String tool, long version, long costNanos) {
+    SpendWindow w = SpendWindow.newBuilder().setWindowSize(size).setWindowStart(start)
+        .setWindowEnd(start.plusSeconds(size.equals("1h") ? 3600 : 86_400)).setCustomerId(customer).setModel(model)
+        .setTool(tool).setRequests(version).setCostNanos(costNanos).setVersion(version).setUpdatedAt(start.plusSeconds(version))
+        .build();
+    sent.add(w);
+    windows.pipeInput(size + "|" + start + "|" + customer + "|" + model + "|" + tool, w, start.plusSeconds(version));
+  }
+
+  @Test
+  void aCustomerCrossingFiftyDollarsADayAlertsExactlyOnceDespiteAHundredUpdates() {
+    for (int v = 1; v <= 150; v++) {
+      window("1d", DAY, "acme", "claude-sonnet-4-5", "claude-code", v, v * USD / 2); // $0.50 per update
+    }
+    List<Alert> out = alerts.readValuesToList();
+    assertThat(out).extracting(Alert::getSeverity).containsExactly("warning", "critical");
+    Alert limit = out.get(1);
+    assertThat(limit.getRuleId()).isEqualTo("daily-50");
+    assertThat(limit.getScope()).isEqualTo("customer");
+    assertThat(limit.getScopeId()).isEqualTo("acme");
+    assertThat(limit.getSpendNanos()).isEqualTo(50 * USD);
+    assertThat(limit.getThresholdNanos()).isEqualTo(50 * USD);
+    assertThat(limit.getChannels()).containsExactly("slack", "email");
+    assertThat(limit.getWindowStart()).isEqualTo(DAY);
+  }
+
+  @Test
+  void spendAcrossModelsAndToolsAddsUpPerCustomer() {
+    window("1d", DAY, "acme", "claude-sonnet-4-5", "claude-code", 1, 30 * USD);
+    window("1d", DAY, "acme", "gpt-5", "codex", 1, 15 * USD);
+    assertThat(alerts.readValuesToList()).extracting(Alert::getSeverity).containsExactly("warning");
+    window("1d", DAY, "acme", "gpt-5", "codex", 2, 21 * USD); // +6: total 51
+    assertThat(alerts.readValuesToList()).singleElement().satisfies(a -> {
+      assertThat(a.getSeverity()).isEqualTo("critical");
+      assertThat(a.getSpendNanos()).isEqualTo(51 * USD);
+    });
+    window("1d", DAY, "globex", "gpt-5", "codex", 1, 10 * USD);
+    assertThat(alerts.readValuesToList()).isEmpty();
+  }
+
+  @Test
+  void aReplayOfTheSameWindowsFiresNothingNew() {
+    window("1d", DAY, "acme", "m", "t", 1, 60 * USD);
+    assertThat(alerts.readValuesToList()).hasSize(1);
+    List<SpendWindow> replay = new ArrayList<>(sent);
+    for (SpendWindow w : replay) {
+      windows.pipeInput("replayed", w, w.getUpdatedAt());
+    }
+    window("1d", DAY, "acme", "m", "t", 1, 60 * USD); // an older-or-equal version again
+    assertThat(alerts.readValuesToList()).isEmpty();
+  }
+
+  @Test
+  void monthsSumTheirDaysAndHoursUseHourWindows() {
+    for (int d = 0; d < 30; d++) {
+      window("1d", Instant.parse("2026-11-01T00:00:00Z").plusSeconds(d * 86_400L), "initech", "m", "t", 1, 40 * USD);
+    }
+    assertThat(alerts.readValuesToList()).filteredOn(a -> a.getRuleId().equals("monthly-1000")).singleElement()
+        .satisfies(a -> {
+          assertThat(a.getSpendNanos()).isEqualTo(1000 * USD);
+          assertThat(a.getWindowStart()).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
+        });
+    window("1h", DAY.plusSeconds(7200), "anyone", "claude-opus-4-1", "claude-code", 1, 25 * USD);
+    window("1d", DAY, "anyone-else", "claude-opus-4-1", "claude-code", 1, 25 * USD); // day windows never feed hour rules
+    assertThat(alerts.readValuesToList()).extracting(Alert::getRuleId).containsExactly("opus-hourly");
+  }
+}
