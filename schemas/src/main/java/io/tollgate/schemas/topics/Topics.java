@@ -32,6 +32,10 @@ public final class Topics {
   public static final TopicSpec ALERTS = new TopicSpec("tollgate.alerts.v1", "alert_id",
       Map.of("cleanup.policy", "compact"));
 
+  /** Which (alert, channel) pairs were delivered; key = alert id | channel, value = delivery time. */
+  public static final TopicSpec ALERT_DELIVERIES = new TopicSpec("tollgate.alert-deliveries.v1", "alert_id|channel",
+      Map.of("cleanup.policy", "compact"));
+
   /** Virtual keys ({@code VirtualKey}), key = key hash; a null value deletes. */
   public static final TopicSpec KEYS = new TopicSpec("tollgate.keys.v1", "key_hash",
       Map.of("cleanup.policy", "compact"));
@@ -42,7 +46,7 @@ public final class Topics {
 
   /** Every topic, in the order a runtime should create them. */
   public static final List<TopicSpec> ALL =
-      List.of(USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, KEYS, CUSTOMERS);
+      List.of(USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, CUSTOMERS);
 
   private Topics() {
   }

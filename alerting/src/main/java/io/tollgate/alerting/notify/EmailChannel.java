@@ -1,0 +1,109 @@
+package io.tollgate.alerting.notify;
+
+import io.tollgate.schemas.Alert;
+import jakarta.mail.Authenticator;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.PasswordAuthentication;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+
+/** SMTP email (Jakarta Mail / Angus): plain-text and HTML parts. The password is never printed. */
+public final class EmailChannel implements Channel {
+  /**
+   * @param host     SMTP host
+   * @param port     SMTP port
+   * @param security none, starttls or smtps
+   * @param user     login, or null for none
+   * @param password password (secret), or null
+   * @param from     sender address
+   * @param to       recipients
+   */
+  public record Smtp(String host, int port, String security, String user, String password, String from, List<String> to) {
+    public Smtp {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(from, "from");
+      to = List.copyOf(to);
+    }
+
+    @Override
+    public String toString() {
+      return "Smtp[" + host + ":" + port + ", " + security + ", user=" + user + ", password=****, to=" + to + "]";
+    }
+  }
+
+  private final Smtp smtp;
+  private final Session session;
+
+  public EmailChannel(Smtp smtp) {
+    this.smtp = Objects.requireNonNull(smtp, "smtp");
+    Properties p = new Properties();
+    String proto = "smtps".equals(smtp.security()) ? "smtps" : "smtp";
+    p.put("mail.transport.protocol", proto);
+    p.put("mail." + proto + ".host", smtp.host());
+    p.put("mail." + proto + ".port", Integer.toString(smtp.port()));
+    p.put("mail." + proto + ".connectiontimeout", "10000");
+    p.put("mail." + proto + ".timeout", "10000");
+    if ("starttls".equals(smtp.security())) {
+      p.put("mail.smtp.starttls.enable", "true");
+      p.put("mail.smtp.starttls.required", "true");
+    }
+    boolean auth = smtp.user() != null && !smtp.user().isBlank();
+    p.put("mail." + proto + ".auth", Boolean.toString(auth));
+    this.session = Session.getInstance(p, auth ? new Authenticator() {
+      @Override
+      protected PasswordAuthentication getPasswordAuthentication() {
+        return new PasswordAuthentication(smtp.user(), smtp.password());
+      }
+    } : null);
+  }
+
+  @Override
+  public String name() {
+    return "email";
+  }
+
+  @Override
+  public Result deliver(Alert a) {
+    try {
+      MimeMessage m = new MimeMessage(session);
+      m.setFrom(new InternetAddress(smtp.from()));
+      for (String to : smtp.to()) {
+        m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
+      }
+      m.setSubject("[Tollgate " + a.getSeverity() + "] " + a.getMessage(), "UTF-8");
+      String text = a.getMessage() + "\n\nSpend: $" + SlackChannel.usd(a.getSpendNanos()) + " this " + a.getPeriod()
+          + " (since " + a.getWindowStart() + ")"
+          + (a.getThresholdNanos() == null ? "" : "\nThreshold: $" + SlackChannel.usd(a.getThresholdNanos()))
+          + (a.getBaselineMeanNanos() == null ? "" : "\nBaseline: $" + SlackChannel.usd(a.getBaselineMeanNanos()))
+          + "\nRule: " + a.getRuleId() + " (" + a.getKind() + ")\nAlert id: " + a.getAlertId() + "\n";
+      MimeBodyPart plain = new MimeBodyPart();
+      plain.setText(text, "UTF-8");
+      MimeBodyPart html = new MimeBodyPart();
+      html.setContent("<h2>" + escape(a.getMessage()) + "</h2><pre>" + escape(text) + "</pre>", "text/html; charset=UTF-8");
+      MimeMultipart body = new MimeMultipart("alternative");
+      body.addBodyPart(plain);
+      body.addBodyPart(html);
+      m.setContent(body);
+      Transport.send(m);
+      return Result.ok();
+    } catch (MessagingException e) {
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+      if (smtp.password() != null && !smtp.password().isEmpty()) {
+        reason = reason.replace(smtp.password(), "****");
+      }
+      return Result.retry(null, "SMTP failed: " + reason);
+    }
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}

@@ -1,0 +1,159 @@
+package io.tollgate.alerting.notify;
+
+import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers each alert once to each of its channels, across restarts and replays: a delivery is
+ * written to the compacted {@code tollgate.alert-deliveries.v1} (acks=all) before the alert's offset
+ * is committed, and that topic is read whole at start. A failing channel is retried with capped
+ * backoff (or the wait it asked for) without holding up the other channel; offsets are committed
+ * only once nothing is pending, so a crash re-reads alerts and skips what was already delivered.
+ */
+public final class Notifier implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  private record Pending(Alert alert, Channel channel, int attempts, Instant next) {
+  }
+
+  private final String bootstrap;
+  private final String groupId;
+  private final Map<String, Channel> channels;
+  private final Clock clock;
+  private final Set<String> delivered = new HashSet<>();
+  private final List<Pending> pending = new ArrayList<>();
+  private volatile boolean running = true;
+  private KafkaConsumer<String, Alert> consumer;
+
+  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock) {
+    this.bootstrap = bootstrap;
+    this.groupId = groupId;
+    this.channels = Map.copyOf(channels);
+    this.clock = clock;
+  }
+
+  @Override
+  public void run() {
+    loadDelivered();
+    try (KafkaProducer<String, String> log = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
+        "enable.idempotence", true), new StringSerializer(), new StringSerializer());
+         KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+             "group.id", groupId, "isolation.level", "read_committed", "enable.auto.commit", false,
+             "auto.offset.reset", "earliest"), new StringDeserializer(), TollgateSerdes.alert())) {
+      consumer = alerts;
+      alerts.subscribe(List.of(Topics.ALERTS.name()));
+      while (running) {
+        for (ConsumerRecord<String, Alert> r : alerts.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) {
+            enqueue(r.value());
+          }
+        }
+        attemptDue(log);
+        if (pending.isEmpty()) {
+          alerts.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        throw e;
+      }
+    }
+  }
+
+  private void enqueue(Alert alert) {
+    for (String name : alert.getChannels()) {
+      Channel channel = channels.get(name);
+      if (channel == null) {
+        LOG.warn("alert {} names channel '{}', which is not configured", alert.getAlertId(), name);
+      } else if (!delivered.contains(key(alert, name))
+          && pending.stream().noneMatch(p -> p.alert().getAlertId().equals(alert.getAlertId()) && p.channel() == channel)) {
+        pending.add(new Pending(alert, channel, 0, clock.instant()));
+      }
+    }
+  }
+
+  private void attemptDue(KafkaProducer<String, String> log) {
+    Instant now = clock.instant();
+    List<Pending> retry = new ArrayList<>();
+    for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.next().isAfter(now)) {
+        continue;
+      }
+      it.remove();
+      Channel.Result result = p.channel().deliver(p.alert());
+      if (result.delivered()) {
+        String key = key(p.alert(), p.channel().name());
+        try {
+          log.send(new ProducerRecord<>(Topics.ALERT_DELIVERIES.name(), key, now.toString())).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // Delivered but not recorded: a restart may send it again; say so loudly.
+          LOG.error("alert {} reached {} but the delivery could not be recorded: {}", p.alert().getAlertId(),
+              p.channel().name(), e.toString());
+        }
+        delivered.add(key);
+      } else {
+        Duration backoff = Duration.ofMillis(Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(p.attempts(), 10)));
+        Duration wait = result.retryAfter() != null && result.retryAfter().compareTo(backoff) > 0 ? result.retryAfter() : backoff;
+        LOG.warn("alert {} to {} failed ({}), retry {} in {} ms", p.alert().getAlertId(), p.channel().name(),
+            result.error(), p.attempts() + 1, wait.toMillis());
+        retry.add(new Pending(p.alert(), p.channel(), p.attempts() + 1, now.plus(wait)));
+      }
+    }
+    pending.addAll(retry);
+  }
+
+  private void loadDelivered() {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+        "enable.auto.commit", false), new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(Topics.ALERT_DELIVERIES.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+        c.poll(Duration.ofMillis(200)).forEach(r -> delivered.add(r.key()));
+      }
+    }
+  }
+
+  private static String key(Alert alert, String channel) {
+    return alert.getAlertId() + "|" + channel;
+  }
+
+  /** Deliveries still waiting (for metrics and tests). */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<String, Alert> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+}

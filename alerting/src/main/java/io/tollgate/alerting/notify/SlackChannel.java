@@ -1,0 +1,106 @@
+package io.tollgate.alerting.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.schemas.Alert;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Slack incoming webhook with a Block Kit message: who, how much against what, which period, the
+ * details behind it, a link to Grafana. 429 honours {@code Retry-After}; 5xx and network errors
+ * are retried by the notifier. The webhook URL is a secret and appears in no log or error.
+ */
+public final class SlackChannel implements Channel {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final URI webhook;
+  private final String grafanaUrl;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public SlackChannel(URI webhook, String grafanaUrl) {
+    this.webhook = Objects.requireNonNull(webhook, "webhook");
+    this.grafanaUrl = grafanaUrl;
+  }
+
+  @Override
+  public String name() {
+    return "slack";
+  }
+
+  @Override
+  public Result deliver(Alert alert) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(message(alert))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 == 2) {
+        return Result.ok();
+      }
+      Duration after = r.headers().firstValue("retry-after").map(SlackChannel::seconds).orElse(null);
+      return Result.retry(after, "Slack answered HTTP " + r.statusCode());
+    } catch (IOException e) {
+      return Result.retry(null, "Slack unreachable (" + e.getClass().getSimpleName() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Result.retry(null, "interrupted");
+    }
+  }
+
+  private static Duration seconds(String value) {
+    try {
+      return Duration.ofSeconds(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The Block Kit payload. */
+  String message(Alert a) {
+    ObjectNode root = JSON.createObjectNode();
+    String headline = (a.getSeverity().equals("critical") ? ":rotating_light: " : ":warning: ") + a.getMessage();
+    root.put("text", headline);
+    ArrayNode blocks = root.putArray("blocks");
+    blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text").put("text", headline);
+    ArrayNode fields = blocks.addObject().put("type", "section").putArray("fields");
+    field(fields, "Scope", a.getScope() + " `" + a.getScopeId() + "`");
+    field(fields, "Spend", "$" + usd(a.getSpendNanos()) + " this " + a.getPeriod() + " (since " + a.getWindowStart() + ")");
+    if (a.getThresholdNanos() != null) {
+      field(fields, "Threshold", "$" + usd(a.getThresholdNanos()));
+    }
+    if (a.getBaselineMeanNanos() != null) {
+      field(fields, "Baseline", "$" + usd(a.getBaselineMeanNanos()) + (a.getZScore() == null ? ""
+          : String.format(" (%.1f σ above)", a.getZScore())));
+    }
+    field(fields, "Rule", a.getRuleId() + " · " + a.getKind() + " · " + a.getSeverity());
+    if (!a.getDetails().isEmpty()) {
+      StringBuilder d = new StringBuilder();
+      a.getDetails().forEach((k, v) -> d.append(k).append(": ").append(v).append('\n'));
+      blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", d.toString().strip());
+    }
+    if (grafanaUrl != null && !grafanaUrl.isBlank()) {
+      blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+          .put("text", "<" + grafanaUrl + "|Open the spend dashboard>");
+    }
+    return root.toString();
+  }
+
+  private static void field(ArrayNode fields, String name, String value) {
+    fields.addObject().put("type", "mrkdwn").put("text", "*" + name + "*\n" + value);
+  }
+
+  static String usd(long nanos) {
+    return BigDecimal.valueOf(nanos, 9).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+  }
+
+  @Override
+  public String toString() {
+    return "SlackChannel[webhook=****]";
+  }
+}
