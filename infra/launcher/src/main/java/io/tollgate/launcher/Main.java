@@ -1,6 +1,8 @@
 package io.tollgate.launcher;
 
 import io.tollgate.aggregator.AggregatorApp;
+import io.tollgate.alerting.AlertingApp;
+import io.tollgate.alerting.config.AlertingConfig;
 import io.tollgate.aggregator.api.SpendApi;
 import io.tollgate.ingress.Gateway;
 import io.tollgate.ingress.config.IngressConfig;
@@ -106,6 +108,9 @@ public final class Main {
     }
     progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
         AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings))));
+    AlertingConfig alerting = AlertingConfigs.build(o, System.getenv());
+    progress.step("Alerting (" + alerting.thresholds().size() + " threshold rules) + notifier", () -> stack.push("alerting",
+        AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"), alerting)));
     SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
       try {
         return stack.push("spend API", new SpendApi(new ClickHouseClient(settings), "127.0.0.1", o.apiPort()));
@@ -125,6 +130,7 @@ public final class Main {
     progress.line("                 Codex:       OPENAI_BASE_URL=" + gw + "/v1 codex");
     progress.line("                 metrics:     " + gw + "/metrics");
     progress.line("  Spend API      http://127.0.0.1:" + api.port() + "/spend/report?group_by=customer   (also /spend/logs?customer_id=…)");
+    progress.line("  Alerts         " + alerting + "   (alerts are printed here; Slack/email per config)");
     progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
     progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
         + (applied > 0 ? ", " + applied + " migration(s) applied" : ", schema up to date"));

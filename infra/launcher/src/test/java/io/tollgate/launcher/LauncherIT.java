@@ -116,6 +116,20 @@ class LauncherIT {
       assertThat(report.body()).contains("\"customer\":\"launcher-it\"").contains("\"spend_nanos\":" + cost);
     }
 
+    // A customer going over the default $50/day rule: one alert on the console (the log channel).
+    HttpResponse<String> expensive = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages"))
+        .header("x-api-key", "sk-local").header("x-litellm-customer-id", "big-spender")
+        .header("x-mock-usage", "input=20000000,output=10")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(expensive.statusCode()).isEqualTo(200);
+    long alertDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < alertDeadline && output().stream().noneMatch(l -> l.contains("big-spender reached its day limit"))) {
+      Thread.sleep(100);
+    }
+    assertThat(output()).filteredOn(l -> l.contains("ALERT [critical] customer big-spender reached its day limit")).hasSize(1);
+
     stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort, apiPort);
 
     output.clear();
@@ -143,6 +157,12 @@ class LauncherIT {
     });
     pump = started.output();
     return started.process();
+  }
+
+  private List<String> output() {
+    synchronized (output) {
+      return new ArrayList<>(output);
+    }
   }
 
   private void stop(Process process, List<ProcessHandle> children, int... ports) throws Exception {

@@ -1,0 +1,66 @@
+package io.tollgate.alerting;
+
+import io.tollgate.alerting.config.AlertingConfig;
+import io.tollgate.alerting.notify.Channel;
+import io.tollgate.alerting.notify.EmailChannel;
+import io.tollgate.alerting.notify.LogChannel;
+import io.tollgate.alerting.notify.Notifier;
+import io.tollgate.alerting.notify.SlackChannel;
+import io.tollgate.alerting.topology.AlertTopology;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The running alerting: the rule topology (exactly-once) and the notifier thread. Wiring only. */
+public final class AlertingApp implements AutoCloseable {
+  private final KafkaStreams streams;
+  private final Notifier notifier;
+  private final Thread thread;
+
+  private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread) {
+    this.streams = streams;
+    this.notifier = notifier;
+    this.thread = thread;
+  }
+
+  public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds()), props);
+    streams.start();
+    Map<String, Channel> channels = new HashMap<>();
+    channels.put("log", new LogChannel());
+    if (config.slackWebhook() != null) {
+      channels.put("slack", new SlackChannel(URI.create(config.slackWebhook()), config.grafanaUrl()));
+    }
+    if (config.smtp() != null) {
+      channels.put("email", new EmailChannel(config.smtp()));
+    }
+    Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", channels, Clock.systemUTC());
+    Thread thread = new Thread(notifier, "alert-notifier");
+    thread.start();
+    return new AlertingApp(streams, notifier, thread);
+  }
+
+  @Override
+  public void close() {
+    notifier.close();
+    try {
+      thread.join(15_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    streams.close(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,52 @@
+package io.tollgate.alerting.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tollgate.alerting.rules.Period;
+import io.tollgate.alerting.rules.Scope;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AlertingConfigLoaderTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @Test
+  void readsRulesAndChannelsWithExactAmounts() throws Exception {
+    AlertingConfig c = AlertingConfigLoader.load(YAML.readTree("""
+        slack: {webhook_url: os.environ/HOOK}
+        email: {host: smtp.local, port: 2525, security: none, from: a@b.c, to: [x@y.z], password: os.environ/PW}
+        thresholds:
+          - {id: daily-50, scope: customer, period: day, amount_usd: 50.000000001, soft_warning_percent: 80, channels: [slack, email]}
+          - {id: opus, scope: model, match: claude-opus-4-1, period: hour, amount_usd: "20", channels: [log]}
+        """), Map.of("HOOK", "https://hooks.slack.com/services/secret", "PW", "hunter2"));
+    assertThat(c.thresholds()).hasSize(2);
+    assertThat(c.thresholds().get(0).amountNanos()).isEqualTo(50_000_000_001L);
+    assertThat(c.thresholds().get(0).scope()).isEqualTo(Scope.CUSTOMER);
+    assertThat(c.thresholds().get(1).period()).isEqualTo(Period.HOUR);
+    assertThat(c.thresholds().get(1).match()).isEqualTo("claude-opus-4-1");
+    assertThat(c.smtp().port()).isEqualTo(2525);
+    assertThat(c.toString()).doesNotContain("secret").doesNotContain("hunter2");
+    assertThat(c.smtp().toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void everyProblemAtOnce() {
+    assertThatThrownBy(() -> AlertingConfigLoader.load(YAML.readTree("""
+        slack: {webhook_url: os.environ/MISSING}
+        thresholds:
+          - {id: a, scope: planet, period: week, amount_usd: -1, channels: [pager]}
+          - {id: a, scope: customer, period: day, amount_usd: 0.0000000001, channels: [email]}
+        """), Map.of()))
+        .hasMessageContaining("environment variable MISSING")
+        .hasMessageContaining("scope must be one of")
+        .hasMessageContaining("period must be one of")
+        .hasMessageContaining("amount_usd must be positive")
+        .hasMessageContaining("unknown channel 'pager'")
+        .hasMessageContaining("'a' is used twice")
+        .hasMessageContaining("at most 9 decimals")
+        .hasMessageContaining("uses channel 'email', which is not configured");
+  }
+}

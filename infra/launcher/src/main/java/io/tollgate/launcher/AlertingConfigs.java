@@ -1,0 +1,41 @@
+package io.tollgate.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tollgate.alerting.config.AlertingConfig;
+import io.tollgate.alerting.config.AlertingConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Alert rules of {@code ./tollgate run}: the config file's {@code tollgate.alerts} section, else one
+ * rule — $50 per customer per day — to the log, and to Slack when {@code SLACK_WEBHOOK_URL} is set.
+ */
+final class AlertingConfigs {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private AlertingConfigs() {
+  }
+
+  static AlertingConfig build(LauncherOptions o, Map<String, String> env) {
+    try {
+      if (o.config() != null) {
+        JsonNode root = YAML.readTree(Path.of(o.config()).toFile());
+        JsonNode alerts = root == null ? YAML.createObjectNode() : root.path("tollgate").path("alerts");
+        if (alerts.isObject()) {
+          return AlertingConfigLoader.load(alerts, env);
+        }
+      }
+      boolean slack = env.get("SLACK_WEBHOOK_URL") != null && !env.get("SLACK_WEBHOOK_URL").isBlank();
+      String yaml = "thresholds: [{id: daily-50, scope: customer, period: day, amount_usd: 50, soft_warning_percent: 80, "
+          + "channels: [log" + (slack ? ", slack" : "") + "]}]\n"
+          + (slack ? "slack: {webhook_url: os.environ/SLACK_WEBHOOK_URL}\n" : "");
+      return AlertingConfigLoader.load(YAML.readTree(yaml), env);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + o.config(), e);
+    }
+  }
+}
