@@ -7,6 +7,7 @@ import io.tollgate.alerting.notify.LogChannel;
 import io.tollgate.alerting.notify.Notifier;
 import io.tollgate.alerting.notify.SlackChannel;
 import io.tollgate.alerting.topology.AlertTopology;
+import io.tollgate.schemas.topics.StreamsDefaults;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +16,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 
 /** The running alerting: the rule topology (exactly-once) and the notifier thread. Wiring only. */
 public final class AlertingApp implements AutoCloseable {
@@ -30,13 +30,7 @@ public final class AlertingApp implements AutoCloseable {
   }
 
   public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config) {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds()), props);
     streams.start();
     Map<String, Channel> channels = new HashMap<>();

@@ -5,6 +5,7 @@ import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
+import io.tollgate.schemas.topics.StreamsDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -36,14 +37,8 @@ public final class AggregatorApp implements AutoCloseable {
    */
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse) {
     new ClickHouseMigrations(clickhouse).apply();
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
     streams.start();
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
