@@ -31,7 +31,7 @@ public final class AlertingApp implements AutoCloseable {
 
   public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config) {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
-    KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds()), props);
+    KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies()), props);
     streams.start();
     Map<String, Channel> channels = new HashMap<>();
     channels.put("log", new LogChannel());

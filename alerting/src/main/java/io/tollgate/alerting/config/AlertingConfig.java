@@ -1,26 +1,35 @@
 package io.tollgate.alerting.config;
 
 import io.tollgate.alerting.notify.EmailChannel;
+import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.ThresholdRule;
 import java.util.List;
 
 /**
  * Alerting settings: rules and channels, from the {@code tollgate.alerts} section of the config.
  *
- * @param thresholds threshold rules
+ * @param thresholds   threshold rules
+ * @param anomalies    anomaly rules
  * @param slackWebhook Slack incoming-webhook URL (secret), or null
- * @param smtp       SMTP settings, or null
- * @param grafanaUrl link put into messages, or null
+ * @param smtp         SMTP settings, or null
+ * @param grafanaUrl   link put into messages, or null
  */
-public record AlertingConfig(List<ThresholdRule> thresholds, String slackWebhook, EmailChannel.Smtp smtp,
-                             String grafanaUrl) {
+public record AlertingConfig(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies, String slackWebhook,
+                             EmailChannel.Smtp smtp, String grafanaUrl) {
   public AlertingConfig {
     thresholds = List.copyOf(thresholds);
+    anomalies = List.copyOf(anomalies);
+  }
+
+  /** "2 threshold rules, 1 anomaly rule" */
+  public String rulesSummary() {
+    return thresholds.size() + " threshold rule" + (thresholds.size() == 1 ? "" : "s") + ", " + anomalies.size()
+        + " anomaly rule" + (anomalies.size() == 1 ? "" : "s");
   }
 
   @Override
   public String toString() {
-    return "AlertingConfig[" + thresholds.size() + " threshold rules, slack " + (slackWebhook == null ? "off" : "on (****)")
+    return "AlertingConfig[" + rulesSummary() + ", slack " + (slackWebhook == null ? "off" : "on (****)")
         + ", email " + (smtp == null ? "off" : "on") + "]";
   }
 }

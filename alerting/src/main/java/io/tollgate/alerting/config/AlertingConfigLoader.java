@@ -2,11 +2,14 @@ package io.tollgate.alerting.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.alerting.notify.EmailChannel;
+import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,85 +30,159 @@ import java.util.Set;
  *     thresholds:
  *       - {id: daily-50, scope: customer, match: "*", period: day, amount_usd: 50, soft_warning_percent: 80,
  *          channels: [slack, email]}
+ *     anomalies:
+ *       - {id: spend-anomaly, scope: customer, period: day, floor_usd: 10, channels: [slack]}
  * </pre>
  */
 public final class AlertingConfigLoader {
+  private static final Set<String> CHANNELS = Set.of("slack", "email", "log");
+
   private AlertingConfigLoader() {
+  }
+
+  /** The parts every rule has. */
+  private record Common(String id, Scope scope, String match, Period period, List<String> channels) {
   }
 
   /** From the {@code alerts} node (missing = no rules); throws listing every problem. */
   public static AlertingConfig load(JsonNode alerts, Map<String, String> env) {
     List<String> problems = new ArrayList<>();
     String slack = secret(alerts.path("slack").get("webhook_url"), "tollgate.alerts.slack.webhook_url", env, problems);
-    EmailChannel.Smtp smtp = null;
-    JsonNode email = alerts.path("email");
-    if (email.isObject()) {
-      List<String> to = new ArrayList<>();
-      email.path("to").forEach(n -> to.add(n.asText()));
-      String security = email.path("security").asText("starttls").toLowerCase(Locale.ROOT);
-      if (!Set.of("none", "starttls", "smtps").contains(security)) {
-        problems.add("tollgate.alerts.email.security must be none, starttls or smtps");
-      }
-      if (!email.hasNonNull("host") || !email.hasNonNull("from") || to.isEmpty()) {
-        problems.add("tollgate.alerts.email needs host, from and at least one 'to' address");
-      } else {
-        smtp = new EmailChannel.Smtp(email.get("host").asText(), email.path("port").asInt(587), security,
-            email.path("user").asText(null), secret(email.get("password"), "tollgate.alerts.email.password", env, problems),
-            email.get("from").asText(), to);
-      }
+    EmailChannel.Smtp smtp = smtp(alerts.path("email"), env, problems);
+    Set<String> configured = new HashSet<>(Set.of("log"));
+    if (slack != null) {
+      configured.add("slack");
     }
-    List<ThresholdRule> rules = new ArrayList<>();
+    if (alerts.path("email").isObject()) {
+      configured.add("email");
+    }
     Set<String> ids = new HashSet<>();
+    List<ThresholdRule> thresholds = new ArrayList<>();
     int i = 0;
     for (JsonNode r : alerts.path("thresholds")) {
       String where = "tollgate.alerts.thresholds[" + i++ + "]";
       int before = problems.size();
-      String id = r.path("id").asText(null);
-      if (id == null || id.isBlank()) {
-        problems.add(where + ".id is required");
-      } else if (!ids.add(id)) {
-        problems.add(where + ".id '" + id + "' is used twice");
-      }
-      Scope scope = enumValue(Scope.class, r.path("scope").asText(""), where + ".scope", problems);
-      Period period = enumValue(Period.class, r.path("period").asText(""), where + ".period", problems);
-      long nanos = 0;
-      try {
-        BigDecimal usd = new BigDecimal(r.path("amount_usd").asText(""));
-        nanos = usd.movePointRight(9).longValueExact();
-        if (nanos <= 0) {
-          problems.add(where + ".amount_usd must be positive");
-        }
-      } catch (NumberFormatException | ArithmeticException e) {
-        problems.add(where + ".amount_usd must be a USD amount with at most 9 decimals");
-      }
-      List<String> channels = new ArrayList<>();
-      r.path("channels").forEach(n -> channels.add(n.asText()));
-      for (String c : channels) {
-        if (c.equals("slack") && slack == null || c.equals("email") && !email.isObject()) {
-          problems.add(where + " uses channel '" + c + "', which is not configured");
-        } else if (!Set.of("slack", "email", "log").contains(c)) {
-          problems.add(where + ": unknown channel '" + c + "' (slack, email, log)");
-        }
-      }
+      Common c = common(r, where, ids, configured, problems);
+      long nanos = usd(r, "amount_usd", true, where, problems);
       Integer soft = r.hasNonNull("soft_warning_percent") ? r.get("soft_warning_percent").asInt() : null;
       if (soft != null && (soft < 1 || soft > 99)) {
         problems.add(where + ".soft_warning_percent must be 1-99");
       }
       if (problems.size() == before) {
-        rules.add(new ThresholdRule(id, scope, r.path("match").asText("*"), period, nanos, soft, channels));
+        thresholds.add(new ThresholdRule(c.id(), c.scope(), c.match(), c.period(), nanos, soft, c.channels()));
+      }
+    }
+    List<AnomalyRule> anomalies = new ArrayList<>();
+    i = 0;
+    for (JsonNode r : alerts.path("anomalies")) {
+      String where = "tollgate.alerts.anomalies[" + i++ + "]";
+      int before = problems.size();
+      Common c = common(r, where, ids, configured, problems);
+      long floor = r.has("floor_usd") ? usd(r, "floor_usd", false, where, problems) : 0;
+      Duration cooldown = duration(r.path("cooldown").asText("6h"), where + ".cooldown", problems);
+      try {
+        AnomalyRule rule = new AnomalyRule(c.id() == null ? "?" : c.id(), c.scope() == null ? Scope.GLOBAL : c.scope(),
+            c.match(), c.period() == null ? Period.DAY : c.period(), r.path("z_warning").asDouble(2.0),
+            r.path("z_critical").asDouble(3.0), r.path("min_ratio").asDouble(1.5), floor,
+            r.path("min_baseline_periods").asInt(7), cooldown == null ? Duration.ZERO : cooldown,
+            r.path("drift_ratio").asDouble(1.5), c.channels());
+        if (problems.size() == before) {
+          anomalies.add(rule);
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(where + ": " + e.getMessage().replaceFirst("^rule \\S+: ", ""));
       }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid alerting configuration:\n  - " + String.join("\n  - ", problems));
     }
-    return new AlertingConfig(rules, slack, smtp, alerts.path("grafana_url").asText(null));
+    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.path("grafana_url").asText(null));
+  }
+
+  private static Common common(JsonNode r, String where, Set<String> ids, Set<String> configured, List<String> problems) {
+    String id = r.path("id").asText(null);
+    if (id == null || id.isBlank()) {
+      problems.add(where + ".id is required");
+    } else if (!ids.add(id)) {
+      problems.add(where + ".id '" + id + "' is used twice");
+    }
+    Scope scope = enumValue(Scope.class, r.path("scope").asText(""), where + ".scope", problems);
+    Period period = enumValue(Period.class, r.path("period").asText(""), where + ".period", problems);
+    if (scope == Scope.KEY && period == Period.HOUR) {
+      problems.add(where + ": key rules work on day and month periods (spend per key is totalled per day)");
+    }
+    List<String> channels = new ArrayList<>();
+    r.path("channels").forEach(n -> channels.add(n.asText()));
+    if (channels.isEmpty()) {
+      problems.add(where + ".channels must name at least one of slack, email, log");
+    }
+    for (String c : channels) {
+      if (!CHANNELS.contains(c)) {
+        problems.add(where + ": unknown channel '" + c + "' (slack, email, log)");
+      } else if (!configured.contains(c)) {
+        problems.add(where + " uses channel '" + c + "', which is not configured");
+      }
+    }
+    return new Common(id, scope, r.path("match").asText("*"), period, channels);
+  }
+
+  private static EmailChannel.Smtp smtp(JsonNode email, Map<String, String> env, List<String> problems) {
+    if (!email.isObject()) {
+      return null;
+    }
+    List<String> to = new ArrayList<>();
+    email.path("to").forEach(n -> to.add(n.asText()));
+    String security = email.path("security").asText("starttls").toLowerCase(Locale.ROOT);
+    if (!Set.of("none", "starttls", "smtps").contains(security)) {
+      problems.add("tollgate.alerts.email.security must be none, starttls or smtps");
+    }
+    String password = secret(email.get("password"), "tollgate.alerts.email.password", env, problems);
+    if (!email.hasNonNull("host") || !email.hasNonNull("from") || to.isEmpty()) {
+      problems.add("tollgate.alerts.email needs host, from and at least one 'to' address");
+      return null;
+    }
+    return new EmailChannel.Smtp(email.get("host").asText(), email.path("port").asInt(587), security,
+        email.path("user").asText(null), password, email.get("from").asText(), to);
+  }
+
+  private static long usd(JsonNode r, String field, boolean positive, String where, List<String> problems) {
+    try {
+      long nanos = new BigDecimal(r.path(field).asText("")).movePointRight(9).longValueExact();
+      if (positive ? nanos <= 0 : nanos < 0) {
+        problems.add(where + "." + field + " must be " + (positive ? "positive" : "zero or more"));
+      }
+      return nanos;
+    } catch (NumberFormatException | ArithmeticException e) {
+      problems.add(where + "." + field + " must be a USD amount with at most 9 decimals");
+      return 0;
+    }
+  }
+
+  /** "30m", "6h", "2d" or an ISO-8601 duration. */
+  private static Duration duration(String text, String where, List<String> problems) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.matches("\\d+[smhd]")) {
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
+      return Duration.parse(text.trim());
+    } catch (RuntimeException e) {
+      problems.add(where + " must be a duration like 30m, 6h or 2d, got '" + text + "'");
+      return null;
+    }
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String where, List<String> problems) {
     try {
       return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problems.add(where + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+      problems.add(where + " must be one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
           + ", got '" + value + "'");
       return null;
     }

@@ -1,60 +1,76 @@
 package io.tollgate.alerting.topology;
 
+import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
+import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The alerting topology, pure: {@code tollgate.spend-windows.v1} → threshold rules → {@code
- * tollgate.alerts.v1} (key = deterministic alert id). Window keys start with size and window
- * start, not the scope, so all rules see all windows of one partition; each instance keeps the
- * spend of the scopes whose windows it owns — scale-out needs a repartition by scope first (noted
- * for the alerting issue). Anomaly rules join here next.
+ * The alerting topology, pure: running spend totals → threshold and anomaly rules → {@code
+ * tollgate.alerts.v1} (key = deterministic alert id).
+ *
+ * <p>One branch per scope in use. Customer, model, tool and global scopes read {@code
+ * tollgate.spend-windows.v1}; the key scope reads the per-key day totals of {@code
+ * tollgate.spend-totals.v1} (windows carry no key). Each branch re-keys its input by scope id and
+ * repartitions, so every total of one customer (or key, model, tool) meets in one task whatever
+ * partition it was written to — which is what makes period sums and baselines right on any number
+ * of instances.
  */
 public final class AlertTopology {
   private AlertTopology() {
   }
 
-  public static Topology buildTopology(List<ThresholdRule> thresholds) {
+  public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies) {
     StreamsBuilder builder = new StreamsBuilder();
-    KStream<String, SpendWindow> windows = builder.stream(Topics.SPEND_WINDOWS.name(),
-        Consumed.with(Serdes.String(), TollgateSerdes.spendWindow()).withName("windows"));
-    Map<Scope, List<ThresholdRule>> byScope = new EnumMap<>(Scope.class);
-    thresholds.forEach(r -> byScope.computeIfAbsent(r.scope(), s -> new ArrayList<>()).add(r));
-    for (Map.Entry<Scope, List<ThresholdRule>> entry : byScope.entrySet()) {
-      Scope scope = entry.getKey();
-      if (scope == Scope.KEY) {
-        continue; // window totals carry no key; key budgets are the gateway's (spend-totals)
+    KStream<String, SpendWindow> windows = null;
+    KStream<String, SpendTotal> totals = null;
+    for (Scope scope : Scope.values()) {
+      List<ThresholdRule> t = thresholds.stream().filter(r -> r.scope() == scope).toList();
+      List<AnomalyRule> a = anomalies.stream().filter(r -> r.scope() == scope).toList();
+      if (t.isEmpty() && a.isEmpty()) {
+        continue;
       }
-      String suffix = "-" + scope.name().toLowerCase();
-      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ThresholdProcessor.WINDOWS + suffix),
-          Serdes.String(), Serdes.String()).withCachingDisabled());
-      for (String store : List.of(ThresholdProcessor.SPEND, ThresholdProcessor.FIRED)) {
+      String suffix = "-" + scope.name().toLowerCase(Locale.ROOT);
+      for (String store : ScopeProcessor.STORES) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store + suffix),
-            Serdes.String(), Serdes.Long()).withCachingDisabled());
+            Serdes.String(), Serdes.String()).withCachingDisabled());
       }
-      List<ThresholdRule> rules = List.copyOf(entry.getValue());
-      // All windows of one scope id must meet in one task, whatever partition they were written to.
-      windows.filter((k, w) -> w != null && ThresholdProcessor.scopeId(scope, w) != null, Named.as("has" + suffix))
-          .selectKey((k, w) -> ThresholdProcessor.scopeId(scope, w), Named.as("key" + suffix))
-          .repartition(Repartitioned.with(Serdes.String(), TollgateSerdes.spendWindow()).withName("by" + suffix))
-          .process(() -> new ThresholdProcessor(rules, suffix), Named.as("thresholds" + suffix),
-              ThresholdProcessor.WINDOWS + suffix, ThresholdProcessor.SPEND + suffix, ThresholdProcessor.FIRED + suffix)
+      KStream<String, SpendUpdate> updates;
+      if (scope == Scope.KEY) {
+        if (totals == null) {
+          totals = builder.stream(Topics.SPEND_TOTALS.name(),
+              Consumed.with(Serdes.String(), TollgateSerdes.spendTotal()).withName("totals"));
+        }
+        updates = totals.filter((k, v) -> v != null && SpendUpdate.of(v) != null, Named.as("has" + suffix))
+            .selectKey((k, v) -> v.getScopeId(), Named.as("key" + suffix))
+            .repartition(Repartitioned.with(Serdes.String(), TollgateSerdes.spendTotal()).withName("by" + suffix))
+            .mapValues(v -> SpendUpdate.of(v), Named.as("update" + suffix));
+      } else {
+        if (windows == null) {
+          windows = builder.stream(Topics.SPEND_WINDOWS.name(),
+              Consumed.with(Serdes.String(), TollgateSerdes.spendWindow()).withName("windows"));
+        }
+        updates = windows.filter((k, w) -> w != null && SpendUpdate.of(scope, w) != null, Named.as("has" + suffix))
+            .selectKey((k, w) -> SpendUpdate.scopeId(scope, w), Named.as("key" + suffix))
+            .repartition(Repartitioned.with(Serdes.String(), TollgateSerdes.spendWindow()).withName("by" + suffix))
+            .mapValues(w -> SpendUpdate.of(scope, w), Named.as("update" + suffix));
+      }
+      updates.process(() -> new ScopeProcessor(t, a, suffix), Named.as("rules" + suffix),
+              ScopeProcessor.STORES.stream().map(s -> s + suffix).toArray(String[]::new))
           .to(Topics.ALERTS.name(), Produced.with(Serdes.String(), TollgateSerdes.alert()).withName("alerts" + suffix));
     }
     return builder.build();

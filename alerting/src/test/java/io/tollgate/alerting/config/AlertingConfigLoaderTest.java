@@ -49,4 +49,36 @@ class AlertingConfigLoaderTest {
         .hasMessageContaining("at most 9 decimals")
         .hasMessageContaining("uses channel 'email', which is not configured");
   }
+
+  @Test
+  void readsAnomalyRulesWithDefaultsAndChecksThem() throws Exception {
+    AlertingConfig c = AlertingConfigLoader.load(YAML.readTree("""
+        thresholds:
+          - {id: key-daily, scope: key, period: day, amount_usd: 5, channels: [log]}
+        anomalies:
+          - {id: spike, scope: customer, period: day, floor_usd: "10.5", channels: [log]}
+          - {id: hourly, scope: global, period: hour, z_warning: 2.5, z_critical: 4, cooldown: 30m, min_baseline_periods: 24,
+             drift_ratio: 2, channels: [log]}
+        """), Map.of());
+    assertThat(c.anomalies()).hasSize(2);
+    assertThat(c.anomalies().get(0).floorNanos()).isEqualTo(10_500_000_000L);
+    assertThat(c.anomalies().get(0).warningZ()).isEqualTo(2.0);
+    assertThat(c.anomalies().get(0).cooldown()).isEqualTo(java.time.Duration.ofHours(6));
+    assertThat(c.anomalies().get(1).cooldown()).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(c.anomalies().get(1).minBaselineWindows()).isEqualTo(24);
+    assertThat(c.rulesSummary()).isEqualTo("1 threshold rule, 2 anomaly rules");
+
+    assertThatThrownBy(() -> AlertingConfigLoader.load(YAML.readTree("""
+        thresholds:
+          - {id: k, scope: key, period: hour, amount_usd: 5, channels: [log]}
+        anomalies:
+          - {id: k, scope: customer, period: day, z_warning: 4, z_critical: 3, cooldown: soon, floor_usd: -1, channels: []}
+        """), Map.of()))
+        .hasMessageContaining("key rules work on day and month periods")
+        .hasMessageContaining("'k' is used twice")
+        .hasMessageContaining("anomalies[0].cooldown must be a duration")
+        .hasMessageContaining("floor_usd must be zero or more")
+        .hasMessageContaining("channels must name at least one")
+        .hasMessageContaining("warningZ <= criticalZ");
+  }
 }

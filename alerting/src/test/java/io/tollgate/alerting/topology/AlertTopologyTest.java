@@ -2,15 +2,18 @@ package io.tollgate.alerting.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
 import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -29,6 +32,7 @@ class AlertTopologyTest {
   private static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
   private TopologyTestDriver driver;
   private TestInputTopic<String, SpendWindow> windows;
+  private TestInputTopic<String, SpendTotal> totals;
   private TestOutputTopic<String, Alert> alerts;
   private final List<SpendWindow> sent = new ArrayList<>();
 
@@ -37,14 +41,18 @@ class AlertTopologyTest {
     List<ThresholdRule> rules = List.of(
         new ThresholdRule("daily-50", Scope.CUSTOMER, "*", Period.DAY, 50 * USD, 80, List.of("slack", "email")),
         new ThresholdRule("monthly-1000", Scope.CUSTOMER, "*", Period.MONTH, 1000 * USD, null, List.of("email")),
-        new ThresholdRule("opus-hourly", Scope.MODEL, "claude-opus-4-1", Period.HOUR, 20 * USD, null, List.of("slack")));
+        new ThresholdRule("opus-hourly", Scope.MODEL, "claude-opus-4-1", Period.HOUR, 20 * USD, null, List.of("slack")),
+        new ThresholdRule("key-daily-10", Scope.KEY, "*", Period.DAY, 10 * USD, null, List.of("log")));
+    List<AnomalyRule> anomalies = List.of(AnomalyRule.defaults("spike", Scope.CUSTOMER, Period.DAY, 5 * USD, List.of("slack")));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("alert-topology").toString());
-    driver = new TopologyTestDriver(AlertTopology.buildTopology(rules), props);
+    driver = new TopologyTestDriver(AlertTopology.buildTopology(rules, anomalies), props);
     windows = driver.createInputTopic(Topics.SPEND_WINDOWS.name(), Serdes.String().serializer(),
         TollgateSerdes.spendWindow().serializer());
+    totals = driver.createInputTopic(Topics.SPEND_TOTALS.name(), Serdes.String().serializer(),
+        TollgateSerdes.spendTotal().serializer());
     alerts = driver.createOutputTopic(Topics.ALERTS.name(), Serdes.String().deserializer(), TollgateSerdes.alert().deserializer());
   }
 
@@ -118,5 +126,67 @@ class AlertTopologyTest {
     window("1h", DAY.plusSeconds(7200), "anyone", "claude-opus-4-1", "claude-code", 1, 25 * USD);
     window("1d", DAY, "anyone-else", "claude-opus-4-1", "claude-code", 1, 25 * USD); // day windows never feed hour rules
     assertThat(alerts.readValuesToList()).extracting(Alert::getRuleId).containsExactly("opus-hourly");
+  }
+
+  @Test
+  void aSpikeInTheStillOpenDayRaisesOneAnomalyAlertNamingWhatIsBehindIt() {
+    Instant first = Instant.parse("2026-10-01T00:00:00Z");
+    for (int d = 0; d < 14; d++) {
+      window("1d", first.plusSeconds(d * 86_400L), "acme", "claude-sonnet-4-5", "claude-code", 1, 10 * USD);
+    }
+    assertThat(alerts.readValuesToList()).isEmpty();
+    Instant today = first.plusSeconds(14 * 86_400L);
+    window("1d", today, "acme", "claude-sonnet-4-5", "claude-code", 1, 6 * USD);
+    assertThat(alerts.readValuesToList()).as("a normal morning").isEmpty();
+    window("1d", today, "acme", "claude-opus-4-1", "codex", 1, 12 * USD); // $18 in all: far above $10 ± 5 %
+    List<Alert> out = alerts.readValuesToList();
+    assertThat(out).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("anomaly");
+      assertThat(a.getSeverity()).isEqualTo("critical");
+      assertThat(a.getScopeId()).isEqualTo("acme");
+      assertThat(a.getWindowStart()).isEqualTo(today);
+      assertThat(a.getSpendNanos()).isEqualTo(18 * USD);
+      assertThat(a.getBaselineMeanNanos()).isEqualTo(10 * USD);
+      assertThat(a.getZScore()).isGreaterThan(3.0);
+      assertThat(a.getDetails()).containsEntry("top_models", "claude-opus-4-1 $12.00, claude-sonnet-4-5 $6.00")
+          .containsEntry("top_tools", "codex $12.00, claude-code $6.00");
+    });
+    for (int v = 2; v <= 50; v++) {
+      window("1d", today, "acme", "claude-opus-4-1", "codex", v, (12 + v) * USD);
+    }
+    assertThat(alerts.readValuesToList()).as("the same spike, updated 49 more times (the $50 rule speaks for itself)")
+        .noneMatch(a -> a.getKind().equals("anomaly"));
+  }
+
+  @Test
+  void keyBudgetsReadTheDayTotalsPerKey() {
+    LocalDate day = LocalDate.parse("2026-11-24");
+    for (int v = 1; v <= 30; v++) {
+      SpendTotal t = SpendTotal.newBuilder().setScope("key").setScopeId("hash-1").setDay(day).setRequests(v)
+          .setCostNanos(v * USD / 2).setVersion(v).setUpdatedAt(DAY.plusSeconds(v)).build();
+      totals.pipeInput("key|hash-1|" + day, t, DAY.plusSeconds(v));
+      SpendTotal customer = SpendTotal.newBuilder(t).setScope("customer").setScopeId("acme").build();
+      totals.pipeInput("customer|acme|" + day, customer, DAY.plusSeconds(v)); // customer totals: not for key rules
+    }
+    assertThat(alerts.readValuesToList()).singleElement().satisfies(a -> {
+      assertThat(a.getRuleId()).isEqualTo("key-daily-10");
+      assertThat(a.getScope()).isEqualTo("key");
+      assertThat(a.getScopeId()).isEqualTo("hash-1");
+      assertThat(a.getSpendNanos()).isEqualTo(10 * USD);
+    });
+  }
+
+  @Test
+  void stateOfLongGonePeriodsIsPurgedAsStreamTimeMovesOn() {
+    window("1d", DAY, "acme", "m", "t", 1, 60 * USD);
+    var seen = driver.<String, String>getKeyValueStore(ScopeProcessor.SEEN + "-customer");
+    var fired = driver.<String, String>getKeyValueStore(ScopeProcessor.FIRED + "-customer");
+    assertThat(seen.approximateNumEntries()).isEqualTo(1);
+    assertThat(fired.approximateNumEntries()).isEqualTo(1);
+    window("1d", DAY.plus(java.time.Duration.ofDays(45)), "acme", "m", "t", 1, USD);
+    assertThat(seen.get("1d|" + DAY.toEpochMilli() + "|4:acme|1:m|t")).as("older than 40 days").isNull();
+    assertThat(fired.approximateNumEntries()).as("fired ids are kept 71 days").isEqualTo(1);
+    window("1d", DAY.plus(java.time.Duration.ofDays(75)), "acme", "m", "t", 1, USD);
+    assertThat(fired.approximateNumEntries()).isZero();
   }
 }

@@ -109,7 +109,7 @@ public final class Main {
     progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
         AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings))));
     AlertingConfig alerting = AlertingConfigs.build(o, System.getenv());
-    progress.step("Alerting (" + alerting.thresholds().size() + " threshold rules) + notifier", () -> stack.push("alerting",
+    progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier", () -> stack.push("alerting",
         AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"), alerting)));
     SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
       try {

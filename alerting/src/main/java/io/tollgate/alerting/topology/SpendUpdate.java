@@ -1,0 +1,61 @@
+package io.tollgate.alerting.topology;
+
+import io.tollgate.alerting.rules.Scope;
+import io.tollgate.schemas.SpendTotal;
+import io.tollgate.schemas.SpendWindow;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+/**
+ * One new running total, as the rules see it: which counter it is ({@code counter}, stable across
+ * versions), whether it is an hour or a day, which scope id it belongs to, its version and cost.
+ * Spend windows feed the customer, model, tool and global scopes; the day totals per key feed the
+ * key scope (windows carry no key).
+ *
+ * @param counter   identity of the running total (window or day total)
+ * @param hourly    an hour window (else a day)
+ * @param start     start of the hour or day
+ * @param scopeId   id in the branch's scope
+ * @param model     model behind the spend, or "" when unknown (key totals)
+ * @param tool      tool behind the spend, or "" when unknown (key totals)
+ * @param version   grows with every update of the counter
+ * @param costNanos the counter's running total
+ * @param updatedAt event time of its newest event (drives cooldowns, deterministic on replay)
+ */
+record SpendUpdate(String counter, boolean hourly, Instant start, String scopeId, String model, String tool,
+                   long version, long costNanos, Instant updatedAt) {
+
+  /** From a window total, or null when the window is not an hour or a day or has no id in this scope. */
+  static SpendUpdate of(Scope scope, SpendWindow w) {
+    String scopeId = scopeId(scope, w);
+    boolean hourly = w.getWindowSize().equals("1h");
+    if (scopeId == null || !hourly && !w.getWindowSize().equals("1d")) {
+      return null;
+    }
+    String counter = w.getWindowSize() + "|" + w.getWindowStart().toEpochMilli() + "|" + w.getCustomerId().length()
+        + ":" + w.getCustomerId() + "|" + w.getModel().length() + ":" + w.getModel() + "|" + w.getTool();
+    return new SpendUpdate(counter, hourly, w.getWindowStart(), scopeId, w.getModel(), w.getTool(), w.getVersion(),
+        w.getCostNanos(), w.getUpdatedAt());
+  }
+
+  /** From a key's day total, or null when the total is not a key's. */
+  static SpendUpdate of(SpendTotal t) {
+    if (!"key".equals(t.getScope()) || t.getScopeId().isEmpty()) {
+      return null;
+    }
+    Instant day = t.getDay().atStartOfDay(ZoneOffset.UTC).toInstant();
+    return new SpendUpdate("key|" + day.toEpochMilli() + "|" + t.getScopeId(), false, day, t.getScopeId(), "", "",
+        t.getVersion(), t.getCostNanos(), t.getUpdatedAt());
+  }
+
+  /** The id a window belongs to in {@code scope}; null when it has none (no customer, or the key scope). */
+  static String scopeId(Scope scope, SpendWindow w) {
+    return switch (scope) {
+      case CUSTOMER -> w.getCustomerId().isEmpty() ? null : w.getCustomerId();
+      case MODEL -> w.getModel();
+      case TOOL -> w.getTool();
+      case GLOBAL -> "*";
+      case KEY -> null;
+    };
+  }
+}
