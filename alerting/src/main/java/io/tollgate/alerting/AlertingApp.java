@@ -1,12 +1,18 @@
 package io.tollgate.alerting;
 
 import io.tollgate.alerting.config.AlertingConfig;
+import io.tollgate.alerting.notify.AlertLog;
+import io.tollgate.alerting.notify.AlertingMetrics;
 import io.tollgate.alerting.notify.Channel;
+import io.tollgate.alerting.notify.ClickHouseAlertLog;
 import io.tollgate.alerting.notify.EmailChannel;
 import io.tollgate.alerting.notify.LogChannel;
 import io.tollgate.alerting.notify.Notifier;
 import io.tollgate.alerting.notify.SlackChannel;
 import io.tollgate.alerting.topology.AlertTopology;
+import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.metrics.MetricsRegistry;
+import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,14 +28,25 @@ public final class AlertingApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final Notifier notifier;
   private final Thread thread;
+  private final AlertLog alertLog;
 
-  private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread) {
+  private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread, AlertLog alertLog) {
     this.streams = streams;
     this.notifier = notifier;
     this.thread = thread;
+    this.alertLog = alertLog;
   }
 
-  public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config) {
+  /**
+   * @param bootstrap     Kafka bootstrap servers
+   * @param applicationId Streams application id; the notifier's consumer group is {@code <id>-notifier}
+   * @param stateDir      where Streams keeps baselines and fired ids
+   * @param config        rules and channels
+   * @param metrics       where metrics are registered
+   * @param clickhouse    the database whose {@code alerts} table records alerts and deliveries, or null for none
+   */
+  public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config,
+                                  MetricsRegistry metrics, ClickHouseClient clickhouse) {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies()), props);
     streams.start();
@@ -41,10 +58,20 @@ public final class AlertingApp implements AutoCloseable {
     if (config.smtp() != null) {
       channels.put("email", new EmailChannel(config.smtp()));
     }
-    Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", channels, Clock.systemUTC());
+    AlertingMetrics alertingMetrics = new AlertingMetrics(metrics.prometheus());
+    AlertLog alertLog = clickhouse == null ? AlertLog.NONE
+        : new ClickHouseAlertLog(clickhouse, Clock.systemUTC(), alertingMetrics);
+    Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", channels, Clock.systemUTC(), alertingMetrics,
+        alertLog);
+    metrics.trackLag("alerting", () -> Prometheus.consumerLag(streams.metrics()));
+    metrics.trackLag("notifier", notifier::lag);
     Thread thread = new Thread(notifier, "alert-notifier");
     thread.start();
-    return new AlertingApp(streams, notifier, thread);
+    return new AlertingApp(streams, notifier, thread, alertLog);
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
   }
 
   @Override
@@ -55,6 +82,7 @@ public final class AlertingApp implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    alertLog.close();
     streams.close(Duration.ofSeconds(10));
   }
 }

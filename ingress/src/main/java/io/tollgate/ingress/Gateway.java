@@ -6,6 +6,7 @@ import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.provider.GatewayServer;
 import io.tollgate.ingress.publish.KafkaUsagePublisher;
+import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -33,13 +34,21 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts everything and blocks until the server listens. */
   public static Gateway start(IngressConfig config) {
-    return start(config, new VertxOptions());
+    return start(config, new VertxOptions(), new MetricsRegistry());
   }
 
   /** Same, with Vert.x options (tests tighten the blocked-thread checker). */
   public static Gateway start(IngressConfig config, VertxOptions options) {
+    return start(config, options, new MetricsRegistry());
+  }
+
+  /**
+   * Same, registering the gateway's metrics in {@code registry}; {@code /metrics} shows everything
+   * in it (the all-in-one launcher passes one registry to every app).
+   */
+  public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry) {
     PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
-    GatewayMetrics metrics = new GatewayMetrics();
+    GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
     Vertx vertx = Vertx.vertx(options);
     KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()), metrics);
     GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());

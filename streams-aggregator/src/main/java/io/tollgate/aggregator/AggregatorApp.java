@@ -1,10 +1,13 @@
 package io.tollgate.aggregator;
 
 import io.tollgate.aggregator.sink.ClickHouseSink;
+import io.tollgate.aggregator.sink.SinkMetrics;
 import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
+import io.tollgate.schemas.metrics.MetricsRegistry;
+import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +39,21 @@ public final class AggregatorApp implements AutoCloseable {
    * @param clickhouse    client of the target database (migrated here)
    */
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse) {
+    return start(bootstrap, applicationId, stateDir, clickhouse, new MetricsRegistry());
+  }
+
+  /** Same, with the metrics registered in {@code metrics} (sink rows and failures, consumer lag). */
+  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
+                                   MetricsRegistry metrics) {
     new ClickHouseMigrations(clickhouse).apply();
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
     streams.start();
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
-        Duration.ofMillis(500));
+        Duration.ofMillis(500), new SinkMetrics(metrics.prometheus()));
+    metrics.trackLag("aggregator", () -> Prometheus.consumerLag(streams.metrics()));
+    metrics.trackLag("sink", sink::lag);
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
     return new AggregatorApp(streams, sink, thread);

@@ -3,6 +3,7 @@ package io.tollgate.aggregator;
 import io.tollgate.aggregator.api.SpendApi;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
  * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]}
- * (the spend API runs here too). Prints {@code AGGREGATOR READY} once
+ * (the spend API and {@code /metrics} are served on the API port). Prints {@code AGGREGATOR READY} once
  * started; SIGTERM stops it cleanly.
  */
 public final class Main {
@@ -29,11 +30,13 @@ public final class Main {
     String url = a.getOrDefault("clickhouse", System.getenv().getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
     ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.getOrDefault("database", "tollgate"),
         System.getenv("CLICKHOUSE_USER"), System.getenv("CLICKHOUSE_PASSWORD"), null));
+    MetricsRegistry metrics = new MetricsRegistry();
     AggregatorApp app = AggregatorApp.start(bootstrap, a.getOrDefault("application-id", "tollgate-aggregator"),
-        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse);
+        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse, metrics);
     SpendApi api;
     try {
-      api = new SpendApi(clickhouse, a.getOrDefault("api-host", "127.0.0.1"), Integer.parseInt(a.getOrDefault("api-port", "4001")));
+      api = new SpendApi(clickhouse, a.getOrDefault("api-host", "127.0.0.1"), Integer.parseInt(a.getOrDefault("api-port", "4001")),
+          metrics);
     } catch (java.io.IOException e) {
       app.close();
       throw new java.io.UncheckedIOException("spend API cannot listen", e);

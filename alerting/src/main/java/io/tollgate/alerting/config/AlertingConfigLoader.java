@@ -1,12 +1,17 @@
 package io.tollgate.alerting.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.alerting.notify.EmailChannel;
 import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,6 +47,17 @@ public final class AlertingConfigLoader {
 
   /** The parts every rule has. */
   private record Common(String id, Scope scope, String match, Period period, List<String> channels) {
+  }
+
+  /** From the {@code tollgate.alerts} section of a config file (LiteLLM config.yaml + tollgate section). */
+  public static AlertingConfig fromFile(Path file, Map<String, String> env) {
+    try {
+      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+      JsonNode alerts = root == null ? null : root.path("tollgate").path("alerts");
+      return load(alerts == null || alerts.isMissingNode() ? new ObjectMapper().createObjectNode() : alerts, env);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** From the {@code alerts} node (missing = no rules); throws listing every problem. */

@@ -2,6 +2,7 @@ package io.tollgate.alerting.notify;
 
 import io.tollgate.schemas.Alert;
 import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,16 +44,27 @@ public final class Notifier implements Runnable, AutoCloseable {
   private final String groupId;
   private final Map<String, Channel> channels;
   private final Clock clock;
+  private final AlertingMetrics metrics;
+  private final AlertLog alertLog;
   private final Set<String> delivered = new HashSet<>();
   private final List<Pending> pending = new ArrayList<>();
   private volatile boolean running = true;
+  private volatile double lag;
   private KafkaConsumer<String, Alert> consumer;
 
-  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock) {
-    this.bootstrap = bootstrap;
-    this.groupId = groupId;
+  /**
+   * @param channels delivery channels by name
+   * @param metrics  where delivery outcomes are counted
+   * @param alertLog where alerts and outcomes are recorded for people (ClickHouse), or {@link AlertLog#NONE}
+   */
+  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
+                  AlertLog alertLog) {
+    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+    this.groupId = Objects.requireNonNull(groupId, "groupId");
     this.channels = Map.copyOf(channels);
-    this.clock = clock;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.alertLog = Objects.requireNonNull(alertLog, "alertLog");
   }
 
   @Override
@@ -61,7 +74,8 @@ public final class Notifier implements Runnable, AutoCloseable {
         "enable.idempotence", true), new StringSerializer(), new StringSerializer());
          KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
              "group.id", groupId, "isolation.level", "read_committed", "enable.auto.commit", false,
-             "auto.offset.reset", "earliest"), new StringDeserializer(), TollgateSerdes.alert())) {
+             "auto.offset.reset", "earliest", "session.timeout.ms", StreamsDefaults.SESSION_TIMEOUT_MS,
+             "heartbeat.interval.ms", StreamsDefaults.HEARTBEAT_INTERVAL_MS), new StringDeserializer(), TollgateSerdes.alert())) {
       consumer = alerts;
       alerts.subscribe(List.of(Topics.ALERTS.name()));
       while (running) {
@@ -70,7 +84,9 @@ public final class Notifier implements Runnable, AutoCloseable {
             enqueue(r.value());
           }
         }
+        lag = alerts.assignment().stream().mapToLong(tp -> alerts.currentLag(tp).orElse(0)).sum();
         attemptDue(log);
+        metrics.pending(pending.size());
         if (pending.isEmpty()) {
           alerts.commitSync();
         }
@@ -83,6 +99,12 @@ public final class Notifier implements Runnable, AutoCloseable {
   }
 
   private void enqueue(Alert alert) {
+    boolean fresh = alert.getChannels().stream().anyMatch(name -> !delivered.contains(key(alert, name)))
+        && pending.stream().noneMatch(p -> p.alert().getAlertId().equals(alert.getAlertId()));
+    if (fresh) {
+      metrics.alert(alert.getKind(), alert.getSeverity());
+      alertLog.raised(alert);
+    }
     for (String name : alert.getChannels()) {
       Channel channel = channels.get(name);
       if (channel == null) {
@@ -104,6 +126,8 @@ public final class Notifier implements Runnable, AutoCloseable {
       }
       it.remove();
       Channel.Result result = p.channel().deliver(p.alert());
+      metrics.delivery(p.channel().name(), result.delivered());
+      alertLog.outcome(p.alert(), p.channel().name(), result.delivered(), p.attempts() + 1, result.error());
       if (result.delivered()) {
         String key = key(p.alert(), p.channel().name());
         try {
@@ -141,6 +165,11 @@ public final class Notifier implements Runnable, AutoCloseable {
 
   private static String key(Alert alert, String channel) {
     return alert.getAlertId() + "|" + channel;
+  }
+
+  /** Records behind the end of the alerts topic, as of the last poll. */
+  public double lag() {
+    return lag;
   }
 
   /** Deliveries still waiting (for metrics and tests). */

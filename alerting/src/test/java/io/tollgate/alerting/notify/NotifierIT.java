@@ -93,7 +93,8 @@ class NotifierIT {
   /** Runs a notifier until {@code done} holds or {@code seconds} passed, then stops it. */
   private static void runFor(KafkaCluster kafka, String group, Map<String, Channel> channels,
                             java.util.function.BooleanSupplier done, int seconds) throws InterruptedException {
-    Notifier notifier = new Notifier(kafka.bootstrapServers(), group, channels, Clock.systemUTC());
+    Notifier notifier = new Notifier(kafka.bootstrapServers(), group, channels, Clock.systemUTC(),
+        new AlertingMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry()), AlertLog.NONE);
     Thread thread = new Thread(notifier, "notifier-under-test");
     thread.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -24,9 +24,8 @@ final class AlertingConfigs {
     try {
       if (o.config() != null) {
         JsonNode root = YAML.readTree(Path.of(o.config()).toFile());
-        JsonNode alerts = root == null ? YAML.createObjectNode() : root.path("tollgate").path("alerts");
-        if (alerts.isObject()) {
-          return AlertingConfigLoader.load(alerts, env);
+        if (root != null && root.path("tollgate").path("alerts").isObject()) {
+          return AlertingConfigLoader.fromFile(Path.of(o.config()), env);
         }
       }
       boolean slack = env.get("SLACK_WEBHOOK_URL") != null && !env.get("SLACK_WEBHOOK_URL").isBlank();

@@ -13,6 +13,8 @@ import io.tollgate.local.mock.MockProvider;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.metrics.MetricsRegistry;
+import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -106,11 +108,14 @@ public final class Main {
     if (o.mockProvider()) {
       mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
     }
+    MetricsRegistry metrics = new MetricsRegistry(); // one registry: the gateway's /metrics shows every app
     progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
-        AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings))));
+        AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings),
+            metrics)));
     AlertingConfig alerting = AlertingConfigs.build(o, System.getenv());
     progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier", () -> stack.push("alerting",
-        AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"), alerting)));
+        AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"), alerting, metrics,
+            new ClickHouseClient(settings))));
     SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
       try {
         return stack.push("spend API", new SpendApi(new ClickHouseClient(settings), "127.0.0.1", o.apiPort()));
@@ -119,7 +124,7 @@ public final class Main {
       }
     });
     IngressConfig gatewayConfig = GatewayConfigs.build(o, kafka, mock == null ? null : mock.baseUrl(), System.getenv());
-    Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig)));
+    Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig, new VertxOptions(), metrics)));
 
     String gw = "http://127.0.0.1:" + gateway.port();
     progress.line("");

@@ -39,10 +39,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
   private final List<String> output = new ArrayList<>();
+  private final List<String> slackMessages = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Thread pump;
+  private Map<String, String> env = Map.of();
 
   @Test
   void startsEverythingStopsCleanlyOnSigtermAndKeepsDataAcrossRestarts(@TempDir Path home) throws Exception {
+    com.sun.net.httpserver.HttpServer slack = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+    slack.createContext("/services/hook", ex -> {
+      slackMessages.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    slack.start();
+    env = Map.of("SLACK_WEBHOOK_URL", "http://127.0.0.1:" + slack.getAddress().getPort() + "/services/hook");
+    try {
+      run(home);
+    } finally {
+      slack.stop(0);
+    }
+  }
+
+  private void run(Path home) throws Exception {
     int kafkaPort = FreePorts.pick();
     int chPort = FreePorts.pick();
     int chTcpPort = FreePorts.pick();
@@ -116,7 +135,8 @@ class LauncherIT {
       assertThat(report.body()).contains("\"customer\":\"launcher-it\"").contains("\"spend_nanos\":" + cost);
     }
 
-    // A customer going over the default $50/day rule: one alert on the console (the log channel).
+    // A customer going over the default $50/day rule: one alert on the console (the log channel)
+    // and one Slack message to the local webhook.
     HttpResponse<String> expensive = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages"))
         .header("x-api-key", "sk-local").header("x-litellm-customer-id", "big-spender")
@@ -129,6 +149,18 @@ class LauncherIT {
       Thread.sleep(100);
     }
     assertThat(output()).filteredOn(l -> l.contains("ALERT [critical] customer big-spender reached its day limit")).hasSize(1);
+    waitUntil(() -> slackMessages.stream().anyMatch(m -> m.contains("big-spender reached its day limit")), Duration.ofSeconds(30));
+    Thread.sleep(2_000); // room for a duplicate to show up
+    assertThat(slackMessages).filteredOn(m -> m.contains("big-spender reached its day limit")).singleElement()
+        .satisfies(m -> assertThat(m).contains("customer `big-spender`").contains("$50.00"));
+    assertThat(ch.queryLong("SELECT count() FROM alerts FINAL WHERE scope_id = 'big-spender' AND channel = 'slack' "
+        + "AND status = 'delivered'")).isEqualTo(1);
+    HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + gatewayPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.body()).as("one /metrics for every app of the process")
+        .contains("tollgate_requests_total").contains("tollgate_sink_rows_total{table=\"usage_events\"}")
+        .contains("tollgate_consumer_lag_records{app=\"aggregator\"}")
+        .contains("tollgate_alert_deliveries_total{channel=\"slack\",outcome=\"delivered\"} 1.0");
 
     stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort, apiPort);
 
@@ -149,7 +181,7 @@ class LauncherIT {
     List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("768m"));
     cmd.addAll(List.of("-cp", classpath, Main.class.getName()));
     cmd.addAll(args);
-    ChildJvm.Started started = ChildJvm.start(cmd, Main.READY_LINE, Duration.ofSeconds(120), line -> {
+    ChildJvm.Started started = ChildJvm.start(cmd, env, Main.READY_LINE, Duration.ofSeconds(120), line -> {
       synchronized (output) {
         output.add(line);
       }

@@ -2,36 +2,49 @@ package io.tollgate.ingress.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tollgate.ingress.publish.PublishMetrics;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.tollgate.schemas.metrics.Prometheus;
 
 /**
- * The gateway's Prometheus metrics, in their own registry (no global state): requests by API and
- * status, latency, tokens and spend by model/tool, unpriced calls, client errors, publish path.
+ * The gateway's Prometheus metrics, in the registry it is given (no global state): requests by API
+ * and status, latency, tokens and spend by model/tool, unpriced calls, client errors, publish path.
  * Customer is deliberately not a label (unbounded cardinality); per-customer spend lives in
  * ClickHouse.
  */
 public final class GatewayMetrics implements PublishMetrics {
-  private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Counter requests = Counter.builder().name("tollgate_requests_total")
-      .help("Proxied requests by API and HTTP status").labelNames("api", "status").register(registry);
-  private final Histogram latency = Histogram.builder().name("tollgate_request_duration_seconds")
-      .help("Request duration through the gateway").labelNames("api", "streamed").register(registry);
-  private final Counter tokens = Counter.builder().name("tollgate_tokens_total")
-      .help("Tokens by kind, model and tool").labelNames("kind", "model", "tool").register(registry);
-  private final Counter spend = Counter.builder().name("tollgate_spend_nanos_total")
-      .help("Spend in nano-USD by model and tool").labelNames("model", "tool").register(registry);
-  private final Counter unpriced = Counter.builder().name("tollgate_unpriced_requests_total")
-      .help("Calls to models without a price (cost recorded as 0, price_known=false)").labelNames("model")
-      .register(registry);
-  private final Counter rejected = Counter.builder().name("tollgate_rejected_requests_total")
-      .help("Requests the gateway answered itself with an error, by reason").labelNames("reason").register(registry);
-  private final Counter publish = Counter.builder().name("tollgate_usage_events_total")
-      .help("Usage events by outcome: published, spilled, replayed, failed").labelNames("outcome").register(registry);
+  private final PrometheusRegistry registry;
+  private final Counter requests;
+  private final Histogram latency;
+  private final Counter tokens;
+  private final Counter spend;
+  private final Counter unpriced;
+  private final Counter rejected;
+  private final Counter publish;
+
+  /** Metrics in a registry of their own. */
+  public GatewayMetrics() {
+    this(new PrometheusRegistry());
+  }
+
+  public GatewayMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
+    requests = Counter.builder().name("tollgate_requests_total")
+        .help("Proxied requests by API and HTTP status").labelNames("api", "status").register(registry);
+    latency = Histogram.builder().name("tollgate_request_duration_seconds")
+        .help("Request duration through the gateway").labelNames("api", "streamed").register(registry);
+    tokens = Counter.builder().name("tollgate_tokens_total")
+        .help("Tokens by kind, model and tool").labelNames("kind", "model", "tool").register(registry);
+    spend = Counter.builder().name("tollgate_spend_nanos_total")
+        .help("Spend in nano-USD by model and tool").labelNames("model", "tool").register(registry);
+    unpriced = Counter.builder().name("tollgate_unpriced_requests_total")
+        .help("Calls to models without a price (cost recorded as 0, price_known=false)").labelNames("model")
+        .register(registry);
+    rejected = Counter.builder().name("tollgate_rejected_requests_total")
+        .help("Requests the gateway answered itself with an error, by reason").labelNames("reason").register(registry);
+    publish = Counter.builder().name("tollgate_usage_events_total")
+        .help("Usage events by outcome: published, spilled, replayed, failed").labelNames("outcome").register(registry);
+  }
 
   public void request(String api, int status, boolean streamed, double seconds) {
     requests.labelValues(api, Integer.toString(status)).inc();
@@ -75,14 +88,8 @@ public final class GatewayMetrics implements PublishMetrics {
     publish.labelValues("failed").inc();
   }
 
-  /** The Prometheus text exposition of everything. */
+  /** The Prometheus text exposition of everything in the registry. */
   public String scrape() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      PrometheusTextFormatWriter.create().write(out, registry.scrape());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return Prometheus.scrape(registry);
   }
 }

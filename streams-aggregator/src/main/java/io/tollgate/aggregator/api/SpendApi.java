@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseException;
+import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -40,10 +41,18 @@ public final class SpendApi implements AutoCloseable {
   private final ExecutorService pool = Executors.newFixedThreadPool(4);
 
   public SpendApi(ClickHouseClient clickhouse, String host, int port) throws IOException {
+    this(clickhouse, host, port, null);
+  }
+
+  /** Also serves {@code GET /metrics} from {@code metrics} when it is not null. */
+  public SpendApi(ClickHouseClient clickhouse, String host, int port, MetricsRegistry metrics) throws IOException {
     this.clickhouse = clickhouse;
     this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
     server.createContext("/spend/logs", ex -> handle(ex, this::logs));
     server.createContext("/spend/report", ex -> handle(ex, this::report));
+    if (metrics != null) {
+      metrics.serveOn(server);
+    }
     server.setExecutor(pool);
     server.start();
   }

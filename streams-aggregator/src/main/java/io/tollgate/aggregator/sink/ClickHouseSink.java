@@ -7,6 +7,7 @@ import io.tollgate.schemas.clickhouse.ClickHouseException;
 import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.EventDecodingException;
 import io.tollgate.schemas.serde.TollgateSerdes;
+import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
 
   private final ClickHouseClient clickhouse;
+  private final SinkMetrics metrics;
   private final KafkaConsumer<String, byte[]> consumer;
   private final int batchRows;
   private final Duration flushInterval;
@@ -49,12 +51,14 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private final Map<String, List<SpendWindow>> windows = new HashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
   private volatile boolean running = true;
+  private volatile double lag;
   private boolean flushing;
   private long batchStarted = System.nanoTime();
 
   public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
-                        Duration flushInterval) {
+                        Duration flushInterval, SinkMetrics metrics) {
     this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
     this.consumer = new KafkaConsumer<>(Map.of(
@@ -63,7 +67,10 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS,
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS),
+        new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @Override
@@ -84,6 +91,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           add(r);
         }
+        updateLag();
         if (rows() >= batchRows || (rows() > 0 && System.nanoTime() - batchStarted >= flushInterval.toNanos())) {
           flushWithRetry();
         }
@@ -165,21 +173,44 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
 
   private void insertBatch() {
     if (!usage.isEmpty()) {
-      clickhouse.insertRowBinary("usage_events", SinkRows.USAGE_COLUMNS, out -> {
-        for (UsageEvent e : usage) {
-          SinkRows.write(out, e);
-        }
-        return usage.size();
-      });
+      insert("usage_events", SinkRows.USAGE_COLUMNS, usage, SinkRows::write);
     }
     for (Map.Entry<String, List<SpendWindow>> entry : windows.entrySet()) {
-      clickhouse.insertRowBinary(SinkRows.windowTable(entry.getKey()), SinkRows.WINDOW_COLUMNS, out -> {
-        for (SpendWindow w : entry.getValue()) {
-          SinkRows.write(out, w);
-        }
-        return entry.getValue().size();
-      });
+      insert(SinkRows.windowTable(entry.getKey()), SinkRows.WINDOW_COLUMNS, entry.getValue(), SinkRows::write);
     }
+  }
+
+  private interface RowWriter<T> {
+    void write(io.tollgate.schemas.clickhouse.RowBinaryOut out, T row) throws java.io.IOException;
+  }
+
+  private <T> void insert(String table, List<String> columns, List<T> rows, RowWriter<T> writer) {
+    long started = System.nanoTime();
+    try {
+      clickhouse.insertRowBinary(table, columns, out -> {
+        for (T row : rows) {
+          writer.write(out, row);
+        }
+        return rows.size();
+      });
+    } catch (ClickHouseException e) {
+      metrics.failed(table);
+      throw e;
+    }
+    metrics.inserted(table, rows.size(), (System.nanoTime() - started) / 1e9);
+  }
+
+  /** Records behind the end of the input topics, as of the last poll (the consumer is not thread-safe). */
+  public double lag() {
+    return lag;
+  }
+
+  private void updateLag() {
+    long sum = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      sum += consumer.currentLag(tp).orElse(0);
+    }
+    lag = sum;
   }
 
   @Override

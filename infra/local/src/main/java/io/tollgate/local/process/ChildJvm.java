@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,9 +42,17 @@ public final class ChildJvm {
    * with {@code readyPrefix}; kills the child and fails if that does not happen in time.
    */
   public static Started start(List<String> command, String readyPrefix, Duration timeout, Consumer<String> lines) {
+    return start(command, Map.of(), readyPrefix, timeout, lines);
+  }
+
+  /** Same, with {@code env} added to the child's environment. */
+  public static Started start(List<String> command, Map<String, String> env, String readyPrefix, Duration timeout,
+                              Consumer<String> lines) {
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(env);
+      process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command.get(0), e);
     }

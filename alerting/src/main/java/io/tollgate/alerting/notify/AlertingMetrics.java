@@ -1,0 +1,48 @@
+package io.tollgate.alerting.notify;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The notifier's metrics: alerts seen, deliveries by channel and outcome, what waits, the alert log. */
+public final class AlertingMetrics {
+  private final Counter alerts;
+  private final Counter deliveries;
+  private final Gauge pending;
+  private final Counter logFailures;
+  private final Counter logDropped;
+
+  public AlertingMetrics(PrometheusRegistry registry) {
+    alerts = Counter.builder().name("tollgate_alerts_total")
+        .help("Alerts the notifier received, by kind and severity").labelNames("kind", "severity").register(registry);
+    deliveries = Counter.builder().name("tollgate_alert_deliveries_total")
+        .help("Delivery attempts by channel and outcome (delivered, failed)").labelNames("channel", "outcome")
+        .register(registry);
+    pending = Gauge.builder().name("tollgate_alert_deliveries_pending")
+        .help("Deliveries waiting for a retry").register(registry);
+    logFailures = Counter.builder().name("tollgate_alert_log_failures_total")
+        .help("Failed writes of alert rows to ClickHouse (retried)").register(registry);
+    logDropped = Counter.builder().name("tollgate_alert_log_dropped_total")
+        .help("Alert rows dropped because ClickHouse stayed unreachable and the buffer was full").register(registry);
+  }
+
+  void alert(String kind, String severity) {
+    alerts.labelValues(kind, severity).inc();
+  }
+
+  void delivery(String channel, boolean delivered) {
+    deliveries.labelValues(channel, delivered ? "delivered" : "failed").inc();
+  }
+
+  void pending(int count) {
+    pending.set(count);
+  }
+
+  void alertLogFailed() {
+    logFailures.inc();
+  }
+
+  void alertLogDropped() {
+    logDropped.inc();
+  }
+}
