@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Alert rules of {@code ./tollgate run}: the config file's {@code tollgate.alerts} section, else one
- * rule — $50 per customer per day — to the log, and to Slack when {@code SLACK_WEBHOOK_URL} is set.
+ * Alert rules of {@code ./tollgate run}: the config file's {@code tollgate.alerts} section, else two
+ * rules — $50 per customer per day (warning at 80 %), and a customer's daily spend departing from
+ * its own baseline (spike or drift, above $10) — to the log, and to Slack when {@code
+ * SLACK_WEBHOOK_URL} is set.
  */
 final class AlertingConfigs {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -29,8 +31,10 @@ final class AlertingConfigs {
         }
       }
       boolean slack = env.get("SLACK_WEBHOOK_URL") != null && !env.get("SLACK_WEBHOOK_URL").isBlank();
+      String channels = "channels: [log" + (slack ? ", slack" : "") + "]";
       String yaml = "thresholds: [{id: daily-50, scope: customer, period: day, amount_usd: 50, soft_warning_percent: 80, "
-          + "channels: [log" + (slack ? ", slack" : "") + "]}]\n"
+          + channels + "}]\n"
+          + "anomalies: [{id: customer-daily-anomaly, scope: customer, period: day, floor_usd: 10, " + channels + "}]\n"
           + (slack ? "slack: {webhook_url: os.environ/SLACK_WEBHOOK_URL}\n" : "");
       return AlertingConfigLoader.load(YAML.readTree(yaml), env);
     } catch (IOException e) {

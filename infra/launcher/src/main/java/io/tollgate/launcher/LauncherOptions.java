@@ -22,11 +22,12 @@ import java.util.Map;
  * @param apiPort         port of the spend API ({@code /spend/logs}, {@code /spend/report})
  * @param mockProvider    whether to start the mock provider
  * @param help            print usage and exit
+ * @param demoMinutes     minutes of synthetic demo traffic to send once up (0 = none)
  */
 public record LauncherOptions(Path home, String kafkaBootstrap, String clickhouseUrl, int kafkaPort,
                               int clickhousePort, int clickhouseTcpPort, int mockPort,
                               int partitions, boolean mockProvider, boolean help, int gatewayPort,
-                              String config, int apiPort) {
+                              String config, int apiPort, int demoMinutes) {
 
   static final String USAGE = """
       Usage: ./tollgate run [options]
@@ -42,6 +43,9 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         --config FILE           gateway config (LiteLLM config.yaml format + a tollgate: section)
         --partitions N          partitions of the Tollgate topics (default 3)
         --no-mock               do not start the mock provider
+        --demo                  send 3 minutes of synthetic traffic (several customers, models and tools,
+                                one spending spike) through the gateway to the mock provider
+        --demo-minutes N        the same for N minutes
         --help                  this text
       """;
 
@@ -72,6 +76,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         || blankToNull(env.get("OPENAI_API_KEY")) != null;
     boolean mock = !providerKeys;
     boolean help = false;
+    int demoMinutes = 0;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
@@ -82,8 +87,13 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         mock = false;
         continue;
       }
+      if (arg.equals("--demo")) {
+        demoMinutes = Math.max(demoMinutes, 3);
+        continue;
+      }
       if (!List.of("--home", "--kafka", "--clickhouse", "--kafka-port", "--clickhouse-port",
-          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port").contains(arg)) {
+          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port", "--demo-minutes")
+          .contains(arg)) {
         problems.add("unknown option '" + arg + "'");
         continue;
       }
@@ -104,6 +114,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         case "--port" -> gatewayPort = port(arg, value, problems);
         case "--api-port" -> apiPort = port(arg, value, problems);
         case "--config" -> config = value;
+        case "--demo-minutes" -> demoMinutes = positive(arg, value, problems);
         default -> throw new AssertionError(arg);
       }
     }
@@ -113,11 +124,15 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
     if (config != null && !java.nio.file.Files.isReadable(Path.of(config))) {
       problems.add("config file '" + config + "' cannot be read");
     }
+    if (demoMinutes > 0 && (!mock || config != null)) {
+      problems.add("--demo sends its traffic to the mock provider (token counts are set through it) and needs the "
+          + "built-in model routes: run it without provider keys, --no-mock or --config");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidOptions(problems);
     }
     return new LauncherOptions(home.toAbsolutePath().normalize(), kafka, clickhouse, kafkaPort,
-        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, apiPort);
+        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, apiPort, demoMinutes);
   }
 
   private static int port(String name, String value, List<String> problems) {

@@ -68,7 +68,13 @@ public final class Main {
     }, "tollgate-shutdown"));
 
     try {
-      start(options, stack, new Progress(out));
+      String gateway = start(options, stack, new Progress(out));
+      if (options.demoMinutes() > 0) {
+        out.println("Demo: sending " + options.demoMinutes() + " minutes of synthetic traffic to " + gateway
+            + " (customer " + DemoTraffic.SPIKE_CUSTOMER + " will cross the $50/day rule about "
+            + options.demoMinutes() * 6 / 10 + " minutes in).");
+        stack.push("demo traffic", DemoTraffic.start(gateway, java.time.Duration.ofMinutes(options.demoMinutes()), out));
+      }
     } catch (RuntimeException e) {
       System.err.println("tollgate: start-up failed: " + e.getMessage());
       stack.close();
@@ -80,7 +86,8 @@ public final class Main {
     stopped.await();
   }
 
-  private static void start(LauncherOptions o, Stack stack, Progress progress) {
+  /** Starts everything; returns the gateway's base URL. */
+  private static String start(LauncherOptions o, Stack stack, Progress progress) {
     progress.line("Starting Tollgate (data in " + o.home() + ")");
     try {
       Files.createDirectories(o.home());
@@ -150,6 +157,7 @@ public final class Main {
     }
     progress.line("  Data           " + o.home());
     progress.line("");
+    return gw;
   }
 
   private static List<String> takenPorts(LauncherOptions o) {

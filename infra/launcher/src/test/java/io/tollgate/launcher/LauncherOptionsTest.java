@@ -64,4 +64,15 @@ class LauncherOptionsTest {
     assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--home"}, Map.of()))
         .hasMessageContaining("--home needs a value");
   }
+
+  @Test
+  void demoOnlyRunsAgainstTheMockProvider() {
+    assertThat(LauncherOptions.parse(new String[] {"--demo"}, Map.of()).demoMinutes()).isEqualTo(3);
+    assertThat(LauncherOptions.parse(new String[] {"--demo-minutes", "10"}, Map.of()).demoMinutes()).isEqualTo(10);
+    assertThat(LauncherOptions.parse(new String[0], Map.of()).demoMinutes()).isZero();
+    assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--demo"}, Map.of("OPENAI_API_KEY", "sk-real")))
+        .hasMessageContaining("--demo sends its traffic to the mock provider");
+    assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--demo", "--no-mock"}, Map.of()))
+        .hasMessageContaining("--demo sends its traffic to the mock provider");
+  }
 }

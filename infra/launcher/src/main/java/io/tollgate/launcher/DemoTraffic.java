@@ -1,0 +1,156 @@
+package io.tollgate.launcher;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ./tollgate run --demo}: a few minutes of realistic synthetic traffic through the gateway,
+ * so the spend tables, the dashboards and the alerts have something to show. Several customers
+ * (each with a usual tool and model), Claude Code (streaming Messages with prompt caching), Codex
+ * (streaming Responses), Cursor and the SDKs (Chat Completions, Messages), and one spending spike:
+ * a customer burning Opus tokens until the $50/day rule fires. Token counts are set with the mock
+ * provider's {@code x-mock-usage} header, so the demo only runs against the mock provider — never
+ * against a real one, where it would cost money.
+ */
+final class DemoTraffic implements AutoCloseable {
+  /** The customer behind the spike (the alert names it). */
+  static final String SPIKE_CUSTOMER = "wayne-enterprises";
+
+  private record Persona(String customer, String tool, String userAgent, String api, String model, int inputK,
+                         int cacheReadK, int outputTokens) {
+  }
+
+  private static final List<Persona> PERSONAS = List.of(
+      new Persona("acme-platform", "claude-code", "claude-cli/2.1.12 (external, cli)", "messages", "claude-sonnet-4-5", 3, 40, 900),
+      new Persona("acme-platform", "codex", "codex_cli_rs/0.58.0 (Linux 6.8.0; x86_64) xterm-256color", "responses", "gpt-5-codex", 6, 20, 1200),
+      new Persona("globex-research", "claude-code", "claude-cli/2.0.31 (external, sdk-cli)", "messages", "claude-opus-4-1", 2, 30, 600),
+      new Persona("globex-research", "anthropic-sdk-python", "Anthropic/Python 0.72.0", "messages", "claude-haiku-4-5", 4, 0, 300),
+      new Persona("initech-dev", "cursor", "cursor/1.7.44", "chat", "gpt-5", 8, 4, 700),
+      new Persona("initech-dev", "codex", "codex_exec/0.57.0 (Mac OS 15.1.0; arm64)", "responses", "gpt-5-codex", 5, 15, 800),
+      new Persona("umbrella-ml", "openai-sdk-python", "OpenAI/Python 2.8.1", "chat", "gpt-5-mini", 2, 0, 400),
+      new Persona("hooli-search", "claude-code", "claude-cli/2.1.12 (external, cli)", "messages", "claude-sonnet-4-5", 5, 60, 1500),
+      new Persona("hooli-search", "gemini-cli", "GeminiCLI/0.11.0 (linux; x64)", "chat", "gpt-4.1", 3, 0, 500));
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "demo-traffic");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Semaphore inFlight = new Semaphore(16);
+  private final Random random = new Random(2026);
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final String gateway;
+  private final PrintStream out;
+  private final long endNanos;
+  private final long spikeAtNanos;
+
+  private DemoTraffic(String gateway, Duration length, PrintStream out) {
+    this.gateway = Objects.requireNonNull(gateway, "gateway");
+    this.out = Objects.requireNonNull(out, "out");
+    long start = System.nanoTime();
+    this.endNanos = start + length.toNanos();
+    this.spikeAtNanos = start + length.toNanos() * 6 / 10;
+  }
+
+  /** Starts sending about four calls a second to {@code gateway} for {@code length}. */
+  static DemoTraffic start(String gateway, Duration length, PrintStream out) {
+    DemoTraffic demo = new DemoTraffic(gateway, length, out);
+    demo.scheduler.scheduleAtFixedRate(demo::tick, 0, 250, TimeUnit.MILLISECONDS);
+    demo.scheduler.scheduleAtFixedRate(demo::report, 30, 30, TimeUnit.SECONDS);
+    return demo;
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    if (now >= endNanos) {
+      out.printf("Demo traffic finished: %d calls (%d failed). The spend is in ClickHouse and /spend/report.%n",
+          sent.get(), failed.get());
+      scheduler.shutdown();
+      return;
+    }
+    Persona p = PERSONAS.get(random.nextInt(PERSONAS.size()));
+    send(p, scale(p.inputK() * 1000), scale(p.cacheReadK() * 1000), scale(p.outputTokens()));
+    if (now >= spikeAtNanos && now < spikeAtNanos + TimeUnit.SECONDS.toNanos(5)) {
+      // The spike: ~$6 of Opus per call (400k input tokens), until the $50/day rule fires.
+      send(new Persona(SPIKE_CUSTOMER, "claude-code", "claude-cli/2.1.12 (external, cli)", "messages",
+          "claude-opus-4-1", 400, 0, 2000), 400_000, 0, 2000);
+    }
+  }
+
+  private long scale(long tokens) {
+    return tokens == 0 ? 0 : Math.max(1, Math.round(tokens * (0.5 + random.nextDouble())));
+  }
+
+  private void send(Persona p, long input, long cacheRead, long output) {
+    if (!inFlight.tryAcquire()) {
+      return; // the gateway is slower than the demo: skip rather than pile up
+    }
+    String session = UUID.randomUUID().toString();
+    String body = switch (p.api()) {
+      case "messages" -> "{\"model\":\"" + p.model() + "\",\"max_tokens\":4096,\"stream\":" + p.tool().equals("claude-code")
+          + ",\"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"" + session + "\\\"}\"},"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
+      case "responses" -> "{\"model\":\"" + p.model() + "\",\"stream\":true,\"input\":\"demo\"}";
+      default -> "{\"model\":\"" + p.model() + "\",\"user\":\"" + p.customer() + "\",\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
+    };
+    String path = switch (p.api()) {
+      case "messages" -> "/v1/messages" + (p.tool().equals("claude-code") ? "?beta=true" : "");
+      case "responses" -> "/v1/responses";
+      default -> "/v1/chat/completions";
+    };
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
+        .header("content-type", "application/json").header("user-agent", p.userAgent())
+        .header("x-mock-usage", "input=" + input + ",output=" + output + ",cache_read=" + cacheRead)
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (p.api().equals("messages")) {
+      request.header("x-api-key", "sk-demo-" + p.customer()).header("x-litellm-customer-id", p.customer());
+    } else {
+      request.header("authorization", "Bearer sk-demo-" + p.customer()).header("x-litellm-end-user-id", p.customer());
+    }
+    http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+      inFlight.release();
+      sent.incrementAndGet();
+      if (error != null || response.statusCode() >= 400) {
+        failed.incrementAndGet();
+      }
+    });
+  }
+
+  /** Waits until the demo has sent its last call and every answer is in. */
+  boolean awaitDone(Duration timeout) throws InterruptedException {
+    return scheduler.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        && inFlight.tryAcquire(16, timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  long sent() {
+    return sent.get();
+  }
+
+  long failed() {
+    return failed.get();
+  }
+
+  private void report() {
+    out.printf("Demo traffic: %d calls so far (%d failed)%n", sent.get(), failed.get());
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}
