@@ -35,26 +35,33 @@ public final class SpendAggregates {
         .setCustomerId("").setModel("").setTool("").setVersion(0).setUpdatedAt(Instant.EPOCH).build();
   }
 
-  /** Adds {@code e} to the totals of the (customer, model, tool) group named by {@code groupKey}. */
-  static SpendWindow add(String groupKey, UsageEvent e, SpendWindow w) {
-    String[] parts = SpendKeys.split(groupKey, 3);
-    boolean failed = e.getStatusCode() >= 400 && !e.getAborted();
-    return SpendWindow.newBuilder(w)
-        .setCustomerId(parts[0]).setModel(parts[1]).setTool(parts[2])
-        .setRequests(w.getRequests() + 1)
-        .setErrors(w.getErrors() + (failed ? 1 : 0))
-        .setAborted(w.getAborted() + (e.getAborted() ? 1 : 0))
-        .setInputTokens(w.getInputTokens() + e.getInputTokens())
-        .setOutputTokens(w.getOutputTokens() + e.getOutputTokens())
-        .setCacheReadTokens(w.getCacheReadTokens() + e.getCacheReadTokens())
-        .setCacheWrite5mTokens(w.getCacheWrite5mTokens() + e.getCacheWrite5mTokens())
-        .setCacheWrite1hTokens(w.getCacheWrite1hTokens() + e.getCacheWrite1hTokens())
-        .setReasoningTokens(w.getReasoningTokens() + e.getReasoningTokens())
-        .setCostNanos(Math.addExact(w.getCostNanos(), e.getCostNanos()))
-        .setUnknownPriceRequests(w.getUnknownPriceRequests() + (e.getPriceKnown() ? 0 : 1))
-        .setVersion(w.getVersion() + 1)
-        .setUpdatedAt(e.getTs().isAfter(w.getUpdatedAt()) ? e.getTs() : w.getUpdatedAt())
-        .build();
+  /**
+   * Adds {@code d} to the totals of the (customer, model, tool) group named by {@code groupKey}. The
+   * aggregate is updated in place: Streams hands every call a freshly deserialized one.
+   */
+  static SpendWindow add(String groupKey, UsageDelta d, SpendWindow w) {
+    if (w.getVersion() == 0) {
+      String[] parts = SpendKeys.split(groupKey, 3);
+      w.setCustomerId(parts[0]);
+      w.setModel(parts[1]);
+      w.setTool(parts[2]);
+    }
+    w.setRequests(w.getRequests() + 1);
+    w.setErrors(w.getErrors() + (d.failed() ? 1 : 0));
+    w.setAborted(w.getAborted() + (d.aborted() ? 1 : 0));
+    w.setInputTokens(w.getInputTokens() + d.inputTokens());
+    w.setOutputTokens(w.getOutputTokens() + d.outputTokens());
+    w.setCacheReadTokens(w.getCacheReadTokens() + d.cacheReadTokens());
+    w.setCacheWrite5mTokens(w.getCacheWrite5mTokens() + d.cacheWrite5mTokens());
+    w.setCacheWrite1hTokens(w.getCacheWrite1hTokens() + d.cacheWrite1hTokens());
+    w.setReasoningTokens(w.getReasoningTokens() + d.reasoningTokens());
+    w.setCostNanos(Math.addExact(w.getCostNanos(), d.costNanos()));
+    w.setUnknownPriceRequests(w.getUnknownPriceRequests() + (d.priceKnown() ? 0 : 1));
+    w.setVersion(w.getVersion() + 1);
+    if (d.tsMillis() > w.getUpdatedAt().toEpochMilli()) {
+      w.setUpdatedAt(Instant.ofEpochMilli(d.tsMillis()));
+    }
+    return w;
   }
 
   static SpendTotal emptyTotal() {
@@ -62,18 +69,22 @@ public final class SpendAggregates {
         .setUpdatedAt(Instant.EPOCH).build();
   }
 
-  /** Adds {@code e} to the day total named by {@code totalKey} (scope, id, day). */
-  static SpendTotal add(String totalKey, UsageEvent e, SpendTotal t) {
-    String[] parts = SpendKeys.split(totalKey, 3);
-    return SpendTotal.newBuilder(t)
-        .setScope(parts[0]).setScopeId(parts[1]).setDay(LocalDate.parse(parts[2]))
-        .setRequests(t.getRequests() + 1)
-        .setInputTokens(t.getInputTokens() + e.getInputTokens() + e.getCacheReadTokens()
-            + e.getCacheWrite5mTokens() + e.getCacheWrite1hTokens())
-        .setOutputTokens(t.getOutputTokens() + e.getOutputTokens())
-        .setCostNanos(Math.addExact(t.getCostNanos(), e.getCostNanos()))
-        .setVersion(t.getVersion() + 1)
-        .setUpdatedAt(e.getTs().isAfter(t.getUpdatedAt()) ? e.getTs() : t.getUpdatedAt())
-        .build();
+  /** Adds {@code d} to the day total named by {@code totalKey} (scope, id, day), in place. */
+  static SpendTotal add(String totalKey, UsageDelta d, SpendTotal t) {
+    if (t.getVersion() == 0) {
+      String[] parts = SpendKeys.split(totalKey, 3);
+      t.setScope(parts[0]);
+      t.setScopeId(parts[1]);
+      t.setDay(LocalDate.parse(parts[2]));
+    }
+    t.setRequests(t.getRequests() + 1);
+    t.setInputTokens(t.getInputTokens() + d.promptTokens());
+    t.setOutputTokens(t.getOutputTokens() + d.outputTokens());
+    t.setCostNanos(Math.addExact(t.getCostNanos(), d.costNanos()));
+    t.setVersion(t.getVersion() + 1);
+    if (d.tsMillis() > t.getUpdatedAt().toEpochMilli()) {
+      t.setUpdatedAt(Instant.ofEpochMilli(d.tsMillis()));
+    }
+    return t;
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -43,7 +44,6 @@ public final class SpendTopology {
 
   public static Topology buildTopology(AggregatorSettings settings) {
     StreamsBuilder builder = new StreamsBuilder();
-    AvroSerde<UsageEvent> usageSerde = TollgateSerdes.usageEvent();
     AvroSerde<SpendWindow> windowSerde = TollgateSerdes.spendWindow();
     AvroSerde<SpendTotal> totalSerde = TollgateSerdes.spendTotal();
 
@@ -54,7 +54,7 @@ public final class SpendTopology {
 
     KStream<String, DecodedUsage> decoded = builder
         .stream(Topics.USAGE.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("usage"))
-        .process(() -> new DecodeAndDedupe(settings.dedupeRetention()), Named.as("decode-and-dedupe"),
+        .process(() -> new DecodeAndDedupe(), Named.as("decode-and-dedupe"),
             DecodeAndDedupe.STORE);
     decoded.filter((k, d) -> d.poison(), Named.as("poison"))
         .mapValues(DecodedUsage::raw, Named.as("poison-bytes"))
@@ -62,9 +62,12 @@ public final class SpendTopology {
     KStream<String, UsageEvent> events = decoded.filter((k, d) -> !d.poison(), Named.as("decoded"))
         .mapValues(DecodedUsage::event, Named.as("events"));
 
-    KGroupedStream<String, UsageEvent> byGroup = events.groupBy(
-        (id, e) -> SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool()),
-        Grouped.with("by-customer-model-tool", Serdes.String(), usageSerde));
+    // Only the counters travel through the repartition topics; the group is in the key.
+    Serde<UsageDelta> deltaSerde = UsageDelta.serde();
+    KGroupedStream<String, UsageDelta> byGroup = events
+        .map((id, e) -> KeyValue.pair(SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool()),
+            UsageDelta.of(e)), Named.as("to-group-delta"))
+        .groupByKey(Grouped.with("by-customer-model-tool", Serdes.String(), deltaSerde));
     for (String size : List.of("1m", "1h", "1d")) {
       Duration length = WINDOWS.get(size);
       byGroup.windowedBy(TimeWindows.ofSizeAndGrace(length, settings.grace()))
@@ -84,17 +87,18 @@ public final class SpendTopology {
     }
 
     events.flatMap((id, e) -> {
-      List<KeyValue<String, UsageEvent>> out = new ArrayList<>(2);
+      List<KeyValue<String, UsageDelta>> out = new ArrayList<>(2);
       String day = SpendAggregates.day(e).toString();
+      UsageDelta delta = UsageDelta.of(e);
       if (e.getCustomerId() != null) {
-        out.add(KeyValue.pair(SpendKeys.group("customer", e.getCustomerId(), day), e));
+        out.add(KeyValue.pair(SpendKeys.group("customer", e.getCustomerId(), day), delta));
       }
       if (e.getKeyHash() != null) {
-        out.add(KeyValue.pair(SpendKeys.group("key", e.getKeyHash(), day), e));
+        out.add(KeyValue.pair(SpendKeys.group("key", e.getKeyHash(), day), delta));
       }
       return out;
     }, Named.as("by-scope-day"))
-        .groupByKey(Grouped.with("scope-day", Serdes.String(), usageSerde))
+        .groupByKey(Grouped.with("scope-day", Serdes.String(), deltaSerde))
         .aggregate(SpendAggregates::emptyTotal, SpendAggregates::add, Named.as("day-totals"),
             Materialized.<String, SpendTotal, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals")
                 .withKeySerde(Serdes.String()).withValueSerde(totalSerde))
