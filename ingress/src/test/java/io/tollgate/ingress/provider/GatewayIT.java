@@ -22,6 +22,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,7 @@ class GatewayIT {
           forward_client_headers_to_llm_api: [claude-max]
         general_settings:
           master_key: sk-master-123
+          user_header_mappings: [{header_name: x-openwebui-user-email, litellm_user_role: customer}]
         tollgate:
           port: 0
           host: 127.0.0.1
@@ -191,6 +194,42 @@ class GatewayIT {
     assertThat(e.getInputTokens()).isEqualTo(body.length() / 4);
     assertThat(e.getCacheReadTokens()).isEqualTo(500);
     assertThat(e.getReasoningTokens()).isEqualTo(7);
+  }
+
+  @Test
+  void everyCustomerSourceInLiteLlmsOrderFirstFoundWins() throws Exception {
+    String tag = UUID.randomUUID().toString().substring(0, 8);
+    // Each row adds one lower-precedence source than the row before: the highest present must win.
+    String[][] sources = {
+        {"header_customer_id", "x-litellm-customer-id"},
+        {"header_end_user_id", "x-litellm-end-user-id"},
+        {"user_header_mapping", "x-openwebui-user-email"},
+        {"body_user", "user"},
+        {"body_litellm_metadata_user", "litellm_metadata"},
+        {"body_metadata_user", "metadata"}};
+    for (int winner = 0; winner < sources.length; winner++) {
+      List<String> headers = new ArrayList<>(List.of("authorization", "Bearer " + TEAM_KEY));
+      StringBuilder body = new StringBuilder("{\"model\":\"gpt-5\",\"messages\":[]");
+      for (int i = winner; i < sources.length; i++) {
+        String id = tag + "-" + winner + "-" + sources[i][0];
+        switch (sources[i][1]) {
+          case "user" -> body.append(",\"user\":\"").append(id).append('"');
+          case "litellm_metadata", "metadata" -> body.append(",\"").append(sources[i][1]).append("\":{\"user\":\"")
+              .append(id).append("\"}");
+          default -> headers.addAll(List.of(sources[i][1], id));
+        }
+      }
+      HttpResponse<String> r = post("/v1/chat/completions", body.append('}').toString(), headers.toArray(String[]::new));
+      assertThat(r.statusCode()).isEqualTo(200);
+      String expected = tag + "-" + winner + "-" + sources[winner][0];
+      UsageEvent e = events.one(ev -> expected.equals(ev.getCustomerId()));
+      assertThat(e.getCustomerSource()).isEqualTo(sources[winner][0]);
+    }
+    // None of them: the key's default customer.
+    post("/v1/chat/completions", "{\"model\":\"gpt-5\",\"messages\":[],\"tag\":\"" + tag + "\"}",
+        "authorization", "Bearer " + TEAM_KEY, "user-agent", "tag/" + tag);
+    assertThat(events.one(ev -> ev.getUserAgent() != null && ev.getUserAgent().contains(tag)).getCustomerSource())
+        .isEqualTo("key_default");
   }
 
   @Test
