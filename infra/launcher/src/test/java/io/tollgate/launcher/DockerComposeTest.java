@@ -10,6 +10,7 @@ import io.tollgate.ingress.config.IngressConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,14 @@ class DockerComposeTest {
 
   private static JsonNode yaml(String relative) throws Exception {
     return YAML.readTree(Files.readString(INFRA.resolve(relative)));
+  }
+
+  static JsonNode compose() {
+    try {
+      return yaml("docker-compose.yml");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -63,6 +72,32 @@ class DockerComposeTest {
     JsonNode prometheus = yaml("prometheus/prometheus.yml");
     assertThat(prometheus.at("/scrape_configs/0/static_configs/0/targets/0").asText()).isEqualTo("gateway:4000");
     assertThat(yaml("prometheus/alerts.yml").at("/groups/0/rules")).isNotEmpty();
+  }
+
+  @Test
+  void grafanaGetsTheProvisioningAndDashboardsOfThisRepo() throws Exception {
+    JsonNode grafana = yaml("docker-compose.yml").at("/services/grafana");
+    Map<String, String> mounts = new HashMap<>();
+    grafana.path("volumes").forEach(v -> {
+      String[] parts = v.asText().split(":");
+      mounts.put(parts[1], parts[0]);
+    });
+    assertThat(mounts).containsEntry("/etc/grafana/provisioning", "./grafana/provisioning")
+        .containsEntry("/var/lib/grafana/dashboards", "./grafana/dashboards");
+    // Host paths are relative to the compose file, i.e. to infra/.
+    Path provisioning = INFRA.resolve(mounts.get("/etc/grafana/provisioning")).normalize();
+    Path dashboards = INFRA.resolve(mounts.get("/var/lib/grafana/dashboards")).normalize();
+    assertThat(provisioning.resolve("datasources/datasources.yaml")).isRegularFile();
+    assertThat(provisioning.resolve("dashboards/dashboards.yaml")).isRegularFile();
+    assertThat(dashboards).isDirectory();
+    assertThat(yaml("grafana/provisioning/dashboards/dashboards.yaml").at("/providers/0/options/path").asText())
+        .isEqualTo("/var/lib/grafana/dashboards");
+    String home = grafana.at("/environment/GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH").asText();
+    assertThat(home).startsWith("/var/lib/grafana/dashboards/");
+    assertThat(dashboards.resolve(home.substring("/var/lib/grafana/dashboards/".length()))).isRegularFile();
+    // "id version": Grafana 12 preinstalls exactly that version instead of whatever is newest.
+    assertThat(grafana.at("/environment/GF_INSTALL_PLUGINS").asText())
+        .matches("grafana-clickhouse-datasource \\d+\\.\\d+\\.\\d+");
   }
 
   @Test
