@@ -1,4 +1,4 @@
-# Tollgate apps (gateway, aggregator, launcher) in one image; docker-compose picks the main class.
+# Tollgate apps (gateway, aggregator, alerting, launcher) in one image; docker-compose picks the main class.
 # Build stage: the same Maven build as ./tollgate, dependencies copied next to the jars.
 FROM maven:3.9.11-eclipse-temurin-21 AS build
 WORKDIR /src
@@ -13,7 +13,7 @@ COPY --from=build /app/lib /app/lib
 USER tollgate
 WORKDIR /var/lib/tollgate
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 --enable-native-access=ALL-UNNAMED"
-EXPOSE 4000 4001
+EXPOSE 4000 4001 4002
 # Default: the gateway. Override the class (and arguments) per service.
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -cp '/app/lib/*' \"$@\"", "--"]
 CMD ["io.tollgate.ingress.Main", "--config", "/etc/tollgate/tollgate.yaml"]

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tollgate.alerting.config.AlertingConfig;
+import io.tollgate.alerting.config.AlertingConfigLoader;
 import io.tollgate.ingress.config.ConfigLoader;
 import io.tollgate.ingress.config.IngressConfig;
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ class DockerComposeTest {
     JsonNode services = yaml("docker-compose.yml").path("services");
     List<String> names = new ArrayList<>();
     services.fieldNames().forEachRemaining(names::add);
-    assertThat(names).contains("kafka", "clickhouse", "gateway", "aggregator", "prometheus", "grafana");
+    assertThat(names).contains("kafka", "clickhouse", "gateway", "aggregator", "alerting", "prometheus", "grafana");
     services.fields().forEachRemaining(s -> {
       String image = s.getValue().path("image").asText();
       assertThat(image).as(s.getKey() + " image").contains(":").doesNotEndWith(":latest");
@@ -69,9 +71,25 @@ class DockerComposeTest {
     assertThat(config.port()).isEqualTo(4000);
     assertThat(config.kafkaBootstrap()).isEqualTo("kafka:9092");
 
+    List<String> alerting = new ArrayList<>();
+    services.at("/alerting/command").forEach(n -> alerting.add(n.asText()));
+    assertThat(alerting).contains("io.tollgate.alerting.Main").containsSubsequence("--bootstrap", "kafka:9092")
+        .containsSubsequence("--config", "/etc/tollgate/tollgate.yaml").containsSubsequence("--metrics-port", "4002");
+    // Alerting reads the same mounted file; its rules must be valid with the env compose passes.
+    AlertingConfig alerts = AlertingConfigLoader.fromFile(INFRA.resolve("config/tollgate.yaml"), Map.of());
+    assertThat(alerts.thresholds()).isNotEmpty();
+    assertThat(alerts.anomalies()).isNotEmpty();
+
+    // Prometheus scrapes every app where it serves /metrics.
     JsonNode prometheus = yaml("prometheus/prometheus.yml");
-    assertThat(prometheus.at("/scrape_configs/0/static_configs/0/targets/0").asText()).isEqualTo("gateway:4000");
-    assertThat(yaml("prometheus/alerts.yml").at("/groups/0/rules")).isNotEmpty();
+    List<String> targets = new ArrayList<>();
+    prometheus.path("scrape_configs").forEach(c -> c.at("/static_configs/0/targets").forEach(t -> targets.add(t.asText())));
+    assertThat(targets).containsExactlyInAnyOrder("gateway:4000", "aggregator:4001", "alerting:4002");
+    JsonNode rules = yaml("prometheus/alerts.yml").at("/groups/0/rules");
+    List<String> exprs = new ArrayList<>();
+    rules.forEach(r -> exprs.add(r.path("expr").asText()));
+    assertThat(String.join("\n", exprs)).contains("tollgate_consumer_lag_records").contains("tollgate_sink_failures_total")
+        .contains("tollgate_requests_total").contains("tollgate_usage_events_total");
   }
 
   @Test
