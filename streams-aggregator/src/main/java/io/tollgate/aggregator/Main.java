@@ -10,9 +10,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
- * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]}
- * (the spend API runs here too). Prints {@code AGGREGATOR READY} once
- * started; SIGTERM stops it cleanly.
+ * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]
+ * [--kafka.<property> VALUE]...} (the spend API runs here too). {@code --kafka.num.standby.replicas 1},
+ * {@code --kafka.session.timeout.ms 10000} and the like tune an instance of a scaled-out group (see
+ * docs/scale-out.md). Prints {@code AGGREGATOR READY} once started; SIGTERM stops it cleanly.
  */
 public final class Main {
   static final String READY = "AGGREGATOR READY";
@@ -22,15 +23,21 @@ public final class Main {
 
   public static void main(String[] args) throws InterruptedException {
     Map<String, String> a = new HashMap<>();
+    Map<String, String> kafka = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+      String name = args[i].replaceFirst("^--", "");
+      if (name.startsWith("kafka.")) {
+        kafka.put(name.substring("kafka.".length()), args[i + 1]);
+      } else {
+        a.put(name, args[i + 1]);
+      }
     }
     String bootstrap = a.getOrDefault("bootstrap", System.getenv().getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
     String url = a.getOrDefault("clickhouse", System.getenv().getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
     ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.getOrDefault("database", "tollgate"),
         System.getenv("CLICKHOUSE_USER"), System.getenv("CLICKHOUSE_PASSWORD"), null));
     AggregatorApp app = AggregatorApp.start(bootstrap, a.getOrDefault("application-id", "tollgate-aggregator"),
-        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse);
+        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse, kafka);
     SpendApi api;
     try {
       api = new SpendApi(clickhouse, a.getOrDefault("api-host", "127.0.0.1"), Integer.parseInt(a.getOrDefault("api-port", "4001")));

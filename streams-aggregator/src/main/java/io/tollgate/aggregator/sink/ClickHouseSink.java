@@ -54,16 +54,27 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
 
   public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
                         Duration flushInterval) {
+    this(bootstrapServers, groupId, clickhouse, batchRows, flushInterval, Map.of());
+  }
+
+  /**
+   * @param consumerOverrides extra consumer properties (e.g. {@code session.timeout.ms} for faster
+   *                          failover); the sink's own settings above win over them
+   */
+  public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
+                        Duration flushInterval, Map<String, ?> consumerOverrides) {
     this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
-    this.consumer = new KafkaConsumer<>(Map.of(
+    Map<String, Object> config = new HashMap<>(consumerOverrides);
+    config.putAll(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, groupId,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000));
+    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @Override
