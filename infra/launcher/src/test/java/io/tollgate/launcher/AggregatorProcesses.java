@@ -138,17 +138,22 @@ final class AggregatorProcesses implements AutoCloseable {
 
   /** SIGTERM to every instance still running, SIGKILL to any that does not stop within 30 s. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     List<Process> processes;
     synchronized (running) {
       processes = new ArrayList<>(running.values());
       running.clear();
     }
     processes.forEach(p -> p.toHandle().destroy());
-    for (Process p : processes) {
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    try {
+      for (Process p : processes) {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
       }
+    } catch (InterruptedException e) {
+      processes.forEach(Process::destroyForcibly); // never leave a child JVM behind
+      Thread.currentThread().interrupt();
     }
   }
 }

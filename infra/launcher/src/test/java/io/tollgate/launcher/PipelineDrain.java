@@ -17,7 +17,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Waits until a consumer group has consumed every committed record of some topics, judged by
  * offsets rather than by the numbers downstream: waiting until the totals look right would stop
- * at the first moment they match and miss a record counted twice a moment later.
+ * at the first moment they match and miss a record counted twice a moment later. Go stage by
+ * stage in topology order: what a stage must reach is fixed when {@link #await} starts, so its
+ * topics must be complete by then, i.e. the stage writing them must already be drained.
  */
 final class PipelineDrain {
   private final String bootstrap;

@@ -107,16 +107,16 @@ class ScaleOutIT {
         }
 
         assertTopicHoldsEveryCallOnce(kafka.bootstrapServers(), load);
-        // Compare only once everything on Kafka went through: Streams consumed the usage topic and its
-        // repartition topics (so every window total is on tollgate.spend-windows.v1), then the sink
-        // consumed the usage and window topics (it commits only after ClickHouse took the rows).
+        // Compare only once everything went through, stage by stage in topology order (a stage's
+        // input is complete only once the stage before it is consumed): Streams consumed the usage
+        // topic, then its repartition topics (every window total is then on the window topic), then
+        // the sink consumed the usage and window topics (it commits only after ClickHouse took the rows).
         PipelineDrain drain = new PipelineDrain(kafka.bootstrapServers(), admin);
-        List<String> streamsInput = new ArrayList<>(List.of(Topics.USAGE.name()));
-        streamsInput.addAll(drain.repartitionTopics(APPLICATION_ID));
-        drain.await(APPLICATION_ID, streamsInput, Duration.ofSeconds(60));
+        drain.await(APPLICATION_ID, List.of(Topics.USAGE.name()), Duration.ofSeconds(60));
+        drain.await(APPLICATION_ID, drain.repartitionTopics(APPLICATION_ID), Duration.ofSeconds(60));
         drain.await(APPLICATION_ID + "-clickhouse-sink", List.of(Topics.USAGE.name(), Topics.SPEND_WINDOWS.name()),
             Duration.ofSeconds(60));
-        log("aggregators and sink consumed everything on " + streamsInput + " and the window topic");
+        log("Streams and the sink consumed every topic to its end");
         assertClickHouseExact(db.client(), load);
         log("exact; whole test " + seconds() + " s");
       } finally {
