@@ -49,8 +49,10 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry) {
     PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
     GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
+    // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
+    KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
+        "tollgate-ingress-" + config.gatewayId(), metrics);
     Vertx vertx = Vertx.vertx(options);
-    KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()), metrics);
     GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
     try {
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

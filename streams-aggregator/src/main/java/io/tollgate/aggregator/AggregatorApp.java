@@ -11,7 +11,12 @@ import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -32,31 +37,66 @@ public final class AggregatorApp implements AutoCloseable {
     this.sinkThread = sinkThread;
   }
 
+  /** Properties the aggregator sets itself: overriding them would break exactly-once or the wiring. */
+  static final Set<String> OWN_PROPERTIES = Set.of(StreamsConfig.APPLICATION_ID_CONFIG,
+      StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+
+  /** Same as {@link #start(String, String, Path, ClickHouseClient, Map, MetricsRegistry)} with defaults. */
+  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse) {
+    return start(bootstrap, applicationId, stateDir, clickhouse, Map.of(), new MetricsRegistry());
+  }
+
+  /** Same, with the metrics registered in {@code metrics}. */
+  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
+                                   MetricsRegistry metrics) {
+    return start(bootstrap, applicationId, stateDir, clickhouse, Map.of(), metrics);
+  }
+
   /**
    * @param bootstrap     Kafka bootstrap servers
    * @param applicationId Streams application id (instances with the same id share the work)
    * @param stateDir      where Streams keeps its state stores
    * @param clickhouse    client of the target database (migrated here)
+   * @param kafka         extra Kafka properties of this instance, for operating several of them
+   *                      ({@code num.standby.replicas}, {@code session.timeout.ms}, {@code client.id}, …):
+   *                      all go to Streams; consumer properties also to the sink's consumer
+   * @param metrics       where the metrics are registered (sink rows and failures, consumer lag)
    */
-  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse) {
-    return start(bootstrap, applicationId, stateDir, clickhouse, new MetricsRegistry());
-  }
-
-  /** Same, with the metrics registered in {@code metrics} (sink rows and failures, consumer lag). */
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
-                                   MetricsRegistry metrics) {
+                                   Map<String, String> kafka, MetricsRegistry metrics) {
+    refuseOwnProperties(kafka);
     new ClickHouseMigrations(clickhouse).apply();
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+    props.putAll(kafka);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
     streams.start();
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
-        Duration.ofMillis(500), new SinkMetrics(metrics.prometheus()));
+        Duration.ofMillis(500), sinkConsumerProperties(kafka), new SinkMetrics(metrics.prometheus()));
     metrics.trackLag("aggregator", () -> Prometheus.consumerLag(streams.metrics()));
     metrics.trackLag("sink", sink::lag);
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
     return new AggregatorApp(streams, sink, thread);
+  }
+
+  static void refuseOwnProperties(Map<String, String> kafka) {
+    List<String> refused = kafka.keySet().stream().filter(OWN_PROPERTIES::contains).sorted().toList();
+    if (!refused.isEmpty()) {
+      throw new IllegalArgumentException("Kafka properties " + refused + " are set by the aggregator itself");
+    }
+  }
+
+  /** The plain consumer properties among {@code kafka}; Streams-only ones would only draw warnings. */
+  static Map<String, String> sinkConsumerProperties(Map<String, String> kafka) {
+    Map<String, String> sink = new HashMap<>();
+    kafka.forEach((name, value) -> {
+      if (ConsumerConfig.configNames().contains(name)) {
+        // Streams uses client.id as a prefix; the sink's consumer gets its own name under it.
+        sink.put(name, name.equals(ConsumerConfig.CLIENT_ID_CONFIG) ? value + "-clickhouse-sink" : value);
+      }
+    });
+    return sink;
   }
 
   public KafkaStreams.State state() {

@@ -11,9 +11,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
- * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]}
- * (the spend API and {@code /metrics} are served on the API port). Prints {@code AGGREGATOR READY} once
- * started; SIGTERM stops it cleanly.
+ * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]
+ * [--kafka.<property> VALUE]...} (the spend API and {@code /metrics} are served on the API port).
+ * {@code --kafka.num.standby.replicas 1} and the like tune an instance of a scaled-out group (see
+ * docs/scale-out.md). Prints {@code AGGREGATOR READY} once started; SIGTERM stops it cleanly.
  */
 public final class Main {
   static final String READY = "AGGREGATOR READY";
@@ -23,8 +24,14 @@ public final class Main {
 
   public static void main(String[] args) throws InterruptedException {
     Map<String, String> a = new HashMap<>();
+    Map<String, String> kafka = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+      String name = args[i].replaceFirst("^--", "");
+      if (name.startsWith("kafka.")) {
+        kafka.put(name.substring("kafka.".length()), args[i + 1]);
+      } else {
+        a.put(name, args[i + 1]);
+      }
     }
     String bootstrap = a.getOrDefault("bootstrap", System.getenv().getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
     String url = a.getOrDefault("clickhouse", System.getenv().getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
@@ -32,7 +39,7 @@ public final class Main {
         System.getenv("CLICKHOUSE_USER"), System.getenv("CLICKHOUSE_PASSWORD"), null));
     MetricsRegistry metrics = new MetricsRegistry();
     AggregatorApp app = AggregatorApp.start(bootstrap, a.getOrDefault("application-id", "tollgate-aggregator"),
-        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse, metrics);
+        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics);
     SpendApi api;
     try {
       api = new SpendApi(clickhouse, a.getOrDefault("api-host", "127.0.0.1"), Integer.parseInt(a.getOrDefault("api-port", "4001")),

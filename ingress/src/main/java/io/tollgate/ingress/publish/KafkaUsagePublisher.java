@@ -42,7 +42,11 @@ public final class KafkaUsagePublisher implements UsagePublisher {
   private final AtomicLong lastFailureMs = new AtomicLong(0);
   private final String topic = Topics.USAGE.name();
 
-  public KafkaUsagePublisher(String bootstrapServers, Path spillDir, PublishMetrics metrics) {
+  /**
+   * @param clientId the producer's {@code client.id}; one per instance, so broker logs, quotas and
+   *                 JMX metrics can tell the gateways apart
+   */
+  public KafkaUsagePublisher(String bootstrapServers, Path spillDir, String clientId, PublishMetrics metrics) {
     this.metrics = metrics;
     this.spill = new SpillLog(spillDir);
     this.producer = new KafkaProducer<>(Map.of(
@@ -55,7 +59,7 @@ public final class KafkaUsagePublisher implements UsagePublisher {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        ProducerConfig.CLIENT_ID_CONFIG, "tollgate-ingress"), new StringSerializer(), new ByteArraySerializer());
+        ProducerConfig.CLIENT_ID_CONFIG, clientId), new StringSerializer(), new ByteArraySerializer());
     maintenance.scheduleWithFixedDelay(this::syncAndReplay, 100, 100, TimeUnit.MILLISECONDS);
   }
 

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,20 +21,45 @@ import java.util.List;
  * unreachable. Appends are fsync'd in batches ({@link #sync()}); {@link #drain} hands the records
  * back in order and removes them only after the caller succeeded with all of them. A torn last
  * record (crash mid-write) is ignored. Thread-safe.
+ *
+ * <p>One directory belongs to one gateway: the log holds an exclusive lock on
+ * {@code usage-spill.lock} while open. Two instances sharing a directory would lose events — a
+ * drain moves the file away while the other instance still appends to it, then deletes it.
  */
 public final class SpillLog implements AutoCloseable {
   private final Path file;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
   private FileChannel channel;
   private long unsynced;
 
+  /** Opens (or creates) the log in {@code dir}; fails if another open log holds the directory. */
   public SpillLog(Path dir) {
     try {
       Files.createDirectories(dir);
       this.file = dir.resolve("usage-spill.log");
+      this.lockChannel = FileChannel.open(dir.resolve("usage-spill.lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      this.lock = lockExclusively(lockChannel, dir);
       this.channel = open();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open spill log in " + dir, e);
     }
+  }
+
+  private static FileLock lockExclusively(FileChannel lockChannel, Path dir) throws IOException {
+    FileLock taken;
+    try {
+      taken = lockChannel.tryLock(); // null: another process holds it
+    } catch (OverlappingFileLockException e) {
+      taken = null; // another log in this JVM holds it
+    }
+    if (taken == null) {
+      lockChannel.close();
+      throw new IllegalStateException("spill directory " + dir + " is in use by another gateway instance; "
+          + "give every instance its own tollgate.spill_dir (TOLLGATE_SPILL_DIR)");
+    }
+    return taken;
   }
 
   private FileChannel open() throws IOException {
@@ -144,6 +171,8 @@ public final class SpillLog implements AutoCloseable {
     try {
       sync();
       channel.close();
+      lock.release();
+      lockChannel.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -58,4 +58,16 @@ class SpillLogTest {
       assertThat(delivered).containsExactly("kept");
     }
   }
+
+  @Test
+  void aSecondLogOnTheSameDirectoryIsRefusedUntilTheFirstCloses(@TempDir Path dir) {
+    SpillLog first = new SpillLog(dir);
+    assertThatThrownBy(() -> new SpillLog(dir)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("in use by another gateway instance");
+    first.append(bytes("kept"));
+    first.close();
+    try (SpillLog second = new SpillLog(dir)) {
+      assertThat(second.pendingRecords()).as("the first instance's records are still there").isEqualTo(1);
+    }
+  }
 }

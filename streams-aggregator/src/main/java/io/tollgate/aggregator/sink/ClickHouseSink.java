@@ -55,22 +55,27 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private boolean flushing;
   private long batchStarted = System.nanoTime();
 
+  /**
+   * @param consumerOverrides extra consumer properties (e.g. {@code session.timeout.ms}); the sink's
+   *                          own settings below win over them
+   */
   public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
-                        Duration flushInterval, SinkMetrics metrics) {
+                        Duration flushInterval, Map<String, ?> consumerOverrides, SinkMetrics metrics) {
     this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
-    this.consumer = new KafkaConsumer<>(Map.of(
+    Map<String, Object> config = new HashMap<>(consumerOverrides);
+    config.putAll(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, groupId,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
-        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS,
-        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS),
-        new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000));
+    config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS);
+    config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS);
+    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @Override
