@@ -74,6 +74,12 @@ public final class AlertingApp implements AutoCloseable {
     return streams.state();
   }
 
+  /** False once Streams failed for good or the notifier thread died: the process should be restarted. */
+  public boolean healthy() {
+    return streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.NOT_RUNNING
+        && thread.isAlive();
+  }
+
   @Override
   public void close() {
     notifier.close();

@@ -103,6 +103,12 @@ public final class AggregatorApp implements AutoCloseable {
     return streams.state();
   }
 
+  /** False once Streams failed for good or the sink stopped: a supervisor should restart the process. */
+  public boolean healthy() {
+    return streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.NOT_RUNNING
+        && sinkThread.isAlive() && sink.healthy();
+  }
+
   @Override
   public void close() {
     long started = System.nanoTime();

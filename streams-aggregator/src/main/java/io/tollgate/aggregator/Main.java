@@ -1,61 +1,61 @@
 package io.tollgate.aggregator;
 
 import io.tollgate.aggregator.api.SpendApi;
+import io.tollgate.schemas.app.CommandLine;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import io.tollgate.schemas.metrics.MetricsRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.Set;
 
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
  * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]
  * [--kafka.<property> VALUE]...} (the spend API and {@code /metrics} are served on the API port).
  * {@code --kafka.num.standby.replicas 1} and the like tune an instance of a scaled-out group (see
- * docs/scale-out.md). Prints {@code AGGREGATOR READY} once started; SIGTERM stops it cleanly.
+ * docs/scale-out.md). Unknown options stop it with exit status 2. Prints {@code AGGREGATOR READY}
+ * once started; SIGTERM stops it cleanly; if Streams or the sink fails for good it exits with 1.
  */
 public final class Main {
   static final String READY = "AGGREGATOR READY";
+  private static final Set<String> OPTIONS = Set.of("bootstrap", "clickhouse", "database", "application-id", "state-dir",
+      "api-port", "api-host");
 
   private Main() {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    Map<String, String> a = new HashMap<>();
-    Map<String, String> kafka = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      String name = args[i].replaceFirst("^--", "");
-      if (name.startsWith("kafka.")) {
-        kafka.put(name.substring("kafka.".length()), args[i + 1]);
-      } else {
-        a.put(name, args[i + 1]);
-      }
+    Map<String, String> env = System.getenv();
+    CommandLine a;
+    int apiPort;
+    try {
+      a = CommandLine.parse(args, OPTIONS, "kafka.");
+      apiPort = a.port("api-port", 4001);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tollgate aggregator: " + e.getMessage());
+      System.exit(2);
+      return;
     }
-    String bootstrap = a.getOrDefault("bootstrap", System.getenv().getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
-    String url = a.getOrDefault("clickhouse", System.getenv().getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
-    ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.getOrDefault("database", "tollgate"),
-        System.getenv("CLICKHOUSE_USER"), System.getenv("CLICKHOUSE_PASSWORD"), null));
+    String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
+    String url = a.get("clickhouse", env.getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
+    ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.get("database", "tollgate"),
+        env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"), null));
     MetricsRegistry metrics = new MetricsRegistry();
-    AggregatorApp app = AggregatorApp.start(bootstrap, a.getOrDefault("application-id", "tollgate-aggregator"),
-        Path.of(a.getOrDefault("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics);
+    AggregatorApp app = AggregatorApp.start(bootstrap, a.get("application-id", "tollgate-aggregator"),
+        Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, a.prefixed(), metrics);
     SpendApi api;
     try {
-      api = new SpendApi(clickhouse, a.getOrDefault("api-host", "127.0.0.1"), Integer.parseInt(a.getOrDefault("api-port", "4001")),
-          metrics);
-    } catch (java.io.IOException e) {
+      api = new SpendApi(clickhouse, a.get("api-host", "127.0.0.1"), apiPort, metrics);
+    } catch (IOException e) {
       app.close();
-      throw new java.io.UncheckedIOException("spend API cannot listen", e);
+      throw new UncheckedIOException("spend API cannot listen on port " + apiPort, e);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    CommandLine.runUntilStopped(READY, app::healthy, () -> {
       api.close();
       app.close();
-      stopped.countDown();
-    }, "aggregator-shutdown"));
-    System.out.println(READY);
-    System.out.flush();
-    stopped.await();
+    });
   }
 }

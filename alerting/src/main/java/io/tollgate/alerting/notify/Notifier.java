@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,15 +31,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers each alert once to each of its channels, across restarts and replays: a delivery is
  * written to the compacted {@code tollgate.alert-deliveries.v1} (acks=all) before the alert's offset
- * is committed, and that topic is read whole at start. A failing channel is retried with capped
- * backoff (or the wait it asked for) without holding up the other channel; offsets are committed
- * only once nothing is pending, so a crash re-reads alerts and skips what was already delivered.
+ * is committed, and that topic is read whole whenever partitions are assigned (at start and after
+ * every rebalance, so an instance taking over sees what the previous owner delivered). A failing
+ * channel is retried with capped backoff (or the wait it asked for) without holding up the other
+ * channel; offsets are committed only once nothing is pending, so a crash re-reads alerts and skips
+ * what was already delivered. Deliveries pending for a partition that moves away are dropped: its
+ * new owner reads them again from the last commit.
  */
 public final class Notifier implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
-  private record Pending(Alert alert, Channel channel, int attempts, Instant next) {
+  private record Pending(Alert alert, TopicPartition source, Channel channel, int attempts, Instant next) {
   }
 
   private final String bootstrap;
@@ -69,7 +74,6 @@ public final class Notifier implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    loadDelivered();
     try (KafkaProducer<String, String> log = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
         "enable.idempotence", true), new StringSerializer(), new StringSerializer());
          KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
@@ -77,11 +81,24 @@ public final class Notifier implements Runnable, AutoCloseable {
              "auto.offset.reset", "earliest", "session.timeout.ms", StreamsDefaults.SESSION_TIMEOUT_MS,
              "heartbeat.interval.ms", StreamsDefaults.HEARTBEAT_INTERVAL_MS), new StringDeserializer(), TollgateSerdes.alert())) {
       consumer = alerts;
-      alerts.subscribe(List.of(Topics.ALERTS.name()));
+      alerts.subscribe(List.of(Topics.ALERTS.name()), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          // Not delivered yet, not committed: the partition's next owner reads and delivers them.
+          pending.removeIf(p -> partitions.contains(p.source()));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          if (!partitions.isEmpty()) {
+            loadDelivered(); // what another instance delivered from these partitions until now
+          }
+        }
+      });
       while (running) {
         for (ConsumerRecord<String, Alert> r : alerts.poll(Duration.ofMillis(200))) {
           if (r.value() != null) {
-            enqueue(r.value());
+            enqueue(r.value(), new TopicPartition(r.topic(), r.partition()));
           }
         }
         lag = alerts.assignment().stream().mapToLong(tp -> alerts.currentLag(tp).orElse(0)).sum();
@@ -98,7 +115,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     }
   }
 
-  private void enqueue(Alert alert) {
+  private void enqueue(Alert alert, TopicPartition source) {
     boolean fresh = alert.getChannels().stream().anyMatch(name -> !delivered.contains(key(alert, name)))
         && pending.stream().noneMatch(p -> p.alert().getAlertId().equals(alert.getAlertId()));
     if (fresh) {
@@ -111,7 +128,7 @@ public final class Notifier implements Runnable, AutoCloseable {
         LOG.warn("alert {} names channel '{}', which is not configured", alert.getAlertId(), name);
       } else if (!delivered.contains(key(alert, name))
           && pending.stream().noneMatch(p -> p.alert().getAlertId().equals(alert.getAlertId()) && p.channel() == channel)) {
-        pending.add(new Pending(alert, channel, 0, clock.instant()));
+        pending.add(new Pending(alert, source, channel, 0, clock.instant()));
       }
     }
   }
@@ -143,7 +160,7 @@ public final class Notifier implements Runnable, AutoCloseable {
         Duration wait = result.retryAfter() != null && result.retryAfter().compareTo(backoff) > 0 ? result.retryAfter() : backoff;
         LOG.warn("alert {} to {} failed ({}), retry {} in {} ms", p.alert().getAlertId(), p.channel().name(),
             result.error(), p.attempts() + 1, wait.toMillis());
-        retry.add(new Pending(p.alert(), p.channel(), p.attempts() + 1, now.plus(wait)));
+        retry.add(new Pending(p.alert(), p.source(), p.channel(), p.attempts() + 1, now.plus(wait)));
       }
     }
     pending.addAll(retry);

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -52,6 +53,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
   private volatile boolean running = true;
   private volatile double lag;
+  private volatile boolean failed;
   private boolean flushing;
   private long batchStarted = System.nanoTime();
 
@@ -104,8 +106,12 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
       flushWithRetry();
     } catch (WakeupException e) {
       if (running) {
+        failed = true;
         throw e;
       }
+    } catch (RuntimeException e) {
+      failed = true;
+      LOG.error("ClickHouse sink stopped: spend stops reaching ClickHouse until the aggregator restarts", e);
     } finally {
       // Nothing to commit here (offsets are committed after each insert), so do not wait long.
       consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
@@ -154,7 +160,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     while (true) {
       try {
         insertBatch();
-        consumer.commitSync(pending);
+        commitWritten();
         pending.clear();
         usage.clear();
         windows.clear();
@@ -173,6 +179,22 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
         }
         backoffMs = Math.min(backoffMs * 2, 10_000);
       }
+    }
+  }
+
+  /**
+   * Commits the offsets of the rows just written. If that fails (a rebalance took partitions away
+   * while ClickHouse was down, or Kafka timed out), the rows stay written and whoever owns those
+   * partitions next reads them again: harmless, the tables collapse replayed rows.
+   */
+  private void commitWritten() {
+    try {
+      consumer.commitSync(pending);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      LOG.warn("offsets of {} written rows not committed ({}); they will be read and written again", rows(),
+          e.toString());
     }
   }
 
@@ -203,6 +225,11 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
       throw e;
     }
     metrics.inserted(table, rows.size(), (System.nanoTime() - started) / 1e9);
+  }
+
+  /** False once the sink stopped on an error it cannot handle (the process should be restarted). */
+  public boolean healthy() {
+    return !failed;
   }
 
   /** Records behind the end of the input topics, as of the last poll (the consumer is not thread-safe). */
