@@ -68,6 +68,8 @@ public final class AggregatorApp implements AutoCloseable {
     new ClickHouseMigrations(clickhouse).apply();
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+    // One stream thread per core (at most 4): tasks are spread over them; more instances scale further.
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     props.putAll(kafka);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
     streams.start();

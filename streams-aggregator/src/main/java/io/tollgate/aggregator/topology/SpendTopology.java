@@ -68,20 +68,21 @@ public final class SpendTopology {
         .map((id, e) -> KeyValue.pair(SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool()),
             UsageDelta.of(e)), Named.as("to-group-delta"))
         .groupByKey(Grouped.with("by-customer-model-tool", Serdes.String(), deltaSerde));
+    Serde<Totals> totalsSerde = Totals.serde();
     for (String size : List.of("1m", "1h", "1d")) {
       Duration length = WINDOWS.get(size);
       byGroup.windowedBy(TimeWindows.ofSizeAndGrace(length, settings.grace()))
-          .aggregate(SpendAggregates::emptyWindow, SpendAggregates::add, Named.as("spend-" + size),
-              Materialized.<String, SpendWindow, WindowStore<Bytes, byte[]>>as("spend-" + size)
-                  .withKeySerde(Serdes.String()).withValueSerde(windowSerde)
+          .aggregate(Totals::new, (group, delta, totals) -> totals.add(delta), Named.as("spend-" + size),
+              Materialized.<String, Totals, WindowStore<Bytes, byte[]>>as("spend-totals-" + size)
+                  .withKeySerde(Serdes.String()).withValueSerde(totalsSerde)
                   .withRetention(length.plus(settings.grace())))
           .toStream(Named.as("spend-" + size + "-changes"))
-          .filter((w, total) -> total != null, Named.as("spend-" + size + "-present"))
-          .map((w, total) -> {
-            SpendWindow out = SpendWindow.newBuilder(total).setWindowSize(size)
-                .setWindowStart(w.window().startTime()).setWindowEnd(w.window().endTime()).build();
-            return KeyValue.pair(SpendKeys.group(size, Long.toString(w.window().start()), out.getCustomerId(),
-                out.getModel(), out.getTool()), out);
+          .filter((w, totals) -> totals != null, Named.as("spend-" + size + "-present"))
+          .map((w, totals) -> {
+            String[] parts = SpendKeys.split(w.key(), 3);
+            SpendWindow out = totals.toWindow(size, w.window().startTime(), w.window().endTime(), parts);
+            return KeyValue.pair(SpendKeys.group(size, Long.toString(w.window().start()), parts[0], parts[1], parts[2]),
+                out);
           }, Named.as("spend-" + size + "-keyed"))
           .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows-" + size));
     }
@@ -99,10 +100,11 @@ public final class SpendTopology {
       return out;
     }, Named.as("by-scope-day"))
         .groupByKey(Grouped.with("scope-day", Serdes.String(), deltaSerde))
-        .aggregate(SpendAggregates::emptyTotal, SpendAggregates::add, Named.as("day-totals"),
-            Materialized.<String, SpendTotal, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals")
-                .withKeySerde(Serdes.String()).withValueSerde(totalSerde))
+        .aggregate(Totals::new, (key, delta, totals) -> totals.add(delta), Named.as("day-totals"),
+            Materialized.<String, Totals, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals-v2")
+                .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
         .toStream(Named.as("day-total-changes"))
+        .mapValues((key, totals) -> totals.toDayTotal(SpendKeys.split(key, 3)), Named.as("day-total-records"))
         .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("totals"));
     return builder.build();
   }
