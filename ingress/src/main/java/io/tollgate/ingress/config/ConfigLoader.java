@@ -113,7 +113,9 @@ public final class ConfigLoader {
     int port = intValue("tollgate.port", firstNonBlank(env.get("TOLLGATE_PORT"), tollgate.path("port").asText(null)), 4000, 0);
     String host = firstNonBlank(env.get("TOLLGATE_HOST"), tollgate.path("host").asText(null), "0.0.0.0");
     String kafka = firstNonBlank(env.get("TOLLGATE_KAFKA"), tollgate.path("kafka").path("bootstrap_servers").asText(null), "127.0.0.1:9092");
-    String gatewayId = firstNonBlank(env.get("TOLLGATE_GATEWAY_ID"), tollgate.path("gateway_id").asText(null), "gateway-1");
+    // HOSTNAME (a container's or pod's name) keeps instances apart when nobody named them.
+    String gatewayId = firstNonBlank(env.get("TOLLGATE_GATEWAY_ID"), tollgate.path("gateway_id").asText(null),
+        env.get("HOSTNAME"), "gateway-1");
     String spillDir = firstNonBlank(env.get("TOLLGATE_SPILL_DIR"), tollgate.path("spill_dir").asText(null), ".tollgate/spill");
     long maxBody = intValue("tollgate.max_request_body_mb", tollgate.path("max_request_body_mb").asText(null), 32, 1) * 1024L * 1024L;
     long timeout = intValue("tollgate.upstream_timeout_s", tollgate.path("upstream_timeout_s").asText(null), 600, 1) * 1000L;
