@@ -16,7 +16,7 @@ public final class LogChannel implements Channel {
   @Override
   public Result deliver(Alert a) {
     LOG.warn("ALERT [{}] {} (spend ${}{}, rule {}, id {})", a.getSeverity(), a.getMessage(), SlackChannel.usd(a.getSpendNanos()),
-        a.getThresholdNanos() == null ? "" : " / limit $" + SlackChannel.usd(a.getThresholdNanos()), a.getRuleId(), a.getAlertId());
+        a.getThresholdNanos() == null ? "" : " / threshold $" + SlackChannel.usd(a.getThresholdNanos()), a.getRuleId(), a.getAlertId());
     return Result.ok();
   }
 }

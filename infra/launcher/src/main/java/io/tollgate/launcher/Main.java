@@ -70,9 +70,9 @@ public final class Main {
     try {
       String gateway = start(options, stack, new Progress(out));
       if (options.demoMinutes() > 0) {
-        out.println("Demo: sending " + options.demoMinutes() + " minutes of synthetic traffic to " + gateway
-            + " (customer " + DemoTraffic.SPIKE_CUSTOMER + " will cross the $50/day rule about "
-            + options.demoMinutes() * 6 / 10 + " minutes in).");
+        out.println("Demo: sending " + options.demoMinutes() + " minute" + (options.demoMinutes() == 1 ? "" : "s")
+            + " of synthetic traffic to " + gateway + "; customer " + DemoTraffic.SPIKE_CUSTOMER
+            + " crosses the $50/day rule about " + options.demoMinutes() * 36 + " s in.");
         stack.push("demo traffic", DemoTraffic.start(gateway, java.time.Duration.ofMinutes(options.demoMinutes()), out));
       }
     } catch (RuntimeException e) {
