@@ -56,7 +56,7 @@ public final class AlertingApp implements AutoCloseable {
       channels.put("slack", new SlackChannel(URI.create(config.slackWebhook()), config.grafanaUrl()));
     }
     if (config.smtp() != null) {
-      channels.put("email", new EmailChannel(config.smtp()));
+      channels.put("email", new EmailChannel(config.smtp(), config.emailTo()));
     }
     AlertingMetrics alertingMetrics = new AlertingMetrics(metrics.prometheus());
     AlertLog alertLog = clickhouse == null ? AlertLog.NONE

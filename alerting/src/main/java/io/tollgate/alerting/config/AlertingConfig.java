@@ -4,6 +4,7 @@ import io.tollgate.alerting.notify.EmailChannel;
 import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.ThresholdRule;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Alerting settings: rules and channels, from the {@code tollgate.alerts} section of the config.
@@ -13,12 +14,14 @@ import java.util.List;
  * @param slackWebhook Slack incoming-webhook URL (secret), or null
  * @param smtp         SMTP settings, or null
  * @param grafanaUrl   link put into messages, or null
+ * @param emailTo      recipients of rules that name their own ({@code email_to}), by rule id
  */
 public record AlertingConfig(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies, String slackWebhook,
-                             EmailChannel.Smtp smtp, String grafanaUrl) {
+                             EmailChannel.Smtp smtp, String grafanaUrl, Map<String, List<String>> emailTo) {
   public AlertingConfig {
     thresholds = List.copyOf(thresholds);
     anomalies = List.copyOf(anomalies);
+    emailTo = Map.copyOf(emailTo);
   }
 
   /** "2 threshold rules, 1 anomaly rule" */

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,7 @@ import java.util.Set;
  *             from: tollgate@example.com, to: [finops@example.com]}
  *     thresholds:
  *       - {id: daily-50, scope: customer, match: "*", period: day, amount_usd: 50, soft_warning_percent: 80,
- *          channels: [slack, email]}
+ *          channels: [slack, email], email_to: [team-leads@example.com]}
  *     anomalies:
  *       - {id: spend-anomaly, scope: customer, period: day, floor_usd: 10, channels: [slack]}
  * </pre>
@@ -46,7 +47,8 @@ public final class AlertingConfigLoader {
   }
 
   /** The parts every rule has. */
-  private record Common(String id, Scope scope, String match, Period period, List<String> channels) {
+  private record Common(String id, Scope scope, String match, Period period, List<String> channels,
+                        List<String> emailTo) {
   }
 
   /** From the {@code tollgate.alerts} section of a config file (LiteLLM config.yaml + tollgate section). */
@@ -73,6 +75,7 @@ public final class AlertingConfigLoader {
       configured.add("email");
     }
     Set<String> ids = new HashSet<>();
+    Map<String, List<String>> emailTo = new HashMap<>();
     List<ThresholdRule> thresholds = new ArrayList<>();
     int i = 0;
     for (JsonNode r : alerts.path("thresholds")) {
@@ -86,6 +89,9 @@ public final class AlertingConfigLoader {
       }
       if (problems.size() == before) {
         thresholds.add(new ThresholdRule(c.id(), c.scope(), c.match(), c.period(), nanos, soft, c.channels()));
+        if (!c.emailTo().isEmpty()) {
+          emailTo.put(c.id(), c.emailTo());
+        }
       }
     }
     List<AnomalyRule> anomalies = new ArrayList<>();
@@ -104,6 +110,9 @@ public final class AlertingConfigLoader {
             r.path("drift_ratio").asDouble(1.5), c.channels());
         if (problems.size() == before) {
           anomalies.add(rule);
+          if (!c.emailTo().isEmpty()) {
+            emailTo.put(c.id(), c.emailTo());
+          }
         }
       } catch (IllegalArgumentException e) {
         problems.add(where + ": " + e.getMessage().replaceFirst("^rule \\S+: ", ""));
@@ -112,7 +121,7 @@ public final class AlertingConfigLoader {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid alerting configuration:\n  - " + String.join("\n  - ", problems));
     }
-    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.path("grafana_url").asText(null));
+    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.path("grafana_url").asText(null), emailTo);
   }
 
   private static Common common(JsonNode r, String where, Set<String> ids, Set<String> configured, List<String> problems) {
@@ -139,7 +148,15 @@ public final class AlertingConfigLoader {
         problems.add(where + " uses channel '" + c + "', which is not configured");
       }
     }
-    return new Common(id, scope, r.path("match").asText("*"), period, channels);
+    List<String> emailTo = new ArrayList<>();
+    r.path("email_to").forEach(n -> emailTo.add(n.asText()));
+    if (!emailTo.isEmpty() && !channels.contains("email")) {
+      problems.add(where + ".email_to is set but the rule's channels do not include email");
+    }
+    if (emailTo.stream().anyMatch(a -> !a.contains("@"))) {
+      problems.add(where + ".email_to must hold email addresses");
+    }
+    return new Common(id, scope, r.path("match").asText("*"), period, channels, emailTo);
   }
 
   private static EmailChannel.Smtp smtp(JsonNode email, Map<String, String> env, List<String> problems) {

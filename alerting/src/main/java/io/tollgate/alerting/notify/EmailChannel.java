@@ -12,6 +12,7 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -40,10 +41,17 @@ public final class EmailChannel implements Channel {
   }
 
   private final Smtp smtp;
+  private final Map<String, List<String>> recipientsByRule;
   private final Session session;
 
   public EmailChannel(Smtp smtp) {
+    this(smtp, Map.of());
+  }
+
+  /** @param recipientsByRule rules with their own {@code email_to}; others go to {@link Smtp#to()} */
+  public EmailChannel(Smtp smtp, Map<String, List<String>> recipientsByRule) {
     this.smtp = Objects.requireNonNull(smtp, "smtp");
+    this.recipientsByRule = Map.copyOf(recipientsByRule);
     Properties p = new Properties();
     String proto = "smtps".equals(smtp.security()) ? "smtps" : "smtp";
     p.put("mail.transport.protocol", proto);
@@ -75,15 +83,17 @@ public final class EmailChannel implements Channel {
     try {
       MimeMessage m = new MimeMessage(session);
       m.setFrom(new InternetAddress(smtp.from()));
-      for (String to : smtp.to()) {
+      for (String to : recipientsByRule.getOrDefault(a.getRuleId(), smtp.to())) {
         m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
       }
       m.setSubject("[Tollgate " + a.getSeverity() + "] " + a.getMessage(), "UTF-8");
       String text = a.getMessage() + "\n\nSpend: $" + SlackChannel.usd(a.getSpendNanos()) + " this " + a.getPeriod()
           + " (since " + a.getWindowStart() + ")"
           + (a.getThresholdNanos() == null ? "" : "\nThreshold: $" + SlackChannel.usd(a.getThresholdNanos()))
-          + (a.getBaselineMeanNanos() == null ? "" : "\nBaseline: $" + SlackChannel.usd(a.getBaselineMeanNanos()))
-          + "\nRule: " + a.getRuleId() + " (" + a.getKind() + ")\nAlert id: " + a.getAlertId() + "\n";
+          + (a.getBaselineMeanNanos() == null ? "" : "\nBaseline: $" + SlackChannel.usd(a.getBaselineMeanNanos())
+              + (a.getZScore() == null ? "" : String.format(" (%.1f σ above)", a.getZScore())))
+          + "\nRule: " + a.getRuleId() + " (" + a.getKind() + ")\nAlert id: " + a.getAlertId() + "\n"
+          + details(a);
       MimeBodyPart plain = new MimeBodyPart();
       plain.setText(text, "UTF-8");
       MimeBodyPart html = new MimeBodyPart();
@@ -101,6 +111,12 @@ public final class EmailChannel implements Channel {
       }
       return Result.retry(null, "SMTP failed: " + reason);
     }
+  }
+
+  private static String details(Alert a) {
+    StringBuilder out = new StringBuilder();
+    a.getDetails().forEach((k, v) -> out.append(k.replace('_', ' ')).append(": ").append(v).append('\n'));
+    return out.isEmpty() ? "" : "\n" + out;
   }
 
   private static String escape(String s) {

@@ -19,7 +19,8 @@ class AlertingConfigLoaderTest {
         slack: {webhook_url: os.environ/HOOK}
         email: {host: smtp.local, port: 2525, security: none, from: a@b.c, to: [x@y.z], password: os.environ/PW}
         thresholds:
-          - {id: daily-50, scope: customer, period: day, amount_usd: 50.000000001, soft_warning_percent: 80, channels: [slack, email]}
+          - {id: daily-50, scope: customer, period: day, amount_usd: 50.000000001, soft_warning_percent: 80, channels: [slack, email],
+             email_to: [leads@example.com]}
           - {id: opus, scope: model, match: claude-opus-4-1, period: hour, amount_usd: "20", channels: [log]}
         """), Map.of("HOOK", "https://hooks.slack.com/services/secret", "PW", "hunter2"));
     assertThat(c.thresholds()).hasSize(2);
@@ -28,6 +29,7 @@ class AlertingConfigLoaderTest {
     assertThat(c.thresholds().get(1).period()).isEqualTo(Period.HOUR);
     assertThat(c.thresholds().get(1).match()).isEqualTo("claude-opus-4-1");
     assertThat(c.smtp().port()).isEqualTo(2525);
+    assertThat(c.emailTo()).isEqualTo(Map.of("daily-50", java.util.List.of("leads@example.com")));
     assertThat(c.toString()).doesNotContain("secret").doesNotContain("hunter2");
     assertThat(c.smtp().toString()).doesNotContain("hunter2");
   }
@@ -73,12 +75,15 @@ class AlertingConfigLoaderTest {
           - {id: k, scope: key, period: hour, amount_usd: 5, channels: [log]}
         anomalies:
           - {id: k, scope: customer, period: day, z_warning: 4, z_critical: 3, cooldown: soon, floor_usd: -1, channels: []}
+          - {id: m, scope: model, period: day, channels: [log], email_to: [nobody]}
         """), Map.of()))
         .hasMessageContaining("key rules work on day and month periods")
         .hasMessageContaining("'k' is used twice")
         .hasMessageContaining("anomalies[0].cooldown must be a duration")
         .hasMessageContaining("floor_usd must be zero or more")
         .hasMessageContaining("channels must name at least one")
-        .hasMessageContaining("warningZ <= criticalZ");
+        .hasMessageContaining("warningZ <= criticalZ")
+        .hasMessageContaining("anomalies[1].email_to is set but the rule's channels do not include email")
+        .hasMessageContaining("anomalies[1].email_to must hold email addresses");
   }
 }

@@ -64,7 +64,7 @@ class NotifierIT {
       Map<String, Channel> channels = Map.of(
           "slack", new SlackChannel(webhook, "http://grafana.local/d/spend"),
           "email", new EmailChannel(new EmailChannel.Smtp("127.0.0.1", smtp.getSmtp().getPort(), "none", null, null,
-              "tollgate@example.com", List.of("finops@example.com"))));
+              "tollgate@example.com", List.of("finops@example.com")), Map.of("daily-50", List.of("leads@example.com"))));
       String group = "notifier-" + UUID.randomUUID();
       Alert alert = alert("alert-" + UUID.randomUUID());
       publish(kafka, alert);
@@ -76,7 +76,9 @@ class NotifierIT {
           .contains("daily-50").contains("http://grafana.local/d/spend"));
       MimeMessage mail = smtp.getReceivedMessages()[0];
       assertThat(mail.getSubject()).contains("critical").contains("customer acme reached its day limit");
-      assertThat(GreenMailUtil.getBody(mail)).contains("text/html").contains("Threshold: $50.00");
+      assertThat(GreenMailUtil.getBody(mail)).contains("text/html").contains("Threshold: $50.00")
+          .contains("top model: claude-opus-4-1");
+      assertThat(mail.getAllRecipients()).extracting(Object::toString).containsExactly("leads@example.com");
 
       // A restart with the same alert replayed (as after a crash before commit): nothing is sent again.
       publish(kafka, alert);
