@@ -18,7 +18,9 @@ import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -31,6 +33,8 @@ public final class Main {
   /** Printed once everything serves; tests and scripts wait for it. */
   static final String READY_LINE = "Tollgate is up.";
   private static final String DATABASE = "tollgate";
+  /** Where {@code --demo} receives Slack messages when no real webhook is configured. */
+  private static final int DEMO_WEBHOOK_PORT = 4011;
 
   private Main() {
   }
@@ -119,7 +123,14 @@ public final class Main {
     progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
         AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings),
             metrics)));
-    AlertingConfig alerting = AlertingConfigs.build(o, System.getenv());
+    Map<String, String> env = new HashMap<>(System.getenv());
+    String slack = env.get("SLACK_WEBHOOK_URL");
+    if (o.demoMinutes() > 0 && (slack == null || slack.isBlank())) {
+      DemoWebhook hook = progress.step("Local Slack-style webhook (demo)", () -> stack.push("demo webhook",
+          DemoWebhook.start(FreePorts.inUse(DEMO_WEBHOOK_PORT) ? 0 : DEMO_WEBHOOK_PORT, progress.out())));
+      env.put("SLACK_WEBHOOK_URL", hook.url());
+    }
+    AlertingConfig alerting = AlertingConfigs.build(o, env);
     progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier", () -> stack.push("alerting",
         AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"), alerting, metrics,
             new ClickHouseClient(settings))));

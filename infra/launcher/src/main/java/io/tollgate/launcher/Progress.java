@@ -27,6 +27,10 @@ final class Progress {
     }
   }
 
+  PrintStream out() {
+    return out;
+  }
+
   void line(String text) {
     out.println(text);
   }
