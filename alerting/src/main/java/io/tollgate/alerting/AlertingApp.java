@@ -14,6 +14,7 @@ import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.topics.StreamsDefaults;
+import io.tollgate.schemas.topics.TopicSetup;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,6 +48,7 @@ public final class AlertingApp implements AutoCloseable {
    */
   public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config,
                                   MetricsRegistry metrics, ClickHouseClient clickhouse) {
+    TopicSetup.ensureAtStart(bootstrap);
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies()), props);
     streams.start();

@@ -9,6 +9,7 @@ import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.topics.StreamsDefaults;
+import io.tollgate.schemas.topics.TopicSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -66,6 +67,7 @@ public final class AggregatorApp implements AutoCloseable {
                                    Map<String, String> kafka, MetricsRegistry metrics) {
     refuseOwnProperties(kafka);
     new ClickHouseMigrations(clickhouse).apply();
+    TopicSetup.ensureAtStart(bootstrap);
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
     // One stream thread per core (at most 4): tasks are spread over them; more instances scale further.

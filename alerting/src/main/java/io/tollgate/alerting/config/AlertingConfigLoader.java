@@ -57,6 +57,10 @@ public final class AlertingConfigLoader {
       JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
       JsonNode alerts = root == null ? null : root.path("tollgate").path("alerts");
       return load(alerts == null || alerts.isMissingNode() ? new ObjectMapper().createObjectNode() : alerts, env);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // The original message only: the full one quotes the offending line, which may hold a secret.
+      throw new IllegalArgumentException("invalid alerting configuration: " + file + " is not valid YAML ("
+          + e.getOriginalMessage() + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -66,6 +70,10 @@ public final class AlertingConfigLoader {
   public static AlertingConfig load(JsonNode alerts, Map<String, String> env) {
     List<String> problems = new ArrayList<>();
     String slack = secret(alerts.path("slack").get("webhook_url"), "tollgate.alerts.slack.webhook_url", env, problems);
+    if (slack != null && !isHttpUrl(slack)) {
+      problems.add("tollgate.alerts.slack.webhook_url must be an http(s) URL (value not shown: it is a secret)");
+      slack = null;
+    }
     EmailChannel.Smtp smtp = smtp(alerts.path("email"), env, problems);
     Set<String> configured = new HashSet<>(Set.of("log"));
     if (slack != null) {
@@ -153,9 +161,8 @@ public final class AlertingConfigLoader {
     if (!emailTo.isEmpty() && !channels.contains("email")) {
       problems.add(where + ".email_to is set but the rule's channels do not include email");
     }
-    if (emailTo.stream().anyMatch(a -> !a.contains("@"))) {
-      problems.add(where + ".email_to must hold email addresses");
-    }
+    emailTo.stream().filter(a -> !isEmail(a)).forEach(a -> problems.add(where + ".email_to: '" + a
+        + "' is not one email address"));
     return new Common(id, scope, r.path("match").asText("*"), period, channels, emailTo);
   }
 
@@ -170,6 +177,11 @@ public final class AlertingConfigLoader {
       problems.add("tollgate.alerts.email.security must be none, starttls or smtps");
     }
     String password = secret(email.get("password"), "tollgate.alerts.email.password", env, problems);
+    to.stream().filter(a -> !isEmail(a)).forEach(a -> problems.add("tollgate.alerts.email.to: '" + a
+        + "' is not one email address"));
+    if (email.hasNonNull("from") && !isEmail(email.get("from").asText())) {
+      problems.add("tollgate.alerts.email.from must be one email address");
+    }
     if (!email.hasNonNull("host") || !email.hasNonNull("from") || to.isEmpty()) {
       problems.add("tollgate.alerts.email needs host, from and at least one 'to' address");
       return null;
@@ -188,6 +200,25 @@ public final class AlertingConfigLoader {
     } catch (NumberFormatException | ArithmeticException e) {
       problems.add(where + "." + field + " must be a USD amount with at most 9 decimals");
       return 0;
+    }
+  }
+
+  private static boolean isHttpUrl(String url) {
+    try {
+      java.net.URI uri = new java.net.URI(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** One address, strictly (a list or a stray space would fail at every send, forever). */
+  private static boolean isEmail(String address) {
+    try {
+      new jakarta.mail.internet.InternetAddress(address, true);
+      return address.indexOf('@') > 0 && !address.contains(",");
+    } catch (jakarta.mail.internet.AddressException e) {
+      return false;
     }
   }
 

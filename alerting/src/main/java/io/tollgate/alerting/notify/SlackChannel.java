@@ -47,6 +47,8 @@ public final class SlackChannel implements Channel {
       return Result.retry(after, "Slack answered HTTP " + r.statusCode());
     } catch (IOException e) {
       return Result.retry(null, "Slack unreachable (" + e.getClass().getSimpleName() + ")");
+    } catch (RuntimeException e) { // never the message: it may quote the webhook URL
+      return Result.retry(null, "Slack call failed (" + e.getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Result.retry(null, "interrupted");

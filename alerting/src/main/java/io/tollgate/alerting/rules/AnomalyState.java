@@ -27,7 +27,7 @@ import java.util.List;
  * @param spendNanos    spend of the current period so far
  * @param baseline      statistics of the completed periods
  * @param lastAlertMs   event time of the last anomaly alert, or {@link Long#MIN_VALUE}
- * @param lastSeverity  severity of that alert ("" if none)
+ * @param lastSeverity  severity of that spike alert, "drift" for a drift alert, "" if none
  * @param drifting      a drift alert fired and has not re-armed yet
  */
 public record AnomalyState(long periodStartMs, long spendNanos, Baseline baseline, long lastAlertMs, String lastSeverity,
@@ -73,7 +73,7 @@ public record AnomalyState(long periodStartMs, long spendNanos, Baseline baselin
     var drift = AnomalyDetector.drift(rule, scopeId, closed, b);
     if (drift.isPresent() && !drifting && s.mayAlert(rule, drift.get(), now)) {
       alerts.add(drift.get());
-      s = s.alerted(drift.get().severity(), now, true);
+      s = s.alerted("drift", now, true); // not a spike warning: no escalation path from it
     }
     Instant empty = rule.period().next(closed);
     for (int i = 0; i < MAX_GAP_PERIODS && empty.toEpochMilli() < nextStart; i++, empty = rule.period().next(empty)) {

@@ -18,6 +18,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rules of one scope over that scope's running totals. A total arrives many times (newest
@@ -25,7 +27,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a hundred times — or replayed — adds its spend once. The growth feeds the threshold rules (spend
  * per rule, scope id and period) and the anomaly rules (an {@link AnomalyState} per rule and scope
  * id), and the breakdown by model and tool that alerts carry. Every alert id is remembered, so none
- * is forwarded twice. Entries of periods long gone are purged as stream time moves on.
+ * is forwarded twice. Entries of periods long gone are purged as stream time moves on (daily),
+ * and alerts of periods that ended days ago are not raised at all.
  */
 final class ScopeProcessor implements Processor<String, SpendUpdate, String, Alert> {
   static final String SEEN = "alert-counter-seen";
@@ -36,6 +39,9 @@ final class ScopeProcessor implements Processor<String, SpendUpdate, String, Ale
   static final List<String> STORES = List.of(SEEN, SPEND, FIRED, ANOMALY, BREAKDOWN);
   /** Longer than the spend-windows topic keeps data (35 days), so a replay can never count twice. */
   static final Duration RETENTION = Duration.ofDays(40);
+  /** Alerts of periods that ended longer ago than this (in wall-clock time) are not raised. */
+  static final Duration STALE_AFTER = Duration.ofDays(2);
+  private static final Logger LOG = LoggerFactory.getLogger(ScopeProcessor.class);
 
   private final List<ThresholdRule> thresholds;
   private final List<AnomalyRule> anomalies;
@@ -62,7 +68,7 @@ final class ScopeProcessor implements Processor<String, SpendUpdate, String, Ale
     this.fired = context.getStateStore(FIRED + suffix);
     this.anomaly = context.getStateStore(ANOMALY + suffix);
     this.breakdowns = new Breakdowns(context.getStateStore(BREAKDOWN + suffix));
-    context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, this::purge);
+    context.schedule(Duration.ofDays(1), PunctuationType.STREAM_TIME, this::purge);
   }
 
   @Override
@@ -80,7 +86,11 @@ final class ScopeProcessor implements Processor<String, SpendUpdate, String, Ale
     }
     seen.put(u.counter(), u.version() + ":" + u.costNanos() + ":" + u.start().toEpochMilli());
     long delta = u.costNanos() - seenCost;
-    if (delta == 0) {
+    if (delta <= 0) {
+      if (delta < 0) { // a newer version with less spend: the total was reset upstream; count from here
+        LOG.warn("running total {} went down from {} to {} nano-USD at version {}; not subtracted", u.counter(), seenCost,
+            u.costNanos(), u.version());
+      }
       return;
     }
     EnumSet<Period> periods = EnumSet.noneOf(Period.class);
@@ -115,11 +125,22 @@ final class ScopeProcessor implements Processor<String, SpendUpdate, String, Ale
   private void emit(List<AlertDecision> decisions, String scope, Period period, List<String> channels, SpendUpdate u,
                     long timestamp) {
     for (AlertDecision d : decisions) {
+      if (stale(period, d.periodStart())) {
+        // Counted, but nobody needs to hear today that a period long over was expensive: this is
+        // a first deployment or a new rule reading history, or a replay after lost offsets.
+        LOG.info("not raising {} for {} {} of {}: that period ended more than {} ago", d.ruleId(), scope, d.scopeId(),
+            d.periodStart(), STALE_AFTER);
+        continue;
+      }
       if (fired.putIfAbsent(d.alertId(), Long.toString(u.updatedAt().toEpochMilli())) == null) {
         Map<String, String> details = breakdowns.details(period, d.scopeId(), d.periodStart());
         context.forward(new Record<>(d.alertId(), Alerts.of(d, scope, period, channels, details, u.updatedAt()), timestamp));
       }
     }
+  }
+
+  private boolean stale(Period period, Instant periodStart) {
+    return period.next(periodStart).plus(STALE_AFTER).toEpochMilli() < context.currentSystemTimeMs();
   }
 
   /** Drops counters, period sums, fired ids and breakdowns older than {@link #RETENTION} in stream time. */

@@ -84,6 +84,21 @@ class AlertingConfigLoaderTest {
         .hasMessageContaining("channels must name at least one")
         .hasMessageContaining("warningZ <= criticalZ")
         .hasMessageContaining("anomalies[1].email_to is set but the rule's channels do not include email")
-        .hasMessageContaining("anomalies[1].email_to must hold email addresses");
+        .hasMessageContaining("anomalies[1].email_to: 'nobody' is not one email address");
+  }
+
+  @Test
+  void secretsAreCheckedWithoutBeingShown() throws Exception {
+    assertThatThrownBy(() -> AlertingConfigLoader.load(YAML.readTree("""
+        slack: {webhook_url: os.environ/HOOK}
+        email: {host: smtp.local, from: a@b.c, to: ["x@y.z, w@y.z"]}
+        """), Map.of("HOOK", " hooks.slack.com/services/T0/B0/secret-token\n")))
+        .hasMessageContaining("webhook_url must be an http(s) URL")
+        .hasMessageContaining("'x@y.z, w@y.z' is not one email address")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-token"));
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("alerts", ".yaml");
+    java.nio.file.Files.writeString(file, "tollgate:\n  alerts:\n    slack: {webhook_url: https://hooks.slack.com/s3cr3t\n");
+    assertThatThrownBy(() -> AlertingConfigLoader.fromFile(file, Map.of()))
+        .hasMessageContaining("is not valid YAML").satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
   }
 }

@@ -48,7 +48,8 @@ class AlertTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("alert-topology").toString());
-    driver = new TopologyTestDriver(AlertTopology.buildTopology(rules, anomalies), props);
+    // Wall-clock time is "now" for the tests: noon of DAY (alerts of long-gone periods are not raised).
+    driver = new TopologyTestDriver(AlertTopology.buildTopology(rules, anomalies), props, DAY.plusSeconds(12 * 3600));
     windows = driver.createInputTopic(Topics.SPEND_WINDOWS.name(), Serdes.String().serializer(),
         TollgateSerdes.spendWindow().serializer());
     totals = driver.createInputTopic(Topics.SPEND_TOTALS.name(), Serdes.String().serializer(),
@@ -130,7 +131,7 @@ class AlertTopologyTest {
 
   @Test
   void aSpikeInTheStillOpenDayRaisesOneAnomalyAlertNamingWhatIsBehindIt() {
-    Instant first = Instant.parse("2026-10-01T00:00:00Z");
+    Instant first = DAY.minusSeconds(14 * 86_400L);
     for (int d = 0; d < 14; d++) {
       window("1d", first.plusSeconds(d * 86_400L), "acme", "claude-sonnet-4-5", "claude-code", 1, 10 * USD);
     }
@@ -188,5 +189,14 @@ class AlertTopologyTest {
     assertThat(fired.approximateNumEntries()).as("fired ids are kept 71 days").isEqualTo(1);
     window("1d", DAY.plus(java.time.Duration.ofDays(75)), "acme", "m", "t", 1, USD);
     assertThat(fired.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void periodsThatEndedDaysAgoAreCountedButRaiseNothing() {
+    Instant old = DAY.minusSeconds(10 * 86_400L);
+    window("1d", old, "acme", "m", "t", 1, 60 * USD); // e.g. a first deployment reading history
+    assertThat(alerts.readValuesToList()).isEmpty();
+    window("1d", DAY.minusSeconds(86_400L), "acme", "m", "t", 1, 60 * USD); // yesterday: still news
+    assertThat(alerts.readValuesToList()).extracting(Alert::getWindowStart).containsExactly(DAY.minusSeconds(86_400L));
   }
 }

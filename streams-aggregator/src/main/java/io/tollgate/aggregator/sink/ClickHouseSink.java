@@ -177,6 +177,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(backoffMs))) {
           add(r);
         }
+        updateLag(); // the lag grows while ClickHouse is away: that is what the metric is for
         backoffMs = Math.min(backoffMs * 2, 10_000);
       }
     }

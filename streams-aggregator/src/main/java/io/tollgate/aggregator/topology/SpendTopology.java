@@ -73,7 +73,7 @@ public final class SpendTopology {
       Duration length = WINDOWS.get(size);
       byGroup.windowedBy(TimeWindows.ofSizeAndGrace(length, settings.grace()))
           .aggregate(Totals::new, (group, delta, totals) -> totals.add(delta), Named.as("spend-" + size),
-              Materialized.<String, Totals, WindowStore<Bytes, byte[]>>as("spend-totals-" + size)
+              Materialized.<String, Totals, WindowStore<Bytes, byte[]>>as("spend-" + size)
                   .withKeySerde(Serdes.String()).withValueSerde(totalsSerde)
                   .withRetention(length.plus(settings.grace())))
           .toStream(Named.as("spend-" + size + "-changes"))
@@ -101,7 +101,7 @@ public final class SpendTopology {
     }, Named.as("by-scope-day"))
         .groupByKey(Grouped.with("scope-day", Serdes.String(), deltaSerde))
         .aggregate(Totals::new, (key, delta, totals) -> totals.add(delta), Named.as("day-totals"),
-            Materialized.<String, Totals, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals-v2")
+            Materialized.<String, Totals, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals")
                 .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
         .toStream(Named.as("day-total-changes"))
         .mapValues((key, totals) -> totals.toDayTotal(SpendKeys.split(key, 3)), Named.as("day-total-records"))

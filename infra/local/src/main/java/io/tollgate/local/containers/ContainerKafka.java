@@ -1,16 +1,13 @@
 package io.tollgate.local.containers;
 
 import io.tollgate.local.kafka.KafkaCluster;
-import io.tollgate.schemas.topics.TopicSpec;
+import io.tollgate.schemas.topics.TopicSetup;
 import io.tollgate.schemas.topics.Topics;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.testcontainers.kafka.KafkaContainer;
 
 /** Kafka from the official {@code apache/kafka} image (KRaft), with the Tollgate topics created. */
@@ -30,18 +27,7 @@ public final class ContainerKafka implements KafkaCluster {
     container.start();
     ContainerKafka kafka = new ContainerKafka(container);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      List<NewTopic> topics = Topics.ALL.stream()
-          .map((TopicSpec t) -> new NewTopic(t.name(), partitions, (short) 1).configs(t.configs()))
-          .toList();
-      for (var f : admin.createTopics(topics).values().values()) {
-        try {
-          f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic", e.getCause());
-          }
-        }
-      }
+      TopicSetup.ensure(admin, Topics.ALL, Optional.of(partitions), Optional.of((short) 1), Duration.ofSeconds(60));
     } catch (Exception e) {
       container.stop();
       throw new IllegalStateException("Kafka container not usable: " + e.getMessage(), e);

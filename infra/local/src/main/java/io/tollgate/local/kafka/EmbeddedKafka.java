@@ -1,5 +1,6 @@
 package io.tollgate.local.kafka;
 
+import io.tollgate.schemas.topics.TopicSetup;
 import io.tollgate.schemas.topics.TopicSpec;
 import io.tollgate.schemas.topics.Topics;
 import java.io.ByteArrayOutputStream;
@@ -11,10 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +24,7 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,25 +181,8 @@ public final class EmbeddedKafka implements KafkaCluster {
 
   /** Creates topics that do not exist yet, with the spec's configs. */
   public void createTopics(List<TopicSpec> specs, int partitions) {
-    List<NewTopic> topics = new ArrayList<>();
-    for (TopicSpec spec : specs) {
-      topics.add(new NewTopic(spec.name(), partitions, (short) 1).configs(spec.configs()));
-    }
     try (Admin admin = admin()) {
-      for (var entry : admin.createTopics(topics).values().entrySet()) {
-        try {
-          entry.getValue().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("timed out creating topics", e);
+      TopicSetup.ensure(admin, specs, Optional.of(partitions), Optional.of((short) 1), Duration.ofSeconds(30));
     }
   }
 
