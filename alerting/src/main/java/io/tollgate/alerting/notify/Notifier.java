@@ -16,12 +16,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -105,13 +107,26 @@ public final class Notifier implements Runnable, AutoCloseable {
         attemptDue(log);
         metrics.pending(pending.size());
         if (pending.isEmpty()) {
-          alerts.commitSync();
+          commit(alerts);
         }
       }
     } catch (WakeupException e) {
       if (running) {
         throw e;
       }
+    } catch (RuntimeException e) {
+      LOG.error("alert notifier stopped: alerts are not delivered until it restarts", e);
+      throw e;
+    }
+  }
+
+  /** A commit lost to a rebalance is harmless: delivered alerts are skipped when read again. */
+  private static void commit(KafkaConsumer<String, Alert> alerts) {
+    try {
+      alerts.commitSync();
+    } catch (RebalanceInProgressException | CommitFailedException e) {
+      LOG.info("offsets not committed during a rebalance ({}); delivered alerts will be skipped when re-read",
+          e.getClass().getSimpleName());
     }
   }
 

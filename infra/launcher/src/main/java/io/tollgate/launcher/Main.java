@@ -87,7 +87,13 @@ public final class Main {
     }
     out.println(READY_LINE + " Press Ctrl-C to stop.");
     out.flush();
-    stopped.await();
+    while (!stopped.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+      String failed = stack.failed();
+      if (failed != null) { // every part runs in this process: one that died for good stops the whole
+        System.err.println("tollgate: the " + failed + " stopped for good (see the log above); stopping");
+        System.exit(1);
+      }
+    }
   }
 
   /** Starts everything; returns the gateway's base URL. */
@@ -120,9 +126,10 @@ public final class Main {
       mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
     }
     MetricsRegistry metrics = new MetricsRegistry(); // one registry: the gateway's /metrics shows every app
-    progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink", () -> stack.push("aggregator",
-        AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"), new ClickHouseClient(settings),
-            metrics)));
+    AggregatorApp aggregator = progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink",
+        () -> stack.push("aggregator", AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"),
+            new ClickHouseClient(settings), metrics)));
+    stack.watch("aggregator (Streams or the ClickHouse sink)", aggregator::healthy);
     Map<String, String> env = new HashMap<>(System.getenv());
     String slack = env.get("SLACK_WEBHOOK_URL");
     if (o.demoMinutes() > 0 && (slack == null || slack.isBlank())) {
@@ -131,9 +138,10 @@ public final class Main {
       env.put("SLACK_WEBHOOK_URL", hook.url());
     }
     AlertingConfig alerting = AlertingConfigs.build(o, env);
-    progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier", () -> stack.push("alerting",
-        AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"), alerting, metrics,
-            new ClickHouseClient(settings))));
+    AlertingApp alertingApp = progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier",
+        () -> stack.push("alerting", AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"),
+            alerting, metrics, new ClickHouseClient(settings))));
+    stack.watch("alerting (Streams or the notifier)", alertingApp::healthy);
     SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
       try {
         return stack.push("spend API", new SpendApi(new ClickHouseClient(settings), "127.0.0.1", o.apiPort()));
