@@ -68,11 +68,7 @@ public final class AggregatorApp implements AutoCloseable {
     refuseOwnProperties(kafka);
     new ClickHouseMigrations(clickhouse).apply();
     TopicSetup.ensureAtStart(bootstrap);
-    Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
-    // One stream thread per core (at most 4): tasks are spread over them; more instances scale further.
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
-    props.putAll(kafka);
+    Properties props = streamsProperties(bootstrap, applicationId, stateDir, kafka);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
     streams.start();
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
@@ -82,6 +78,16 @@ public final class AggregatorApp implements AutoCloseable {
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
     return new AggregatorApp(streams, sink, thread);
+  }
+
+  /** The Streams configuration: exactly-once defaults, the aggregator's tuning, then the instance's own. */
+  static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Map<String, String> kafka) {
+    Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+    // One stream thread per core (at most 4): tasks are spread over them; more instances scale further.
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+    props.putAll(kafka);
+    return props;
   }
 
   static void refuseOwnProperties(Map<String, String> kafka) {

@@ -3,7 +3,9 @@ package io.tollgate.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /** The per-instance Kafka properties of a scaled-out aggregator (docs/scale-out.md). */
@@ -24,5 +26,15 @@ class AggregatorAppTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[processing.guarantee, state.dir]");
     AggregatorApp.refuseOwnProperties(Map.of("num.standby.replicas", "1"));
+  }
+
+  @Test
+  void anInstancesOwnSessionTimeoutWinsOverTheDefault() {
+    Map<String, Object> defaults = new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
+        Map.of())).getMainConsumerConfigs("agg", "agg-1", 0);
+    assertThat(defaults.get("session.timeout.ms")).isEqualTo(10_000);
+    Map<String, Object> tuned = new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
+        Map.of("session.timeout.ms", "6000"))).getMainConsumerConfigs("agg", "agg-1", 0);
+    assertThat(tuned.get("session.timeout.ms")).isEqualTo("6000");
   }
 }

@@ -21,8 +21,10 @@ public final class StreamsDefaults {
     props.put("state.dir", stateDir.toString());
     props.put("commit.interval.ms", 200);
     props.put("replication.factor", -1);
-    props.put("consumer." + "session.timeout.ms", SESSION_TIMEOUT_MS);
-    props.put("consumer." + "heartbeat.interval.ms", HEARTBEAT_INTERVAL_MS);
+    // Unprefixed, so an instance's own session.timeout.ms (a plain property) still wins: a
+    // "consumer."-prefixed default would silently take precedence over it.
+    props.put("session.timeout.ms", SESSION_TIMEOUT_MS);
+    props.put("heartbeat.interval.ms", HEARTBEAT_INTERVAL_MS);
     return props;
   }
 
