@@ -1,6 +1,7 @@
 package io.tollgate.alerting.notify;
 
 import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.Topics;
@@ -103,7 +104,7 @@ public final class Notifier implements Runnable, AutoCloseable {
             enqueue(r.value(), new TopicPartition(r.topic(), r.partition()));
           }
         }
-        lag = alerts.assignment().stream().mapToLong(tp -> alerts.currentLag(tp).orElse(0)).sum();
+        lag = Prometheus.assignedLag(alerts);
         attemptDue(log);
         metrics.pending(pending.size());
         if (pending.isEmpty()) {

@@ -26,8 +26,9 @@ final class AlertingConfigs {
     try {
       if (o.config() != null) {
         JsonNode root = YAML.readTree(Path.of(o.config()).toFile());
-        if (root != null && root.path("tollgate").path("alerts").isObject()) {
-          return AlertingConfigLoader.fromFile(Path.of(o.config()), env);
+        JsonNode alerts = root == null ? YAML.createObjectNode() : root.path("tollgate").path("alerts");
+        if (alerts.isObject()) {
+          return AlertingConfigLoader.load(alerts, env);
         }
       }
       boolean slack = env.get("SLACK_WEBHOOK_URL") != null && !env.get("SLACK_WEBHOOK_URL").isBlank();

@@ -22,11 +22,6 @@ public final class GatewayMetrics implements PublishMetrics {
   private final Counter rejected;
   private final Counter publish;
 
-  /** Metrics in a registry of their own. */
-  public GatewayMetrics() {
-    this(new PrometheusRegistry());
-  }
-
   public GatewayMetrics(PrometheusRegistry registry) {
     this.registry = registry;
     requests = Counter.builder().name("tollgate_requests_total")

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What every Tollgate app shares about its Prometheus metrics: the text exposition, and consumer
@@ -32,6 +34,18 @@ public final class Prometheus {
       throw new UncheckedIOException(e);
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Records a plain consumer is behind the end of its assigned partitions, as of its last poll.
+   * Call it from the consumer's own thread (consumers are not thread-safe) and publish the number.
+   */
+  public static long assignedLag(Consumer<?, ?> consumer) {
+    long lag = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      lag += consumer.currentLag(tp).orElse(0);
+    }
+    return lag;
   }
 
   /**

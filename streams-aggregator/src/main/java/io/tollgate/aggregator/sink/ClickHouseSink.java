@@ -4,6 +4,7 @@ import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseException;
+import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.EventDecodingException;
 import io.tollgate.schemas.serde.TollgateSerdes;
@@ -239,11 +240,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   }
 
   private void updateLag() {
-    long sum = 0;
-    for (TopicPartition tp : consumer.assignment()) {
-      sum += consumer.currentLag(tp).orElse(0);
-    }
-    lag = sum;
+    lag = Prometheus.assignedLag(consumer);
   }
 
   @Override
