@@ -95,6 +95,9 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
           "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port", "--demo-minutes")
           .contains(arg)) {
         problems.add("unknown option '" + arg + "'");
+        if (arg.startsWith("--") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
+          i++; // its value: never echoed, it may be a secret
+        }
         continue;
       }
       if (i + 1 >= args.length) {

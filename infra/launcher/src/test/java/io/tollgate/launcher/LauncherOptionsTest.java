@@ -55,6 +55,9 @@ class LauncherOptionsTest {
         .hasMessageContaining("--mock-port must be a port number")
         .hasMessageContaining("ClickHouse URL must look like http://host:8123")
         .hasMessageContaining("--partitions must be a positive number");
+    assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--clickhouse-password", "s3cr3t"}, Map.of()))
+        .hasMessageContaining("unknown option '--clickhouse-password'")
+        .satisfies(e -> assertThat(e.getMessage()).as("its value may be a secret").doesNotContain("s3cr3t"));
     assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--config", "/nonexistent.yaml"}, Map.of()))
         .hasMessageContaining("config file '/nonexistent.yaml' cannot be read");
   }

@@ -42,6 +42,9 @@ public final class CommandLine {
       if (!known) {
         problems.add("unknown option '" + arg + "' (known: --" + String.join(", --", names.stream().sorted().toList())
             + (prefix == null ? "" : ", --" + prefix + "<property>") + ")");
+        if (name != null && i + 1 < args.length && !args[i + 1].startsWith("--")) {
+          i++; // its value: never echoed, it may be a secret (a mistyped --kafka.sasl.jaas.config)
+        }
         continue;
       }
       if (i + 1 >= args.length) {

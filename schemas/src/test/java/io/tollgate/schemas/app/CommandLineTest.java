@@ -31,4 +31,12 @@ class CommandLineTest {
     assertThatThrownBy(() -> CommandLine.parse(new String[] {"--api-port", "http"}, Set.of("api-port"), null)
         .port("api-port", 1)).hasMessageContaining("--api-port must be a port number, got 'http'");
   }
+
+  @Test
+  void theValueOfAnUnknownOptionIsNeverEchoed() {
+    assertThatThrownBy(() -> CommandLine.parse(new String[] {"--kafak.sasl.jaas.config", "password=s3cr3t"},
+        Set.of("bootstrap"), "kafka."))
+        .hasMessageContaining("unknown option '--kafak.sasl.jaas.config'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+  }
 }
