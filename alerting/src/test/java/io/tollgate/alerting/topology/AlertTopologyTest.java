@@ -199,4 +199,16 @@ class AlertTopologyTest {
     window("1d", DAY.minusSeconds(86_400L), "acme", "m", "t", 1, 60 * USD); // yesterday: still news
     assertThat(alerts.readValuesToList()).extracting(Alert::getWindowStart).containsExactly(DAY.minusSeconds(86_400L));
   }
+
+  @Test
+  void aTotalThatShrinksIsNotSubtracted() {
+    window("1d", DAY, "acme", "m", "t", 5, 45 * USD); // passes the 80 % warning
+    window("1d", DAY, "acme", "m", "t", 6, 10 * USD); // a newer version with less: a reset upstream
+    assertThat(alerts.readValuesToList()).extracting(Alert::getSeverity).containsExactly("warning");
+    window("1d", DAY, "acme", "m", "t", 7, 15 * USD); // +5 from the reset: 50 in all for the day
+    assertThat(alerts.readValuesToList()).singleElement().satisfies(a -> {
+      assertThat(a.getSeverity()).isEqualTo("critical");
+      assertThat(a.getSpendNanos()).isEqualTo(50 * USD);
+    });
+  }
 }

@@ -86,4 +86,11 @@ class ConfigLoaderTest {
     assertThat(c.kafkaBootstrap()).isEqualTo("b:2");
     assertThat(c.masterKey()).isEqualTo("sk-env");
   }
+
+  @Test
+  void gatewayIdFromConfigElseTheHostName() throws Exception {
+    assertThat(load("tollgate: {gateway_id: gw-eu-1}", Map.of("HOSTNAME", "pod-7")).gatewayId()).isEqualTo("gw-eu-1");
+    assertThat(load("tollgate: {port: 4100}", Map.of("HOSTNAME", "pod-7")).gatewayId()).isEqualTo("pod-7");
+    assertThat(load("tollgate: {port: 4100}", Map.of()).gatewayId()).isEqualTo("gateway-1");
+  }
 }
