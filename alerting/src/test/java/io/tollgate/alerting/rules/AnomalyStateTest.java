@@ -121,4 +121,24 @@ class AnomalyStateTest {
     assertThat(AnomalyState.decode(s.encode())).isEqualTo(s);
     assertThat(AnomalyState.decode(null)).isEqualTo(AnomalyState.NEW);
   }
+
+  @Test
+  void aDriftAlertIsNoWarningASpikeCouldEscalateThroughTheCooldown() {
+    // Steady growth: each day's spend arrives in the morning, the drift alert fires when a day closes.
+    AnomalyState s = AnomalyState.NEW;
+    Instant day = START;
+    AnomalyState.Step step = null;
+    for (int i = 0; i < 60; i++, day = day.plus(Duration.ofDays(1))) {
+      long usd = Math.round(100 * Math.pow(3, Math.max(0, i - 29) / 14.0));
+      step = s.add(rule, "acme", day, usd * USD / 10, day.plus(Duration.ofHours(1))); // a tenth: no spike yet
+      s = step.state();
+      if (step.alerts().stream().anyMatch(a -> a.reason().contains("long-term average"))) {
+        break;
+      }
+      s = s.add(rule, "acme", day, usd * USD - usd * USD / 10, day.plus(Duration.ofHours(23))).state();
+    }
+    assertThat(step.alerts()).singleElement().satisfies(a -> assertThat(a.reason()).contains("long-term average"));
+    AnomalyState.Step spike = s.add(rule, "acme", day, 10_000 * USD, day.plus(Duration.ofHours(2)));
+    assertThat(spike.alerts()).as("within the drift alert's cooldown").isEmpty();
+  }
 }
