@@ -123,7 +123,10 @@ public final class ConfigLoader {
       throw new ConfigException(problems);
     }
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
-        List.copyOf(userHeaders), kafka, spillDir, maxBody, timeout);
+        List.copyOf(userHeaders), kafka, spillDir, maxBody, timeout,
+        litellm.path("forward_llm_provider_auth_headers").asBoolean(false),
+        IngressConfig.DEFAULT_IDLE_TIMEOUT_MS, IngressConfig.DEFAULT_REQUEST_READ_TIMEOUT_MS,
+        IngressConfig.DEFAULT_STREAM_IDLE_TIMEOUT_MS, List.of("*"), Map.of(), null);
   }
 
   private Deployment deployment(String where, JsonNode entry, boolean forwardAll, List<String> groupForward) {

@@ -19,11 +19,30 @@ import java.util.Map;
  * @param spillDir             where events wait while Kafka is unreachable
  * @param maxBodyBytes         request body limit (413 above)
  * @param upstreamTimeoutMs    idle timeout towards upstream (504 before the first byte)
+ * @param forwardProviderAuthHeaders {@code litellm_settings.forward_llm_provider_auth_headers}: BYOK,
+ *                             the client's own provider key header goes upstream instead of the configured one
+ * @param idleTimeoutMs        a client connection with no traffic for this long is closed
+ * @param requestReadTimeoutMs a request whose headers and body have not fully arrived by then gets 408
+ * @param streamIdleTimeoutMs  an upstream answer that sends nothing for this long mid-body is cut
+ * @param corsAllowedOrigins   origins allowed by CORS ({@code *} = any, LiteLLM's default)
+ * @param kafkaProperties      extra Kafka client properties (SSL, SASL, …) for every client of the app
+ * @param tls                  TLS on the gateway port, or null for plain HTTP
  */
 public record IngressConfig(String host, int port, String gatewayId, String masterKey,
                             Map<String, KeyEntry> virtualKeys, List<Deployment> deployments,
                             boolean forwardClientHeaders, List<String> userHeaderMappings,
-                            String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs) {
+                            String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                            boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                            long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
+                            Map<String, String> kafkaProperties, Tls tls) {
+  /** Defaults of the newer settings, in one place. */
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+  public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 60_000;
+  public static final long DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+
+  /** PEM certificate chain and private key for TLS on the gateway port. */
+  public record Tls(String certPath, String keyPath) {
+  }
 
   /** A configured virtual key. */
   public record KeyEntry(String alias, String defaultCustomer) {

@@ -49,6 +49,7 @@ record CallFacts(Instant ts, long durationMs, Long ttftMs, String gatewayId, Key
         .setPriceKnown(cost.priceKnown())
         .setUpstreamRequestId(upstreamRequestId != null ? upstreamRequestId : usage.upstreamId())
         .setTags(Map.of())
+        .setUsageSource(usage.complete() ? (streamed ? "stream" : "response") : "none")
         .build();
   }
 }

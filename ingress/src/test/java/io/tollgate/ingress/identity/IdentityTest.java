@@ -22,7 +22,8 @@ class IdentityTest {
   }
 
   private static IngressConfig config(String master, Map<String, IngressConfig.KeyEntry> keys) {
-    return new IngressConfig("127.0.0.1", 0, "gw", master, keys, List.of(), false, List.of(), "k:1", "/tmp", 1, 1);
+    return new IngressConfig("127.0.0.1", 0, "gw", master, keys, List.of(), false, List.of(), "k:1", "/tmp", 1, 1,
+        false, 1, 1, 1, List.of("*"), Map.of(), null);
   }
 
   @Test

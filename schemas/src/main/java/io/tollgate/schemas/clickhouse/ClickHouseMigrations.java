@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * gateways, the launcher and a sink) are serialized by a lock table: creating a table is atomic,
  * the loser gets "already exists" and waits. A lock left by a crashed process is taken over after
  * {@link #STALE_LOCK}. Taking over is safe because every migration statement is idempotent
- * ({@code CREATE TABLE IF NOT EXISTS}), so even two runners applying the same file cannot break
+ * ({@code CREATE TABLE IF NOT EXISTS}, {@code ADD COLUMN} tolerating an existing column), so even two runners applying the same file cannot break
  * anything; the lock only keeps them from doing the work twice.
  */
 public final class ClickHouseMigrations {
@@ -60,7 +60,7 @@ public final class ClickHouseMigrations {
       List<Migration> applied = new ArrayList<>();
       for (Migration migration : pending(recorded())) {
         for (String statement : migration.statements()) {
-          client.execute(statement);
+          execute(statement);
         }
         client.execute("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ("
             + migration.version() + ", '" + migration.name() + "', '" + migration.checksum() + "', now())");
@@ -70,6 +70,23 @@ public final class ClickHouseMigrations {
       return applied;
     } finally {
       releaseLock();
+    }
+  }
+
+  /**
+   * Runs one statement. {@code ALTER TABLE … ADD COLUMN} has no {@code IF NOT EXISTS} on
+   * ClickHouse 18.16, so a column that already exists (a runner that took over a stale lock, or
+   * a crash between a file's statements) counts as done: that keeps every statement idempotent.
+   */
+  private void execute(String statement) {
+    try {
+      client.execute(statement);
+    } catch (ClickHouseException e) {
+      boolean addColumn = statement.toUpperCase(java.util.Locale.ROOT).matches("(?s)ALTER\\s+TABLE\\s+.*\\sADD\\s+COLUMN\\s.*");
+      if (!addColumn || e.getMessage() == null || !e.getMessage().contains("already exists")) {
+        throw e;
+      }
+      LOG.info("column of '{}' exists already; nothing to do", statement);
     }
   }
 

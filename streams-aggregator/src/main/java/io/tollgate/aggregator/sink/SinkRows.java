@@ -7,14 +7,15 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Column lists and RowBinary writers of the tables the sink fills (migration 001). */
+/** Column lists and RowBinary writers of the tables the sink fills (migrations 001 and 002). */
 final class SinkRows {
   static final List<String> USAGE_COLUMNS = List.of("event_id", "ts", "ts_ms", "duration_ms", "ttft_ms",
       "gateway_id", "key_hash", "key_alias", "customer_id", "customer_source", "tool", "tool_version", "user_agent",
       "session_id", "provider", "api", "model_requested", "model", "status_code", "error_type", "streamed",
       "aborted", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
       "cache_write_1h_tokens", "reasoning_tokens", "cost_nanos", "price_known", "upstream_request_id",
-      "tag_keys", "tag_values");
+      "tag_keys", "tag_values", "team_id", "user_id", "request_tags", "usage_source", "usage_clamped",
+      "web_search_requests", "service_tier", "model_group");
 
   static final List<String> WINDOW_COLUMNS = List.of("window_start", "customer_id", "model", "tool", "requests",
       "errors", "aborted", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
@@ -62,6 +63,14 @@ final class SinkRows {
     }
     out.writeStringArray(keys);
     out.writeStringArray(values);
+    out.writeString(e.getTeamId());
+    out.writeString(e.getUserId());
+    out.writeStringArray(e.getRequestTags());
+    out.writeString(e.getUsageSource());
+    out.writeBool(e.getUsageClamped());
+    out.writeUInt64(e.getWebSearchRequests());
+    out.writeString(e.getServiceTier());
+    out.writeString(e.getModelGroup());
   }
 
   static void write(RowBinaryOut out, SpendWindow w) throws IOException {

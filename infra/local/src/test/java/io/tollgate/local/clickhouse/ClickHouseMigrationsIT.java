@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClickHouseMigrationsIT {
   private static final List<String> TABLES =
       List.of("alerts", "schema_migrations", "spend_1d", "spend_1h", "spend_1m", "usage_events");
+  private static final long MIGRATIONS = 2;
 
   @Test
   void migrationsCreateTheTablesAndApplyingAgainChangesNothing(ClickHouseTestDatabase db) {
@@ -37,7 +38,10 @@ class ClickHouseMigrationsIT {
         .isEqualTo(4);
     assertThat(ch.query("SELECT type FROM system.columns WHERE database = '" + db.database()
         + "' AND table = 'spend_1d' AND name = 'cost_nanos'").get(0)).containsEntry("type", "Int64");
-    assertThat(ch.queryLong("SELECT count() FROM schema_migrations")).isEqualTo(1);
+    assertThat(ch.queryLong("SELECT count() FROM schema_migrations")).isEqualTo(MIGRATIONS);
+    assertThat(ch.queryLong("SELECT count() FROM system.columns WHERE database = '" + db.database()
+        + "' AND table = 'usage_events' AND name IN ('team_id', 'request_tags', 'usage_source', 'usage_clamped')"))
+        .as("UsageEvent v2 columns (002)").isEqualTo(4);
   }
 
   @Test
@@ -53,10 +57,10 @@ class ClickHouseMigrationsIT {
       for (Future<Integer> f : pool.invokeAll(runners)) {
         applied.add(f.get());
       }
-      // One runner applied 001; the other found it done (or, after a lock takeover, re-ran idempotent DDL).
-      assertThat(applied.stream().mapToInt(Integer::intValue).sum()).isBetween(1, 2);
+      // One runner applied them all; the other found them done (or, after a lock takeover, re-ran idempotent DDL).
+      assertThat(applied.stream().mapToInt(Integer::intValue).sum()).isBetween((int) MIGRATIONS, 2 * (int) MIGRATIONS);
       assertThat(tables(a)).containsExactlyElementsOf(TABLES);
-      assertThat(a.queryLong("SELECT count() FROM schema_migrations FINAL")).isEqualTo(1);
+      assertThat(a.queryLong("SELECT count() FROM schema_migrations FINAL")).isEqualTo(MIGRATIONS);
       assertThat(a.queryLong("SELECT count() FROM system.tables WHERE database = '"
           + a.settings().database() + "' AND name = 'schema_migrations_lock'")).isZero();
     } finally {
