@@ -119,14 +119,27 @@ public final class ConfigLoader {
     String spillDir = firstNonBlank(env.get("TOLLGATE_SPILL_DIR"), tollgate.path("spill_dir").asText(null), ".tollgate/spill");
     long maxBody = intValue("tollgate.max_request_body_mb", tollgate.path("max_request_body_mb").asText(null), 32, 1) * 1024L * 1024L;
     long timeout = intValue("tollgate.upstream_timeout_s", tollgate.path("upstream_timeout_s").asText(null), 600, 1) * 1000L;
+    long idleMs = seconds(tollgate, "idle_timeout_s", IngressConfig.DEFAULT_IDLE_TIMEOUT_MS);
+    long readMs = seconds(tollgate, "request_read_timeout_s", IngressConfig.DEFAULT_REQUEST_READ_TIMEOUT_MS);
+    long streamIdleMs = seconds(tollgate, "stream_idle_timeout_s", IngressConfig.DEFAULT_STREAM_IDLE_TIMEOUT_MS);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(userHeaders), kafka, spillDir, maxBody, timeout,
         litellm.path("forward_llm_provider_auth_headers").asBoolean(false),
-        IngressConfig.DEFAULT_IDLE_TIMEOUT_MS, IngressConfig.DEFAULT_REQUEST_READ_TIMEOUT_MS,
-        IngressConfig.DEFAULT_STREAM_IDLE_TIMEOUT_MS, List.of("*"), Map.of(), null);
+        idleMs, readMs, streamIdleMs, origins(tollgate), Map.of(), null);
+  }
+
+  private long seconds(JsonNode tollgate, String key, long defaultMs) {
+    String v = tollgate.path(key).asText(null);
+    return v == null ? defaultMs : intValue("tollgate." + key, v, (int) (defaultMs / 1000), 1) * 1000L;
+  }
+
+  private static List<String> origins(JsonNode tollgate) {
+    List<String> out = new ArrayList<>();
+    tollgate.path("cors").path("allowed_origins").forEach(n -> out.add(n.asText()));
+    return out.isEmpty() ? List.of("*") : List.copyOf(out);
   }
 
   private Deployment deployment(String where, JsonNode entry, boolean forwardAll, List<String> groupForward) {
