@@ -63,7 +63,7 @@ public final class PriceTable {
     List<String> problems = new ArrayList<>();
     Map<String, ModelPrice> prices = new HashMap<>();
     Map<String, ObjectNode> entries = new HashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().startsWith("_") || e.getKey().equals("sample_spec") || !e.getValue().isObject()) {
         continue;
