@@ -1,7 +1,5 @@
 package io.tollgate.ingress.usage;
 
-import java.io.ByteArrayOutputStream;
-
 /**
  * Usage of a non-streaming response, fed chunk by chunk as it passes to the client: keeps the
  * body (compressed bodies as they came, within {@link ContentDecoding#MAX_ENCODED_BYTES}; plain
@@ -33,13 +31,13 @@ public final class BodyUsageReader {
       problem = "body larger than the usage reader keeps: usage not read";
       return Usage.NONE;
     }
-    ByteArrayOutputStream decoded = new ByteArrayOutputStream();
+    ContentDecoding.Bytes decoded = new ContentDecoding.Bytes(8192);
     ContentDecoding.Result r = body.decodeTo(decoded::write);
     problem = r.problem();
     if (!r.supported()) {
       return Usage.NONE;
     }
-    return UsageJson.fromBody(api, decoded.toByteArray());
+    return UsageJson.fromBody(api, decoded.array(), decoded.size());
   }
 
   /** Why the usage could not be read (too large, unknown or corrupt encoding), or null. */

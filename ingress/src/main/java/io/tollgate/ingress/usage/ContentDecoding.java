@@ -156,7 +156,7 @@ public final class ContentDecoding {
   public static final class Collector {
     private final String contentEncoding;
     private final long cap;
-    private ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
+    private Bytes bytes = new Bytes(8192);
     private long size;
 
     /** A collector for compressed bytes (cap {@link #MAX_ENCODED_BYTES}, or {@link #MAX_DECODED_BYTES} for identity). */
@@ -170,7 +170,7 @@ public final class ContentDecoding {
       if (size <= cap) {
         bytes.write(chunk, offset, length);
       } else if (bytes.size() > 0) {
-        bytes = new ByteArrayOutputStream(0); // past the cap the usage is given up on: free the memory now
+        bytes = new Bytes(0); // past the cap the usage is given up on: free the memory now
       }
     }
 
@@ -189,12 +189,23 @@ public final class ContentDecoding {
 
     /** Decodes what was kept into {@code sink}; see {@link ContentDecoding#decode}. */
     public Result decodeTo(Sink sink) {
-      byte[] all = bytes.toByteArray();
       if (isIdentity(contentEncoding)) {
-        sink.accept(all, 0, all.length);
+        sink.accept(bytes.array(), 0, bytes.size());
         return new Result(true, null);
       }
-      return decode(contentEncoding, all, all.length, sink);
+      return decode(contentEncoding, bytes.array(), bytes.size(), sink);
+    }
+  }
+
+  /** A byte buffer whose content is read in place (a 32 MiB body is not copied to be read). */
+  static final class Bytes extends ByteArrayOutputStream {
+    Bytes(int size) {
+      super(size);
+    }
+
+    /** The backing array; valid up to {@link #size()}. */
+    byte[] array() {
+      return buf;
     }
   }
 }

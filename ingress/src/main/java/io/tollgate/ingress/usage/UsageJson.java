@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * Usage objects of each API turned into {@link Usage} (Anthropic semantics: input without cache
@@ -78,12 +77,12 @@ public final class UsageJson {
     return fromTree(api, parse(body));
   }
 
-  /** Like {@link #fromBody(Api, byte[])}, reading (decoded) bytes from a stream. */
-  static Usage fromBody(Api api, InputStream body) {
+  /** Like {@link #fromBody(Api, byte[])}, for the first {@code length} bytes of {@code body}. */
+  static Usage fromBody(Api api, byte[] body, int length) {
     try {
-      return fromTree(api, JSON.readTree(body));
+      return fromTree(api, JSON.readTree(body, 0, length));
     } catch (IOException | RuntimeException e) {
-      return Usage.NONE; // not JSON, truncated, too deeply nested, or a decoder that gave up
+      return Usage.NONE; // not JSON, truncated, too deeply nested
     }
   }
 

@@ -9,7 +9,9 @@ import io.tollgate.ingress.usage.Usage;
 import java.math.BigDecimal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(30)
 class PriceTableTest {
   private static final PriceTable BUNDLED = PriceTable.bundled();
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);

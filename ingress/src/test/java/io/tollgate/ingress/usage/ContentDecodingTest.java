@@ -15,12 +15,14 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Usage read from compressed responses. gzip and deflate are encoded here with the JDK, zstd with
  * aircompressor; the {@code .br} and {@code .zst} fixtures were made with the brotli 1.0.9 and
  * zstd 1.5.4 command-line tools, so the decoders are checked against the reference encoders.
  */
+@Timeout(60)
 class ContentDecodingTest {
   @FunctionalInterface
   private interface Encoder {

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Token counts upstream should never send: the event is still written, the numbers clamped and flagged. */
+@Timeout(30)
 class OddUsageTest {
 
   private static byte[] bytes(String s) {

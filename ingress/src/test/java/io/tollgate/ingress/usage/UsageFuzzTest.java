@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link UsageJson} and {@link StreamUsageTap} run inside the relay: whatever bytes arrive, they
  * must not throw, and what they return must be in range. Bounded loops with fixed seeds, so a
  * failure reproduces.
  */
+@Timeout(120)
 class UsageFuzzTest {
   private static final String[] FIXTURES = {"anthropic-message.json", "anthropic-stream.sse", "openai-chat.json",
       "openai-chat-stream.sse", "openai-embeddings.json", "openai-responses.json", "openai-responses-stream.sse"};

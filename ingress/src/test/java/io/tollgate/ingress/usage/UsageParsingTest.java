@@ -10,8 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Usage from recorded-shape payloads of both providers, streaming and not, under every chunking. */
+@Timeout(30)
 class UsageParsingTest {
 
   static byte[] fixture(String name) {

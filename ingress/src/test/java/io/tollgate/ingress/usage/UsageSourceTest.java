@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Where the counts came from: a cut or usage-less stream must never look like a real $0. */
+@Timeout(30)
 class UsageSourceTest {
 
   private static Usage stream(Api api, String text) {
