@@ -40,7 +40,7 @@ public record ModelPrice(long input, long output, long cacheRead, long cacheWrit
                                         Long cacheWrite1h, ModelPrice above200k) {
     return new ModelPrice(input, output,
         cacheRead != null ? cacheRead : input / 10,
-        cacheWrite5m != null ? cacheWrite5m : Saturating.multiply(input / 4, 5) + input % 4 * 5 / 4,
+        cacheWrite5m != null ? cacheWrite5m : Saturating.add(Saturating.multiply(input / 4, 5), input % 4 * 5 / 4),
         cacheWrite1h != null ? cacheWrite1h : Saturating.multiply(input, 2),
         above200k);
   }

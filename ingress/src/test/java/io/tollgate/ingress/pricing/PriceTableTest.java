@@ -141,6 +141,14 @@ class PriceTableTest {
   }
 
   @Test
+  void derivedCachePricesOfAHugeInputPriceSaturateInsteadOfWrapping() {
+    ModelPrice p = ModelPrice.withDefaults(Long.MAX_VALUE - 1, 1, null, null, null, null);
+    assertThat(p.cacheWrite5m()).isEqualTo(Long.MAX_VALUE);
+    assertThat(p.cacheWrite1h()).isEqualTo(Long.MAX_VALUE);
+    assertThat(ModelPrice.withDefaults(7, 1, null, null, null, null).cacheWrite5m()).as("floor(7 × 5/4)").isEqualTo(8);
+  }
+
+  @Test
   void saturatingArithmetic() {
     assertThat(Saturating.multiply(Long.MAX_VALUE, 2)).isEqualTo(Long.MAX_VALUE);
     assertThat(Saturating.multiply(3_037_000_500L, 3_037_000_500L)).isEqualTo(Long.MAX_VALUE);
