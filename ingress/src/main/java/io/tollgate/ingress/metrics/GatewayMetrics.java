@@ -23,6 +23,7 @@ public final class GatewayMetrics implements PublishMetrics {
   private final Counter rejected;
   private final Counter publish;
   private final Counter usageSources;
+  private final Counter clampedUsage;
 
   public GatewayMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -46,10 +47,16 @@ public final class GatewayMetrics implements PublishMetrics {
     usageSources = Counter.builder().name("tollgate_usage_source_total")
         .help("Metered calls by where their usage came from: response, stream, partial (a stream cut before its "
             + "final usage), none (no usage readable: cost 0 is not a real $0)").labelNames("source").register(registry);
+    clampedUsage = Counter.builder().name("tollgate_usage_clamped_total")
+        .help("Calls whose token counts upstream reported out of range (negative, absurd, cached above prompt) "
+            + "and were clamped (usage_clamped in the event)").register(registry);
   }
 
-  public void usageSource(String source) {
+  public void usageSource(String source, boolean clamped) {
     usageSources.labelValues(source).inc();
+    if (clamped) {
+      clampedUsage.inc();
+    }
   }
 
   /** A usage event that could not be built (should never happen; alert on it). */

@@ -67,6 +67,9 @@ record CallFacts(String eventId, Instant ts, long durationMs, Long ttftMs, Strin
         .setTags(Map.of())
         .setRequestTags(tags)
         .setUsageSource(usageSource)
+        .setUsageClamped(usage.clamped())
+        .setWebSearchRequests(usage.webSearchRequests())
+        .setServiceTier(cap(usage.serviceTier(), MAX_ERROR))
         .setModelGroup(cap(modelGroup, MAX_NAME))
         .build();
   }

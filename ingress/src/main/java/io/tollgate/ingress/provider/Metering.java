@@ -54,7 +54,7 @@ final class Metering {
       Usage u = done.usage();
       metrics.usage(group, done.tool().name(), u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
           u.cacheWrite5mTokens() + u.cacheWrite1hTokens(), cost.nanos(), cost.priceKnown() || "none".equals(done.usageSource()));
-      metrics.usageSource(done.usageSource());
+      metrics.usageSource(done.usageSource(), u.clamped());
       UsageEvent event = done.toEvent(cost);
       publisher.publish(event);
     } catch (RuntimeException e) {

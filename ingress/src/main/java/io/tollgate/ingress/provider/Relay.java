@@ -132,6 +132,9 @@ final class Relay {
           call.streamed() && !call.clientAskedUsage());
       resp.setStatusCode(status);
       UpstreamCall.copyResponseHeaders(upstream.headers(), resp.headers(), !tap.rewrites());
+      if (tap.decodesForClient()) {
+        resp.headers().remove("content-encoding");
+      }
       resp.headers().addAll(extraHeaders);
       if (!resp.headers().contains("content-length")) {
         resp.setChunked(true);

@@ -1,32 +1,30 @@
 package io.tollgate.ingress.provider;
 
 import io.tollgate.ingress.usage.Api;
+import io.tollgate.ingress.usage.BodyUsageReader;
+import io.tollgate.ingress.usage.ContentDecoding;
 import io.tollgate.ingress.usage.SseFramer;
 import io.tollgate.ingress.usage.StreamUsageTap;
 import io.tollgate.ingress.usage.Usage;
-import io.tollgate.ingress.usage.UsageJson;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the usage of an answer while its bytes pass through, and says what to forward. Plain
- * bodies are copied (up to {@link #MAX_COPY}) and parsed at the end; event streams go through a
- * framer, event by event. A compressed answer (upstream ignored {@code accept-encoding:
- * identity}) is forwarded as it came and decoded for reading at the end.
+ * bodies go to a {@link BodyUsageReader} (bounded copy, parsed at the end); event streams go
+ * through a framer, event by event, into a {@link StreamUsageTap}. A compressed answer (upstream
+ * ignored {@code accept-encoding: identity}) is forwarded as it came and decoded for reading.
  *
  * <p>Reading usage must never cost the client a byte: any exception while reading stops the
  * reading (usage source {@code none}, counted) and the bytes keep flowing unchanged.
  */
 final class ResponseTap {
   private static final Logger LOG = LoggerFactory.getLogger(ResponseTap.class);
-  /** Largest answer copied to read its usage; beyond it the usage is recorded as unreadable. */
-  static final int MAX_COPY = 64 * 1024 * 1024;
   private static final byte[] DELTA_CONTENT = "\"delta\"".getBytes(StandardCharsets.US_ASCII);
 
-  /** What was read: the usage and where it came from ({@code response|stream|partial|none}). */
+  /** What was read: the usage, where it came from ({@code response|stream|partial|none}), trouble. */
   record Reading(Usage usage, String source, boolean readFailed) {
     static final Reading NONE = new Reading(Usage.NONE, "none", false);
   }
@@ -36,26 +34,23 @@ final class ResponseTap {
   private final boolean rewrite;
   private final String encoding;
   private final StreamUsageTap streamTap;
+  private final BodyUsageReader bodyReader;
   private final SseFramer framer;
-  private Buffer copy;
+  private final ContentDecoding.Collector held;
   private Buffer rewritten;
   private boolean firstContent;
   private boolean failed;
-  private boolean overflow;
 
   private ResponseTap(Api api, int status, String contentType, String contentEncoding, boolean dropUsageChunk) {
     this.api = api;
-    this.sse = isEventStream(contentType);
-    this.encoding = identity(contentEncoding) ? null : contentEncoding.trim().toLowerCase(Locale.ROOT);
+    this.sse = StreamUsageTap.isEventStream(contentType);
+    this.encoding = ContentDecoding.isIdentity(contentEncoding) ? null : contentEncoding;
     this.rewrite = sse && api == Api.CHAT_COMPLETIONS && dropUsageChunk;
-    this.streamTap = sse ? new StreamUsageTap(api) : null;
-    if (sse && encoding == null) {
-      this.framer = new SseFramer(this::onEvent, rewrite);
-    } else {
-      this.framer = null;
-    }
-    // Compressed streams are read at the end; a plain JSON error body carries no usage worth a copy.
-    this.copy = (!sse && status < 300) || (sse && encoding != null) ? Buffer.buffer() : null;
+    this.streamTap = sse ? new StreamUsageTap(api, encoding) : null;
+    this.framer = sse && encoding == null ? new SseFramer(this::onEvent, rewrite) : null;
+    // A plain error body carries no usage worth a copy.
+    this.bodyReader = !sse && status < 300 ? new BodyUsageReader(api, encoding) : null;
+    this.held = rewrite && encoding != null ? new ContentDecoding.Collector(encoding) : null;
   }
 
   static ResponseTap of(Api api, int status, String contentType, String contentEncoding, boolean dropUsageChunk) {
@@ -69,45 +64,29 @@ final class ResponseTap {
 
   /**
    * A compressed stream whose usage chunk must be dropped: it is held, decoded and filtered at the
-   * end, and the client gets it uncompressed (drop {@code content-encoding}). Only when upstream
-   * ignores {@code accept-encoding: identity} on a stream the gateway asked usage for: rare, and
-   * correct beats streaming there.
+   * end, and the client gets it uncompressed (the relay drops {@code content-encoding}). Only when
+   * upstream ignores {@code accept-encoding: identity} on a stream the gateway asked usage for:
+   * rare, and never showing a client a chunk it did not ask for beats streaming there.
    */
   boolean decodesForClient() {
-    return rewrite && encoding != null;
-  }
-
-  /** Media type {@code text/event-stream}, in any case, with or without parameters. */
-  static boolean isEventStream(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    int semi = contentType.indexOf(';');
-    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
-    return type.equalsIgnoreCase("text/event-stream");
-  }
-
-  private static boolean identity(String encoding) {
-    return encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
+    return held != null;
   }
 
   /** Takes one chunk of upstream's answer; returns the bytes to forward now (may be empty). */
   Buffer onChunk(Buffer chunk) {
     if (!sse || encoding != null) {
-      firstContent = true; // a plain body's first byte is its first content
+      firstContent = true; // a plain (or compressed) body's first byte is its first content
     }
-    if (copy != null && !overflow) {
-      if (copy.length() + chunk.length() > MAX_COPY) {
-        overflow = true;
-        copy = null;
-      } else {
-        copy.appendBuffer(chunk);
+    if (bodyReader != null) {
+      guard(() -> bodyReader.onBytes(chunk.getBytes()));
+      return chunk;
+    }
+    if (framer == null) { // a compressed stream
+      guard(() -> streamTap.onBytes(chunk.getBytes()));
+      if (held != null) {
+        held.add(chunk.getBytes(), 0, chunk.length());
+        return Buffer.buffer();
       }
-    }
-    if (decodesForClient()) {
-      return Buffer.buffer();
-    }
-    if (framer == null) {
       return chunk;
     }
     if (failed) {
@@ -132,7 +111,7 @@ final class ResponseTap {
 
   /** The end of upstream's answer: bytes still held by a re-framing tap, or null. */
   Buffer onEnd() {
-    if (decodesForClient()) {
+    if (held != null) {
       return decodedWithoutUsageChunk();
     }
     if (rewrite && framer != null && !failed) {
@@ -143,20 +122,17 @@ final class ResponseTap {
   }
 
   private Buffer decodedWithoutUsageChunk() {
-    byte[] decoded = copy == null ? null : BodyDecoding.decode(encoding, copy.getBytes());
-    if (decoded == null) {
-      fail(new IllegalStateException("undecodable " + encoding + " stream"));
-      return copy == null ? null : copy; // cannot filter: forward what came
-    }
-    Buffer out = Buffer.buffer(decoded.length);
+    Buffer out = Buffer.buffer();
     SseFramer filter = new SseFramer((event, data, raw) -> {
       if (raw != null && !StreamUsageTap.isUsageOnlyChatChunk(data)) {
         out.appendBytes(raw);
       }
     }, true);
-    filter.feed(decoded);
-    byte[] rest = filter.pendingRaw();
-    out.appendBytes(rest);
+    ContentDecoding.Result r = held.decodeTo(filter::feed);
+    out.appendBytes(filter.pendingRaw());
+    if (!r.supported() || held.overflowed()) {
+      fail(new IllegalStateException("undecodable stream"));
+    }
     return out;
   }
 
@@ -168,11 +144,7 @@ final class ResponseTap {
     if (!firstContent && isContent(event, data)) {
       firstContent = true;
     }
-    try {
-      streamTap.onEvent(event, data, raw);
-    } catch (RuntimeException e) {
-      fail(e);
-    }
+    streamTap.onEvent(event, data, raw);
     if (rewrite && raw != null && !StreamUsageTap.isUsageOnlyChatChunk(data)) {
       rewritten.appendBytes(raw);
     }
@@ -203,6 +175,17 @@ final class ResponseTap {
     return false;
   }
 
+  private void guard(Runnable reading) {
+    if (failed) {
+      return;
+    }
+    try {
+      reading.run();
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
   private void fail(RuntimeException e) {
     if (!failed) {
       failed = true;
@@ -213,38 +196,25 @@ final class ResponseTap {
 
   /** What was read so far (the whole answer once it ended). */
   Reading reading() {
-    if (failed || overflow) {
+    if (failed) {
       return new Reading(Usage.NONE, "none", true);
     }
     try {
-      if (sse && encoding == null) {
-        return streamReading(streamTap.usage());
-      }
-      if (copy == null) {
+      Usage u;
+      String problem;
+      if (streamTap != null) {
+        u = streamTap.usage();
+        problem = streamTap.problem();
+      } else if (bodyReader != null) {
+        u = bodyReader.usage();
+        problem = bodyReader.problem();
+      } else {
         return Reading.NONE;
       }
-      byte[] bytes = encoding == null ? copy.getBytes() : BodyDecoding.decode(encoding, copy.getBytes());
-      if (bytes == null) {
-        return new Reading(Usage.NONE, "none", true);
-      }
-      if (sse) {
-        StreamUsageTap t = new StreamUsageTap(api);
-        t.onBytes(bytes);
-        return streamReading(t.usage());
-      }
-      Usage u = UsageJson.fromBody(api, bytes);
-      return new Reading(u, u.complete() ? "response" : "none", false);
+      return new Reading(u, u.source().wireName(), problem != null);
     } catch (RuntimeException e) {
       fail(e);
       return new Reading(Usage.NONE, "none", true);
     }
-  }
-
-  private static Reading streamReading(Usage u) {
-    if (u.complete()) {
-      return new Reading(u, "stream", false);
-    }
-    boolean seen = u.promptTokens() > 0 || u.outputTokens() > 0 || u.model() != null;
-    return new Reading(u, seen ? "partial" : "none", false);
   }
 }

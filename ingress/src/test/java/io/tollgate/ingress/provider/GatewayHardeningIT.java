@@ -153,6 +153,7 @@ class GatewayHardeningIT {
       UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
       assertThat(e.getCostNanos()).as(usage).isNotNegative();
       assertThat(e.getInputTokens()).as(usage).isNotNegative();
+      assertThat(e.getUsageClamped()).as(usage).isTrue();
     }
     String customer = customer();
     byte[] stream = anthropicStream("{\"input_tokens\":-1,\"output_tokens\":1}", true).getBytes(StandardCharsets.UTF_8);
@@ -161,7 +162,25 @@ class GatewayHardeningIT {
         "x-litellm-customer-id", customer);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).as("every byte of the stream, unchanged")
         .isEqualTo(new String(stream, StandardCharsets.UTF_8));
-    assertThat(events.one(ev -> customer.equals(ev.getCustomerId())).getStatusCode()).isEqualTo(200);
+    UsageEvent streamed = events.one(ev -> customer.equals(ev.getCustomerId()));
+    assertThat(streamed.getStatusCode()).isEqualTo(200);
+    assertThat(streamed.getUsageClamped()).isTrue();
+    assertThat(streamed.getOutputTokens()).isEqualTo(12);
+  }
+
+  @Test
+  void streamsWithoutEventLinesAreReadByTheirType() throws Exception {
+    String customer = customer();
+    String stream = anthropicStream("{\"input_tokens\":33,\"output_tokens\":1}", true).replaceAll("event: [a-z_]+\n", "");
+    upstream.answer(200, "text/event-stream", stream.getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> r = post("/v1/messages", "{\"model\":\"claude-sonnet-4-5\",\"stream\":true,\"messages\":[]}",
+        "x-litellm-customer-id", customer);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(stream);
+    UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
+    assertThat(e.getInputTokens()).isEqualTo(33);
+    assertThat(e.getOutputTokens()).isEqualTo(12);
+    assertThat(e.getUsageSource()).isEqualTo("stream");
+    assertThat(e.getTtftMs()).isNotNull();
   }
 
   @Test
