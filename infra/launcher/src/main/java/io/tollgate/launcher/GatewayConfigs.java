@@ -45,7 +45,8 @@ final class GatewayConfigs {
 
   private static void wildcard(ArrayNode models, String name, String provider, String base, String key) {
     ObjectNode entry = models.addObject().put("model_name", name);
-    ObjectNode params = entry.putObject("litellm_params").put("model", provider + "/*");
+    // As in LiteLLM, the *s of the model name fill the *s of the model: anthropic/* would drop "claude-".
+    ObjectNode params = entry.putObject("litellm_params").put("model", provider + "/" + name);
     if (base != null) {
       params.put("api_base", base);
     }

@@ -131,7 +131,7 @@ final class Exchange {
     Buffer body = UpstreamCall.body(rawBody, json, target.upstreamModel(), api, streamed, clientAskedUsage);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(UpstreamCall.url(target.deployment(), api, req.query()))
-        .setHeaders(UpstreamCall.headers(req.headers(), target.deployment(), key))
+        .setHeaders(UpstreamHeaders.build(req.headers(), target.deployment(), key, gw.config().forwardProviderAuthHeaders()))
         .setIdleTimeout(gw.config().upstreamTimeoutMs());
     gw.client().request(options)
         .compose(r -> {
