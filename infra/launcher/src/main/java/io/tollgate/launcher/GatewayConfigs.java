@@ -40,6 +40,11 @@ final class GatewayConfigs {
         wildcard(models, pattern, "openai", openAiKey ? null : mockBaseUrl, openAiKey ? "os.environ/OPENAI_API_KEY" : null);
       }
     }
+    if (mockBaseUrl != null && !anthropicKey && !openAiKey) {
+      // Only the mock behind every model: its x-mock-* steering headers (the demo's token counts)
+      // must reach it, and LiteLLM forwards x-* headers only with this setting.
+      root.putObject("general_settings").put("forward_client_headers_to_llm_api", true);
+    }
     return ConfigLoader.fromTree(root, withRun);
   }
 
