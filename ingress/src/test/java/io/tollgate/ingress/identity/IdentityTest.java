@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(10)
 class IdentityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
