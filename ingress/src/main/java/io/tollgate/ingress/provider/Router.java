@@ -35,7 +35,8 @@ public final class Router {
 
   public Router(List<Deployment> deployments) {
     for (Deployment d : deployments) {
-      if (d.wildcard()) {
+      // Any * makes a pattern, as in LiteLLM (Deployment.wildcard() only sees a trailing one).
+      if (d.modelName().indexOf('*') >= 0) {
         wildcards.add(new Wildcard(toRegex(d.modelName()), d));
       } else {
         exact.computeIfAbsent(d.modelName(), k -> new ArrayList<>()).add(d);

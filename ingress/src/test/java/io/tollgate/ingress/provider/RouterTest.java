@@ -45,6 +45,8 @@ class RouterTest {
     assertThat(upstream(r, "gpt-4o", Api.CHAT_COMPLETIONS)).isEqualTo("gpt-4o");
     assertThat(upstream(r, "anything", Api.CHAT_COMPLETIONS)).isEqualTo("anything");
     assertThat(upstream(r, "x-a-b", Api.CHAT_COMPLETIONS)).isEqualTo("x-a-b");
+    Router leading = new Router(List.of(d("*-mini", "openai", "gpt-5-*")));
+    assertThat(upstream(leading, "o4-mini", Api.CHAT_COMPLETIONS)).as("a * anywhere").isEqualTo("gpt-5-o4");
     assertThat(new Router(List.of(d("a.b*", "openai", null))).route("axb1", Api.CHAT_COMPLETIONS))
         .as("everything but * is literal").isEmpty();
   }
