@@ -72,7 +72,8 @@ public final class AlertLatencyBench {
            "thresholds": [{"id": "daily-50", "scope": "customer", "period": "day", "amount_usd": 50, "channels": ["slack"]}]}
           """.formatted(slack.getAddress().getPort())), Map.of());
       var gatewayConfig = ConfigLoader.fromTree(new ObjectMapper().readTree("""
-          {"model_list": [{"model_name": "claude-*", "litellm_params": {"model": "anthropic/*", "api_base": "%s"}}]}
+          {"model_list": [{"model_name": "claude-*", "litellm_params": {"model": "anthropic/claude-*", "api_base": "%s"}}],
+           "general_settings": {"forward_client_headers_to_llm_api": true}}
           """.formatted(mock.baseUrl())), Map.of("TOLLGATE_KAFKA", kafka.bootstrapServers(), "TOLLGATE_PORT", "0",
           "TOLLGATE_HOST", "127.0.0.1", "TOLLGATE_SPILL_DIR", dir.resolve("spill").toString()));
       try (AggregatorApp aggregator = AggregatorApp.start(kafka.bootstrapServers(), "bench-agg", dir.resolve("agg"), ch, metrics);

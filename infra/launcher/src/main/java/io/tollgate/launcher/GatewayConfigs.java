@@ -40,12 +40,18 @@ final class GatewayConfigs {
         wildcard(models, pattern, "openai", openAiKey ? null : mockBaseUrl, openAiKey ? "os.environ/OPENAI_API_KEY" : null);
       }
     }
+    if (mockBaseUrl != null && !anthropicKey && !openAiKey) {
+      // Only the mock behind every model: its x-mock-* steering headers (the demo's token counts)
+      // must reach it, and LiteLLM forwards x-* headers only with this setting.
+      root.putObject("general_settings").put("forward_client_headers_to_llm_api", true);
+    }
     return ConfigLoader.fromTree(root, withRun);
   }
 
   private static void wildcard(ArrayNode models, String name, String provider, String base, String key) {
     ObjectNode entry = models.addObject().put("model_name", name);
-    ObjectNode params = entry.putObject("litellm_params").put("model", provider + "/*");
+    // As in LiteLLM, the *s of the model name fill the *s of the model: anthropic/* would drop "claude-".
+    ObjectNode params = entry.putObject("litellm_params").put("model", provider + "/" + name);
     if (base != null) {
       params.put("api_base", base);
     }

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The end customer of a request, first found wins (LiteLLM's precedence): header
- * {@code x-litellm-customer-id}, header {@code x-litellm-end-user-id}, configured user headers,
- * body {@code user}, body {@code litellm_metadata.user}, body {@code metadata.user}; else the
- * key's default customer; else none — never guessed.
+ * The end customer of a request, first found wins, in LiteLLM's order
+ * ({@code get_end_user_id_from_request_body}): header {@code x-litellm-customer-id}, header
+ * {@code x-litellm-end-user-id}, configured customer headers ({@code user_header_mappings} with role
+ * {@code customer}), body {@code user}, body {@code litellm_metadata.user}, body
+ * {@code metadata.user_id} when it is a plain string, body {@code safety_identifier}; else the key's
+ * default customer; else none — never guessed.
  */
 public final class CustomerResolver {
   /** A customer id and where it came from (the {@code customer_source} of the event). */
@@ -38,24 +40,48 @@ public final class CustomerResolver {
         return new Customer(v, "user_header_mapping");
       }
     }
-    v = text(body.get("user"));
+    // LiteLLM takes str() of a non-null user, so a numeric id counts as well.
+    v = scalar(body.get("user"));
     if (v != null) {
       return new Customer(v, "body_user");
     }
-    v = text(body.path("litellm_metadata").get("user"));
+    v = scalar(body.path("litellm_metadata").get("user"));
     if (v != null) {
       return new Customer(v, "body_litellm_metadata_user");
     }
-    v = text(body.path("metadata").get("user"));
+    v = plainUserId(body.path("metadata").get("user_id"));
     if (v != null) {
-      return new Customer(v, "body_metadata_user");
+      return new Customer(v, "body_metadata_user_id");
+    }
+    v = scalar(body.get("safety_identifier"));
+    if (v != null) {
+      return new Customer(v, "body_safety_identifier");
     }
     v = clean(keyDefault);
     return v != null ? new Customer(v, "key_default") : Customer.NONE;
   }
 
-  private static String text(JsonNode node) {
-    return node != null && node.isTextual() ? clean(node.asText()) : null;
+  /**
+   * {@code metadata.user_id} as a customer, unless it is Claude Code's: its JSON blob (or the older
+   * {@code user_…_session_<uuid>} form) changes with every session, so as a customer id it would
+   * split one user into thousands; it yields only the session ({@link ClaudeCodeSession}).
+   */
+  private static String plainUserId(JsonNode node) {
+    String v = scalar(node);
+    if (v == null || v.startsWith("{") || ClaudeCodeSession.sessionId(v) != null) {
+      return null;
+    }
+    return v;
+  }
+
+  private static String scalar(JsonNode node) {
+    if (node == null) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return clean(node.asText());
+    }
+    return node.isNumber() ? clean(node.asText()) : null;
   }
 
   private static String clean(String s) {

@@ -4,31 +4,71 @@ import io.tollgate.ingress.config.IngressConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Finds and checks the virtual key as LiteLLM does: {@code x-litellm-api-key} first, then
- * {@code Authorization: Bearer …}, then {@code x-api-key}. Keys are compared and emitted only as
- * SHA-256 hashes; the key itself is never stored or logged.
+ * Finds and checks the virtual key as LiteLLM does: {@code x-litellm-api-key} (a {@code Bearer }
+ * prefix stripped, as in LiteLLM's Claude Max recipe), then {@code Authorization: Bearer …}, then
+ * {@code x-api-key}. The first whose value is a known key authenticates; the others may carry the
+ * client's own provider credentials (a Claude Max OAuth token, a BYOK {@code x-api-key}), which is
+ * why the identity records which header it was: exactly that one must never go upstream.
+ * Keys are compared and emitted only as SHA-256 hashes; the key itself is never stored or logged.
  */
 public final class KeyAuth {
   public static final String LITELLM_KEY_HEADER = "x-litellm-api-key";
 
-  /** Where the key came from; decides whether the client's Authorization may go upstream. */
-  public enum Source { LITELLM_HEADER, AUTHORIZATION, X_API_KEY }
+  /** The header a key came in, in the order they are looked at. */
+  public enum Source {
+    LITELLM_HEADER(LITELLM_KEY_HEADER), AUTHORIZATION("authorization"), X_API_KEY("x-api-key");
+
+    private final String header;
+
+    Source(String header) {
+      this.header = header;
+    }
+
+    /** The (lower-case) header name. */
+    public String header() {
+      return header;
+    }
+
+    /** The key this header carries, or null (Authorization counts only with the Bearer scheme). */
+    String keyIn(Function<String, String> headers) {
+      String v = strip(headers.apply(header));
+      if (v == null || this == X_API_KEY) {
+        return v;
+      }
+      boolean bearer = v.regionMatches(true, 0, "bearer ", 0, 7);
+      if (this == AUTHORIZATION) {
+        return bearer ? strip(v.substring(7)) : null;
+      }
+      return bearer ? strip(v.substring(7)) : v;
+    }
+  }
 
   /**
    * An accepted key.
    *
-   * @param hash            hex SHA-256 of the key
+   * @param hash            hex SHA-256 of the key, or null (open gateway, no key sent)
    * @param alias           configured alias, or null ({@code master} for the master key)
    * @param defaultCustomer customer to use when the request names none, or null
-   * @param source          the header it came in
+   * @param source          the header that authenticated, or null when no key was sent (open gateway)
    */
   public record Identity(String hash, String alias, String defaultCustomer, Source source) {
+    /** Whether {@code value} (a header value, {@code Bearer } prefix allowed) is the key that authenticated. */
+    public boolean isKey(String value) {
+      if (hash == null || value == null || value.isBlank()) {
+        return false;
+      }
+      String v = value.strip();
+      if (v.regionMatches(true, 0, "bearer ", 0, 7)) {
+        v = v.substring(7).strip();
+      }
+      return hash.equals(sha256(v)) || hash.equals(sha256(value.strip()));
+    }
   }
 
   private final Map<String, IngressConfig.KeyEntry> byHash;
@@ -36,7 +76,7 @@ public final class KeyAuth {
 
   public KeyAuth(IngressConfig config) {
     this.masterHash = config.masterKey() == null ? null : sha256(config.masterKey());
-    this.byHash = new java.util.HashMap<>();
+    this.byHash = new HashMap<>();
     config.virtualKeys().forEach((key, entry) -> byHash.put(sha256(key), entry));
   }
 
@@ -46,37 +86,31 @@ public final class KeyAuth {
   }
 
   /**
-   * The identity of a request's key; null when a key is required and missing or unknown.
+   * The identity of a request's key; null when a key is required and none of the three headers
+   * carries a known one.
    *
    * @param header case-insensitive header lookup
    */
   public Identity authenticate(Function<String, String> header) {
-    Source source = Source.LITELLM_HEADER;
-    String key = strip(header.apply(LITELLM_KEY_HEADER));
-    if (key == null) {
-      String auth = header.apply("authorization");
-      if (auth != null && auth.toLowerCase(Locale.ROOT).startsWith("bearer ")) {
-        key = strip(auth.substring(7));
-        source = Source.AUTHORIZATION;
+    for (Source source : Source.values()) {
+      String key = source.keyIn(header);
+      if (key == null) {
+        continue;
+      }
+      String hash = sha256(key);
+      if (open()) {
+        // An open gateway meters whatever key the client sent first (by hash only).
+        return new Identity(hash, null, null, source);
+      }
+      if (hash.equals(masterHash)) {
+        return new Identity(hash, "master", null, source);
+      }
+      IngressConfig.KeyEntry entry = byHash.get(hash);
+      if (entry != null) {
+        return new Identity(hash, entry.alias(), entry.defaultCustomer(), source);
       }
     }
-    if (key == null) {
-      key = strip(header.apply("x-api-key"));
-      source = Source.X_API_KEY;
-    }
-    if (key == null) {
-      return open() ? new Identity(null, null, null, Source.X_API_KEY) : null;
-    }
-    String hash = sha256(key);
-    if (hash.equals(masterHash)) {
-      return new Identity(hash, "master", null, source);
-    }
-    IngressConfig.KeyEntry entry = byHash.get(hash);
-    if (entry != null) {
-      return new Identity(hash, entry.alias(), entry.defaultCustomer(), source);
-    }
-    // An open gateway still meters whatever key the client sent (by hash only).
-    return open() ? new Identity(hash, null, null, source) : null;
+    return open() ? new Identity(null, null, null, null) : null;
   }
 
   private static String strip(String s) {

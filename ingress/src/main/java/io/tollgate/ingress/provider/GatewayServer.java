@@ -62,7 +62,8 @@ public final class GatewayServer implements AutoCloseable {
         .build();
     Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
         config.maxBodyBytes());
-    Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs());
+    Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
+        config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
         config.maxBodyBytes(), config.requestReadTimeoutMs());

@@ -28,8 +28,10 @@ final class Relay {
   private final HttpClient client;
   private final long upstreamTimeoutMs;
   private final long streamIdleTimeoutMs;
+  private final boolean forwardProviderAuth;
 
-  Relay(Vertx vertx, HttpClient client, long upstreamTimeoutMs, long streamIdleTimeoutMs) {
+  Relay(Vertx vertx, HttpClient client, long upstreamTimeoutMs, long streamIdleTimeoutMs, boolean forwardProviderAuth) {
+    this.forwardProviderAuth = forwardProviderAuth;
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.client = Objects.requireNonNull(client, "client");
     this.upstreamTimeoutMs = upstreamTimeoutMs;
@@ -95,7 +97,7 @@ final class Relay {
           call.clientAskedUsage());
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
           .setAbsoluteURI(UpstreamCall.url(target.deployment(), api, req.query()))
-          .setHeaders(UpstreamCall.headers(req.headers(), target.deployment(), call.key()))
+          .setHeaders(UpstreamHeaders.build(req.headers(), target.deployment(), call.key(), forwardProviderAuth))
           .setIdleTimeout(upstreamTimeoutMs);
       client.request(options)
           .compose(r -> {

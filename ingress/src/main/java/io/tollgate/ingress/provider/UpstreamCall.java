@@ -4,29 +4,47 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.ingress.config.Deployment;
-import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.usage.Api;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * What goes upstream for a call: URL, headers (client headers filtered, provider auth set) and
- * body (the client's bytes unchanged unless the model name must change or OpenAI's
- * {@code stream_options.include_usage} must be added so the stream reports usage).
+ * What goes upstream for a call besides its headers ({@link UpstreamHeaders}): the URL, and the
+ * body — the client's bytes unchanged unless the model name must change, OpenAI's
+ * {@code stream_options.include_usage} must be added so the stream reports usage, or the body
+ * carries gateway-only fields a provider would reject.
  */
 final class UpstreamCall {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length");
-  static final String ANTHROPIC_VERSION = "2023-06-01";
+  /**
+   * Fields only LiteLLM's proxy reads (its metadata, routing, retry and guardrail controls, its
+   * session/trace ids, its mocks); LiteLLM consumes them before calling the provider, and a strict
+   * provider answers 400 to an unknown field. {@code metadata} and {@code user} stay: they are
+   * provider parameters too.
+   */
+  static final List<String> GATEWAY_ONLY_FIELDS = List.of("litellm_metadata", "litellm_session_id",
+      "litellm_trace_id", "proxy_server_request", "secret_fields", "mock_response", "mock_tool_calls",
+      "guardrails", "guardrail_config", "policies", "num_retries", "fallbacks", "context_window_fallbacks",
+      "disable_fallbacks", "tags");
 
   private UpstreamCall() {
   }
 
+  /**
+   * The upstream URL. Anthropic: {@code /v1/messages…} after the base (a base ending in {@code /v1}
+   * keeps it once). OpenAI, as the OpenAI SDK under LiteLLM does: the base is the API root, so
+   * {@code /chat/completions} is appended to whatever path it has ({@code …/v1},
+   * {@code …/v1beta/openai}, {@code …/api/v3}); a bare host (no path at all) gets {@code /v1} first,
+   * where LiteLLM would call {@code host/chat/completions}, which no OpenAI-compatible server serves.
+   */
   static String url(Deployment d, Api api, String query) {
-    String base = d.apiBase();
+    String base = d.apiBase().replaceAll("/+$", "");
     String path = switch (api) {
       case MESSAGES -> "/v1/messages";
       case COUNT_TOKENS -> "/v1/messages/count_tokens";
@@ -34,58 +52,32 @@ final class UpstreamCall {
       case RESPONSES -> "/v1/responses";
       case EMBEDDINGS -> "/v1/embeddings";
     };
-    if (base.endsWith("/v1")) {
-      path = path.substring(3); // OpenAI-style bases already end in /v1
+    boolean openAi = !d.provider().equals("anthropic");
+    if (base.endsWith("/v1") || (openAi && hasPath(base))) {
+      path = path.substring(3);
     }
     return base + path + (query == null || query.isEmpty() ? "" : "?" + query);
   }
 
-  /**
-   * Headers for upstream. Forwarded from the client: {@code x-*} and {@code anthropic-*}, never
-   * {@code x-litellm-*}, {@code x-stainless-*}, hop-by-hop headers or the gateway key. Auth is the
-   * provider key — or, for Claude Max / OAuth passthrough (key in {@code x-litellm-api-key} and
-   * header forwarding on), the client's own {@code Authorization}.
-   */
-  static MultiMap headers(MultiMap client, Deployment d, KeyAuth.Identity identity) {
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    client.forEach(h -> {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      boolean forwardable = (name.startsWith("x-") || name.startsWith("anthropic-"))
-          && !name.startsWith("x-litellm-") && !name.startsWith("x-stainless-") && !name.equals("x-api-key")
-          && !HOP_BY_HOP.contains(name);
-      if (forwardable) {
-        out.add(h.getKey(), h.getValue());
-      }
-    });
-    out.set("content-type", "application/json");
-    // The tap must read plain bytes; compression would only save loopback/LAN bandwidth here.
-    out.set("accept-encoding", "identity");
-    String clientAuth = client.get("authorization");
-    boolean passthrough = d.forwardClientHeaders() && identity != null
-        && identity.source() == KeyAuth.Source.LITELLM_HEADER && clientAuth != null;
-    if (passthrough) {
-      out.set("authorization", clientAuth);
-    } else if (d.apiKey() != null && !d.apiKey().isEmpty()) {
-      if (d.provider().equals("anthropic")) {
-        out.set("x-api-key", d.apiKey());
-      } else {
-        out.set("authorization", "Bearer " + d.apiKey());
-      }
+  private static boolean hasPath(String base) {
+    try {
+      String path = URI.create(base).getRawPath();
+      return path != null && !path.isEmpty() && !path.equals("/");
+    } catch (IllegalArgumentException e) {
+      return false;
     }
-    if (d.provider().equals("anthropic") && !out.contains("anthropic-version")) {
-      out.set("anthropic-version", ANTHROPIC_VERSION);
-    }
-    return out;
   }
 
-  /** The body to send: the client's bytes, or a rewrite when the model or include_usage must change. */
+  /** The body to send: the client's bytes, or a rewrite when the model, include_usage or a gateway field must change. */
   static Buffer body(Buffer raw, JsonNode json, String upstreamModel, Api api, boolean streamed, boolean clientAskedUsage) {
     boolean renameModel = upstreamModel != null && !upstreamModel.equals(json.path("model").asText());
     boolean addUsage = api == Api.CHAT_COMPLETIONS && streamed && !clientAskedUsage;
-    if (!renameModel && !addUsage) {
+    boolean strip = GATEWAY_ONLY_FIELDS.stream().anyMatch(json::has);
+    if (!renameModel && !addUsage && !strip) {
       return raw;
     }
     ObjectNode copy = ((ObjectNode) json).deepCopy();
+    copy.remove(GATEWAY_ONLY_FIELDS);
     if (renameModel) {
       copy.put("model", upstreamModel);
     }

@@ -56,6 +56,8 @@ class GatewayFailuresIT {
             litellm_params: {model: anthropic/claude-haiku-4-5, api_base: %1$s}
           - model_name: dead
             litellm_params: {model: anthropic/claude-haiku-4-5, api_base: %2$s}
+        # The mock is steered by x-mock-* headers, which only this setting forwards (as in LiteLLM).
+        general_settings: {forward_client_headers_to_llm_api: true}
         tollgate:
           port: 0
           host: 127.0.0.1

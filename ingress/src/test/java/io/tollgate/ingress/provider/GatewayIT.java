@@ -31,10 +31,12 @@ import io.vertx.core.VertxOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The gateway between a real HTTP client, the mock provider and the real embedded Kafka. */
 @ExtendWith(KafkaExtension.class)
+@Timeout(180)
 class GatewayIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -63,6 +65,7 @@ class GatewayIT {
           forward_client_headers_to_llm_api: [claude-max]
         general_settings:
           master_key: sk-master-123
+          forward_client_headers_to_llm_api: true   # the mock is steered by x-mock-* headers
           user_header_mappings: [{header_name: x-openwebui-user-email, litellm_user_role: customer}]
         tollgate:
           port: 0
@@ -228,16 +231,17 @@ class GatewayIT {
         {"user_header_mapping", "x-openwebui-user-email"},
         {"body_user", "user"},
         {"body_litellm_metadata_user", "litellm_metadata"},
-        {"body_metadata_user", "metadata"}};
+        {"body_metadata_user_id", "metadata"},
+        {"body_safety_identifier", "safety_identifier"}};
     for (int winner = 0; winner < sources.length; winner++) {
       List<String> headers = new ArrayList<>(List.of("authorization", "Bearer " + TEAM_KEY));
       StringBuilder body = new StringBuilder("{\"model\":\"gpt-5\",\"messages\":[]");
       for (int i = winner; i < sources.length; i++) {
         String id = tag + "-" + winner + "-" + sources[i][0];
         switch (sources[i][1]) {
-          case "user" -> body.append(",\"user\":\"").append(id).append('"');
-          case "litellm_metadata", "metadata" -> body.append(",\"").append(sources[i][1]).append("\":{\"user\":\"")
-              .append(id).append("\"}");
+          case "user", "safety_identifier" -> body.append(",\"").append(sources[i][1]).append("\":\"").append(id).append('"');
+          case "litellm_metadata" -> body.append(",\"litellm_metadata\":{\"user\":\"").append(id).append("\"}");
+          case "metadata" -> body.append(",\"metadata\":{\"user_id\":\"").append(id).append("\"}");
           default -> headers.addAll(List.of(sources[i][1], id));
         }
       }
@@ -258,11 +262,11 @@ class GatewayIT {
   void claudeMaxPassthroughSendsTheClientsAuthorizationNeverTheVirtualKey() throws Exception {
     String customer = customer();
     HttpResponse<String> r = post("/v1/messages", "{\"model\":\"claude-max\",\"max_tokens\":5,\"messages\":[]}",
-        "x-litellm-api-key", TEAM_KEY, "authorization", "Bearer oauth-token-of-the-user",
+        "x-litellm-api-key", TEAM_KEY, "authorization", "Bearer sk-ant-oat01-token-of-the-user",
         "x-litellm-customer-id", customer);
     assertThat(r.statusCode()).isEqualTo(200);
     MockProvider.ReceivedRequest upstream = mock.lastRequest();
-    assertThat(upstream.header("authorization")).isEqualTo("Bearer oauth-token-of-the-user");
+    assertThat(upstream.header("authorization")).isEqualTo("Bearer sk-ant-oat01-token-of-the-user");
     assertThat(upstream.headers().toString()).doesNotContain(TEAM_KEY);
     assertThat(JSON.readTree(upstream.body()).path("model").asText()).isEqualTo("claude-opus-4-1");
     UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));

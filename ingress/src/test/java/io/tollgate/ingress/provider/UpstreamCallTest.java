@@ -1,0 +1,54 @@
+package io.tollgate.ingress.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.ingress.config.Deployment;
+import io.tollgate.ingress.usage.Api;
+import io.vertx.core.buffer.Buffer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class UpstreamCallTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Deployment d(String provider, String base) {
+    return new Deployment("m", provider, "m", base, "k", false, Map.of());
+  }
+
+  @Test
+  void openAiBasesAreTheApiRootAsForTheOpenAiSdk() {
+    assertThat(UpstreamCall.url(d("openai", "https://generativelanguage.googleapis.com/v1beta/openai"), Api.CHAT_COMPLETIONS, null))
+        .isEqualTo("https://generativelanguage.googleapis.com/v1beta/openai/chat/completions");
+    assertThat(UpstreamCall.url(d("openai", "https://llm.internal/v1"), Api.RESPONSES, null))
+        .isEqualTo("https://llm.internal/v1/responses");
+    assertThat(UpstreamCall.url(d("openai", "https://ark.example/api/v3/"), Api.EMBEDDINGS, null))
+        .isEqualTo("https://ark.example/api/v3/embeddings");
+    assertThat(UpstreamCall.url(d("openai", "https://api.openai.com"), Api.CHAT_COMPLETIONS, "a=1"))
+        .isEqualTo("https://api.openai.com/v1/chat/completions?a=1");
+    assertThat(UpstreamCall.url(d("anthropic", "https://api.anthropic.com"), Api.MESSAGES, "beta=true"))
+        .isEqualTo("https://api.anthropic.com/v1/messages?beta=true");
+    assertThat(UpstreamCall.url(d("anthropic", "https://proxy.example/anthropic/v1"), Api.COUNT_TOKENS, null))
+        .isEqualTo("https://proxy.example/anthropic/v1/messages/count_tokens");
+  }
+
+  @Test
+  void gatewayOnlyFieldsAreStrippedAndAnUntouchedBodyKeepsItsBytes() throws Exception {
+    String raw = "{\"model\":\"m\",  \"messages\":[],\"metadata\":{\"user_id\":\"u\"},\"user\":\"c\"}";
+    Buffer bytes = Buffer.buffer(raw);
+    assertThat(UpstreamCall.body(bytes, JSON.readTree(raw), "m", Api.MESSAGES, false, false)).isSameAs(bytes);
+
+    String withGatewayFields = "{\"model\":\"m\",\"messages\":[],\"litellm_metadata\":{\"user\":\"c\"},"
+        + "\"tags\":[\"t\"],\"mock_response\":\"x\",\"metadata\":{\"user_id\":\"u\"}}";
+    JsonNode sent = JSON.readTree(UpstreamCall.body(Buffer.buffer(withGatewayFields), JSON.readTree(withGatewayFields),
+        "m", Api.MESSAGES, false, false).getBytes());
+    assertThat(sent.has("litellm_metadata")).isFalse();
+    assertThat(sent.has("tags")).isFalse();
+    assertThat(sent.has("mock_response")).isFalse();
+    assertThat(sent.at("/metadata/user_id").asText()).isEqualTo("u");
+    assertThat(sent.path("messages").isArray()).isTrue();
+  }
+}
