@@ -75,8 +75,9 @@ public final class Gateway implements AutoCloseable {
   static Map<String, Map<String, ?>> priceOverrides(IngressConfig config) {
     Map<String, Map<String, ?>> overrides = new LinkedHashMap<>();
     for (Deployment d : config.deployments()) {
-      if (!d.priceOverrides().isEmpty() && !d.wildcard()) {
-        overrides.put(d.modelName(), d.priceOverrides());
+      String key = io.tollgate.ingress.provider.Metering.overrideKey(d);
+      if (key != null) {
+        overrides.put(key, d.priceOverrides());
       }
     }
     return overrides;

@@ -1,5 +1,6 @@
 package io.tollgate.ingress.provider;
 
+import io.tollgate.ingress.config.Deployment;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.Cost;
 import io.tollgate.ingress.pricing.PriceTable;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The last step of a call: price it, count it, publish its one event. Never throws: a call that
  * was answered is always metered, whatever upstream reported.
  */
-final class Metering {
+public final class Metering {
   private static final Logger LOG = LoggerFactory.getLogger(Metering.class);
   /** Metric label for anything that is not a configured model name (bounded label values). */
   static final String OTHER = "other";
@@ -39,10 +40,22 @@ final class Metering {
     if (target == null) {
       return prices.costFirstKnown(usage, usage.model(), requested);
     }
-    var d = target.deployment();
-    String own = d.priceOverrides().isEmpty() || d.wildcard() ? null : d.modelName();
-    return prices.costFirstKnown(usage, own, d.provider() + "/" + target.upstreamModel(), target.upstreamModel(),
-        usage.model(), requested);
+    Deployment d = target.deployment();
+    return prices.costFirstKnown(usage, overrideKey(d), d.provider() + "/" + target.upstreamModel(),
+        target.upstreamModel(), usage.model(), requested);
+  }
+
+  /**
+   * The price-table key of a deployment's own overrides ({@code model_info} / {@code litellm_params}
+   * prices), or null when it has none. Unique to the deployment and ending in its
+   * {@code provider/model}, so the override starts from that model's bundled price and never
+   * replaces the public entry of the alias's name for everyone else.
+   */
+  public static String overrideKey(Deployment d) {
+    if (d.priceOverrides().isEmpty() || d.upstreamModel() == null || d.upstreamModel().contains("*")) {
+      return null;
+    }
+    return "deployment:" + d.modelName() + "/" + d.provider() + "/" + d.upstreamModel();
   }
 
   /** Prices, counts and publishes the event of a finished call. */
