@@ -29,6 +29,16 @@ public final class Problems {
     warnings.addAll(other.warnings);
   }
 
+  /** Whether {@code path} itself already has an error (a value of the wrong type, say): no second one for it. */
+  public boolean hasErrorAt(String path) {
+    return errors.stream().anyMatch(e -> e.startsWith(path + " "));
+  }
+
+  /** Whether {@code path} or anything below it has an error. */
+  public boolean hasErrorsUnder(String path) {
+    return errors.stream().anyMatch(e -> e.startsWith(path));
+  }
+
   public int errorCount() {
     return errors.size();
   }
