@@ -70,6 +70,10 @@ class DockerComposeTest {
         "ANTHROPIC_API_KEY", "x", "OPENAI_API_KEY", "y", "LITELLM_MASTER_KEY", "sk-compose"));
     assertThat(config.port()).isEqualTo(4000);
     assertThat(config.kafkaBootstrap()).isEqualTo("kafka:9092");
+    // In a container the gateway must listen on every interface (the default is loopback), and the
+    // file must be clean: a warning would make `--validate` fail.
+    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.warnings()).isEmpty();
 
     List<String> alerting = new ArrayList<>();
     services.at("/alerting/command").forEach(n -> alerting.add(n.asText()));
@@ -79,6 +83,7 @@ class DockerComposeTest {
     AlertingConfig alerts = AlertingConfigLoader.fromFile(INFRA.resolve("config/tollgate.yaml"), Map.of());
     assertThat(alerts.thresholds()).isNotEmpty();
     assertThat(alerts.anomalies()).isNotEmpty();
+    assertThat(alerts.warnings()).isEmpty();
 
     // Prometheus scrapes every app where it serves /metrics.
     JsonNode prometheus = yaml("prometheus/prometheus.yml");
