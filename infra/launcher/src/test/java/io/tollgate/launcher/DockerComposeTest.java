@@ -56,6 +56,7 @@ class DockerComposeTest {
   void theAppsPointAtTheServicesOfTheStack() throws Exception {
     JsonNode services = yaml("docker-compose.yml").path("services");
     assertThat(services.at("/gateway/environment/TOLLGATE_KAFKA").asText()).isEqualTo("kafka:9092");
+    assertThat(services.at("/gateway/environment/TOLLGATE_HOST").asText()).isEqualTo("0.0.0.0");
     assertThat(services.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText()).contains("kafka:9092");
     List<String> aggregator = new ArrayList<>();
     services.at("/aggregator/command").forEach(n -> aggregator.add(n.asText()));
