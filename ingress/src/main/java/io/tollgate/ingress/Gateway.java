@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * {@link IngressConfig}. Used by {@link Main} and by the all-in-one launcher.
  */
 public final class Gateway implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gateway.class);
   private final Vertx vertx;
   private final KafkaUsagePublisher publisher;
   private final GatewayServer server;
@@ -51,7 +52,13 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
     KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
-        "tollgate-ingress-" + config.gatewayId(), metrics);
+        "tollgate-ingress-" + config.gatewayId(), metrics, config.kafkaProperties());
+    if (config.masterKey() == null && config.virtualKeys().isEmpty()) {
+      LOG.warn("THIS GATEWAY IS OPEN: no master_key and no keys are configured, so any caller may use it and "
+          + "its provider keys. Listening on {}:{}. Set general_settings.master_key for anything but a local test.",
+          config.host(), config.port());
+    }
+    GatewayServer.warmUp(prices);
     Vertx vertx = Vertx.vertx(options);
     GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
     try {

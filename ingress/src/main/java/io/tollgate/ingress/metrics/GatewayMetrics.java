@@ -10,7 +10,8 @@ import io.tollgate.schemas.metrics.Prometheus;
  * The gateway's Prometheus metrics, in the registry it is given (no global state): requests by API
  * and status, latency, tokens and spend by model/tool, unpriced calls, client errors, publish path.
  * Customer is deliberately not a label (unbounded cardinality); per-customer spend lives in
- * ClickHouse.
+ * ClickHouse. Model labels are configured model names only ({@code other} otherwise), so no client
+ * can grow the series: callers pass the route's {@code model_name}, never a client's string.
  */
 public final class GatewayMetrics implements PublishMetrics {
   private final PrometheusRegistry registry;
@@ -21,6 +22,7 @@ public final class GatewayMetrics implements PublishMetrics {
   private final Counter unpriced;
   private final Counter rejected;
   private final Counter publish;
+  private final Counter usageSources;
 
   public GatewayMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -38,7 +40,26 @@ public final class GatewayMetrics implements PublishMetrics {
     rejected = Counter.builder().name("tollgate_rejected_requests_total")
         .help("Requests the gateway answered itself with an error, by reason").labelNames("reason").register(registry);
     publish = Counter.builder().name("tollgate_usage_events_total")
-        .help("Usage events by outcome: published, spilled, replayed, failed").labelNames("outcome").register(registry);
+        .help("Usage events by outcome: published, spilled, replayed, failed, quarantined (a record Kafka refuses "
+            + "for good, kept in the dead-letter file), unbuilt (the event could not be built)")
+        .labelNames("outcome").register(registry);
+    usageSources = Counter.builder().name("tollgate_usage_source_total")
+        .help("Metered calls by where their usage came from: response, stream, partial (a stream cut before its "
+            + "final usage), none (no usage readable: cost 0 is not a real $0)").labelNames("source").register(registry);
+  }
+
+  public void usageSource(String source) {
+    usageSources.labelValues(source).inc();
+  }
+
+  /** A usage event that could not be built (should never happen; alert on it). */
+  public void eventFailed() {
+    publish.labelValues("unbuilt").inc();
+  }
+
+  @Override
+  public void quarantined() {
+    publish.labelValues("quarantined").inc();
   }
 
   public void request(String api, int status, boolean streamed, double seconds) {

@@ -8,35 +8,51 @@ import io.tollgate.ingress.usage.Api;
 import io.tollgate.ingress.usage.Usage;
 import io.tollgate.schemas.UsageEvent;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** Everything known about a finished call, turned into the one {@link UsageEvent} it produces. */
-record CallFacts(Instant ts, long durationMs, Long ttftMs, String gatewayId, KeyAuth.Identity key,
-                 CustomerResolver.Customer customer, Tool tool, String sessionId, String provider, Api api,
-                 String modelRequested, Usage usage, int status, String errorType, boolean streamed,
-                 boolean aborted, Cost cost, String upstreamRequestId) {
+/**
+ * Everything known about a finished call, turned into the one {@link UsageEvent} it produces.
+ *
+ * <p>Every string a client controls is capped here, once, before it enters the event: an event
+ * must always fit Kafka's record limit whatever the client sent (a 1.2 MB model name once stopped
+ * metering for everyone). Limits: ids and names {@value #MAX_NAME} chars, error types
+ * {@value #MAX_ERROR}, at most {@value #MAX_TAGS} request tags of {@value #MAX_TAG} chars.
+ */
+record CallFacts(String eventId, Instant ts, long durationMs, Long ttftMs, String gatewayId, KeyAuth.Identity key,
+                 CustomerResolver.Customer customer, Tool tool, String sessionId, Api api, String modelRequested,
+                 Router.Target target, Usage usage, String usageSource, int status, String errorType,
+                 boolean streamed, boolean aborted, String upstreamRequestId, List<String> requestTags) {
+  static final int MAX_NAME = 256;
+  static final int MAX_ERROR = 128;
+  static final int MAX_TAGS = 32;
+  static final int MAX_TAG = 128;
 
-  UsageEvent toEvent() {
+  /** The event, with the call's cost. */
+  UsageEvent toEvent(Cost cost) {
+    String provider = target != null ? target.deployment().provider() : api.family();
+    String modelGroup = target != null ? target.deployment().modelName() : null;
+    List<String> tags = requestTags.stream().limit(MAX_TAGS).map(t -> cap(t, MAX_TAG)).toList();
     return UsageEvent.newBuilder()
-        .setEventId(UuidV7.at(ts.toEpochMilli()).toString())
+        .setEventId(eventId)
         .setTs(ts)
-        .setDurationMs(durationMs)
+        .setDurationMs(Math.max(0, durationMs))
         .setTtftMs(ttftMs)
-        .setGatewayId(gatewayId)
+        .setGatewayId(cap(gatewayId, MAX_NAME))
         .setKeyHash(key == null ? null : key.hash())
-        .setKeyAlias(key == null ? null : key.alias())
-        .setCustomerId(customer.id())
+        .setKeyAlias(key == null ? null : cap(key.alias(), MAX_NAME))
+        .setCustomerId(cap(customer.id(), MAX_NAME))
         .setCustomerSource(customer.source())
         .setTool(tool.name())
-        .setToolVersion(tool.version())
-        .setUserAgent(tool.userAgent())
-        .setSessionId(sessionId)
+        .setToolVersion(cap(tool.version(), MAX_NAME))
+        .setUserAgent(cap(tool.userAgent(), 2 * MAX_NAME))
+        .setSessionId(cap(sessionId, MAX_NAME))
         .setProvider(provider)
         .setApi(api.wireName())
-        .setModelRequested(modelRequested == null ? "" : modelRequested)
-        .setModel(usage.model())
+        .setModelRequested(modelRequested == null ? "" : cap(modelRequested, MAX_NAME))
+        .setModel(cap(usage.model(), MAX_NAME))
         .setStatusCode(status)
-        .setErrorType(errorType)
+        .setErrorType(cap(errorType, MAX_ERROR))
         .setStreamed(streamed)
         .setAborted(aborted)
         .setInputTokens(usage.inputTokens())
@@ -47,9 +63,20 @@ record CallFacts(Instant ts, long durationMs, Long ttftMs, String gatewayId, Key
         .setReasoningTokens(usage.reasoningTokens())
         .setCostNanos(cost.nanos())
         .setPriceKnown(cost.priceKnown())
-        .setUpstreamRequestId(upstreamRequestId != null ? upstreamRequestId : usage.upstreamId())
+        .setUpstreamRequestId(cap(upstreamRequestId != null ? upstreamRequestId : usage.upstreamId(), MAX_NAME))
         .setTags(Map.of())
-        .setUsageSource(usage.complete() ? (streamed ? "stream" : "response") : "none")
+        .setRequestTags(tags)
+        .setUsageSource(usageSource)
+        .setModelGroup(cap(modelGroup, MAX_NAME))
         .build();
+  }
+
+  /** {@code s} cut to {@code max} chars, never inside a surrogate pair; null stays null. */
+  static String cap(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end);
   }
 }

@@ -15,6 +15,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.MultiMap;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -24,50 +28,74 @@ import java.util.Objects;
  * The gateway's HTTP server: Anthropic routes ({@code /v1/messages}, {@code count_tokens}, also
  * under {@code /anthropic}), OpenAI routes ({@code /v1/chat/completions}, {@code /v1/responses},
  * {@code /v1/embeddings}, {@code /v1/models}, also without {@code /v1}), health and metrics.
- * Everything runs on Vert.x event loops; each call is an {@link Exchange}.
+ * Everything runs on Vert.x event loops; each call is an {@link Exchange} through the steps of
+ * a {@link CallPipeline}. API paths take POST only (405 otherwise); CORS preflights are answered
+ * here; protocol errors (431, 414, a malformed request line) get a JSON body too.
  */
 public final class GatewayServer implements AutoCloseable {
   private final Vertx vertx;
   private final IngressConfig config;
-  private final PriceTable prices;
   private final UsagePublisher publisher;
   private final GatewayMetrics metrics;
   private final Clock clock;
   private final KeyAuth keyAuth;
-  private final CustomerResolver customers;
   private final Router router;
   private final HttpClient client;
+  private final Cors cors;
+  private final CallPipeline pipeline;
+  private final IdleConnections idle;
   private HttpServer server;
 
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
                        GatewayMetrics metrics, Clock clock) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
-    this.prices = Objects.requireNonNull(prices, "prices");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.keyAuth = new KeyAuth(config);
-    this.customers = new CustomerResolver(config.userHeaderMappings());
     this.router = new Router(config.deployments());
+    this.cors = new Cors(config.corsAllowedOrigins());
     this.client = vertx.httpClientBuilder()
         .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(10_000).setDecompressionSupported(false))
         .with(new PoolOptions().setHttp1MaxSize(500))
         .build();
+    Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
+        config.maxBodyBytes());
+    Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs());
+    Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
+    this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
+        config.maxBodyBytes(), config.requestReadTimeoutMs());
+    this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
   }
 
   /** Listens on the configured host and port (0 = a free one); the future carries the port. */
   public Future<Integer> start() {
     // HTTP/1.1 only, like LiteLLM: an h2c upgrade would swap the connection under a running
     // exchange (and its close signal is how a client abort is noticed).
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setCompressionSupported(false).setHttp2ClearTextEnabled(false));
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setCompressionSupported(false).setHttp2ClearTextEnabled(false);
+    server = vertx.createHttpServer(options);
+    server.connectionHandler(idle::opened);
+    server.invalidRequestHandler(this::invalid);
     return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
   }
 
   private void handle(HttpServerRequest req) {
+    idle.requestStarted(req.connection());
+    req.response().endHandler(v -> idle.requestEnded(req.connection()));
+    if (Cors.preflight(req)) {
+      cors.answerPreflight(req);
+      return;
+    }
     String path = req.path();
-    boolean get = req.method().name().equals("GET");
+    MultiMap extra = cors.headers(req.getHeader("origin"));
+    Api api = route(path);
+    if (api != null && req.method().name().equals("POST")) {
+      new Exchange(pipeline, req, api, extra).run(); // it adds the headers, with its call id
+      return;
+    }
+    req.response().headers().addAll(extra);
     switch (path) {
       case "/health/liveliness", "/health/liveness" -> req.response().end("\"I'm alive!\"");
       case "/health/readiness" -> {
@@ -80,17 +108,40 @@ public final class GatewayServer implements AutoCloseable {
           .end(metrics.scrape());
       case "/v1/models", "/models" -> models(req);
       default -> {
-        Api api = get ? null : route(path);
         if (api == null) {
           boolean anthropic = path.contains("/messages");
           metrics.rejected("no_route");
-          req.response().setStatusCode(404).putHeader("content-type", "application/json")
-              .end(ApiErrors.body(anthropic, 404, "no route " + req.method() + " " + path + " on this gateway"));
+          error(req, anthropic, 404, "no route " + req.method() + " " + CallFacts.cap(path, 200) + " on this gateway");
         } else {
-          new Exchange(this, req, api).run();
+          metrics.rejected("method_not_allowed");
+          req.response().putHeader("allow", "POST");
+          error(req, api.anthropic(), 405, "method " + req.method() + " is not allowed on " + path + "; use POST");
         }
       }
     }
+  }
+
+  private static void error(HttpServerRequest req, boolean anthropic, int status, String message) {
+    req.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(ApiErrors.body(anthropic, status, message));
+  }
+
+  /** A request Netty could not decode: the status it deserves, with a body in the API's shape. */
+  private void invalid(HttpServerRequest req) {
+    Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongHttpHeaderException ? 431
+        : cause instanceof TooLongFrameException ? 413 : 400;
+    String message = switch (status) {
+      case 414 -> "request line too long";
+      case 431 -> "request headers too large";
+      case 413 -> "request too large";
+      default -> "malformed HTTP request";
+    };
+    metrics.rejected("invalid_http");
+    String path = req.path();
+    req.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
+        .end(ApiErrors.body(path != null && path.contains("/messages"), status, message));
   }
 
   static Api route(String path) {
@@ -105,7 +156,13 @@ public final class GatewayServer implements AutoCloseable {
     };
   }
 
+  /** OpenAI's model list, for a valid key only (as LiteLLM): the configured names. */
   private void models(HttpServerRequest req) {
+    if (keyAuth.authenticate(req::getHeader) == null) {
+      metrics.rejected("auth");
+      error(req, false, 401, "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or x-litellm-api-key)");
+      return;
+    }
     JsonArray data = new JsonArray();
     long created = clock.instant().getEpochSecond();
     router.modelNames().forEach(n -> data.add(new JsonObject().put("id", n).put("object", "model")
@@ -114,44 +171,16 @@ public final class GatewayServer implements AutoCloseable {
         .end(new JsonObject().put("object", "list").put("data", data).encode());
   }
 
+  /**
+   * Runs a few calls through a throwaway gateway so that the first real call does not load classes
+   * on the event loop (see {@link Warmup}); blocking, bounded, best effort.
+   */
+  public static void warmUp(PriceTable prices) {
+    Warmup.run(prices);
+  }
+
   public int port() {
     return server.actualPort();
-  }
-
-  IngressConfig config() {
-    return config;
-  }
-
-  PriceTable prices() {
-    return prices;
-  }
-
-  UsagePublisher publisher() {
-    return publisher;
-  }
-
-  GatewayMetrics metrics() {
-    return metrics;
-  }
-
-  Clock clock() {
-    return clock;
-  }
-
-  KeyAuth keyAuth() {
-    return keyAuth;
-  }
-
-  CustomerResolver customers() {
-    return customers;
-  }
-
-  Router router() {
-    return router;
-  }
-
-  HttpClient client() {
-    return client;
   }
 
   @Override

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * loop never waits for Kafka. When Kafka fails or is unreachable, events go to the {@link SpillLog}
  * (fsync'd every 100 ms) and a background task replays them in order once Kafka answers again.
  * Replays after a crash may repeat an event; downstream deduplicates by event id.
+ *
+ * <p>A record Kafka refuses for good ({@link #permanent}: too large, unserializable) is moved to
+ * the {@link DeadLetterFile} with a metric and a log line, on the live path and in replay alike:
+ * retrying it would stall every event behind it, and it says nothing about Kafka's health, so it
+ * does not make the gateway unready.
  */
 public final class KafkaUsagePublisher implements UsagePublisher {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaUsagePublisher.class);
@@ -35,6 +40,7 @@ public final class KafkaUsagePublisher implements UsagePublisher {
   private final KafkaProducer<String, byte[]> producer;
   private final AvroSerde<UsageEvent> serde = TollgateSerdes.usageEvent();
   private final SpillLog spill;
+  private final DeadLetterFile deadLetters;
   private final PublishMetrics metrics;
   private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemon(r, "usage-publisher"));
   private final ScheduledExecutorService maintenance =
@@ -47,9 +53,19 @@ public final class KafkaUsagePublisher implements UsagePublisher {
    *                 JMX metrics can tell the gateways apart
    */
   public KafkaUsagePublisher(String bootstrapServers, Path spillDir, String clientId, PublishMetrics metrics) {
+    this(bootstrapServers, spillDir, clientId, metrics, Map.of());
+  }
+
+  /**
+   * @param overrides producer properties applied over Tollgate's defaults (security settings,
+   *                  tests that need a tiny {@code max.request.size})
+   */
+  public KafkaUsagePublisher(String bootstrapServers, Path spillDir, String clientId, PublishMetrics metrics,
+                             Map<String, ?> overrides) {
     this.metrics = metrics;
     this.spill = new SpillLog(spillDir);
-    this.producer = new KafkaProducer<>(Map.of(
+    this.deadLetters = new DeadLetterFile(spillDir);
+    Map<String, Object> props = new java.util.HashMap<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -59,7 +75,9 @@ public final class KafkaUsagePublisher implements UsagePublisher {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        ProducerConfig.CLIENT_ID_CONFIG, clientId), new StringSerializer(), new ByteArraySerializer());
+        ProducerConfig.CLIENT_ID_CONFIG, clientId));
+    props.putAll(overrides);
+    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     maintenance.scheduleWithFixedDelay(this::syncAndReplay, 100, 100, TimeUnit.MILLISECONDS);
   }
 
@@ -71,8 +89,37 @@ public final class KafkaUsagePublisher implements UsagePublisher {
 
   @Override
   public void publish(UsageEvent event) {
-    byte[] bytes = serde.serialize(topic, event);
+    byte[] bytes;
+    try {
+      bytes = serde.serialize(topic, event);
+    } catch (RuntimeException e) {
+      metrics.failed();
+      LOG.error("usage event {} cannot be serialized ({}); not published", event.getEventId(), e.getClass().getSimpleName());
+      return;
+    }
     sender.execute(() -> send(event.getEventId(), bytes));
+  }
+
+  /** Errors that no retry can fix for this record (and that say nothing about Kafka's health). */
+  static boolean permanent(Throwable error) {
+    Throwable e = error instanceof java.util.concurrent.ExecutionException && error.getCause() != null
+        ? error.getCause() : error;
+    return e instanceof org.apache.kafka.common.errors.RecordTooLargeException
+        || e instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+        || e instanceof org.apache.kafka.common.errors.SerializationException
+        || e instanceof org.apache.kafka.common.InvalidRecordException;
+  }
+
+  private void quarantine(String key, byte[] bytes, Throwable error) {
+    try {
+      deadLetters.append(bytes);
+      metrics.quarantined();
+      LOG.error("usage event {} ({} bytes) is refused by Kafka for good ({}); kept in {} instead of retried",
+          key, bytes.length, error.getClass().getSimpleName(), DeadLetterFile.NAME);
+    } catch (RuntimeException e) {
+      metrics.failed();
+      LOG.error("usage event {} refused by Kafka and the dead-letter file failed too ({})", key, e.toString());
+    }
   }
 
   private void send(String key, byte[] bytes) {
@@ -85,6 +132,8 @@ public final class KafkaUsagePublisher implements UsagePublisher {
       producer.send(new ProducerRecord<>(topic, key, bytes), (meta, error) -> {
         if (error == null) {
           metrics.published();
+        } else if (permanent(error)) {
+          quarantine(key, bytes, error);
         } else {
           lastFailureMs.set(System.currentTimeMillis());
           LOG.warn("publishing usage event failed ({}); spilling", error.toString());
@@ -92,6 +141,10 @@ public final class KafkaUsagePublisher implements UsagePublisher {
         }
       });
     } catch (RuntimeException e) {
+      if (permanent(e)) {
+        quarantine(key, bytes, e);
+        return;
+      }
       lastFailureMs.set(System.currentTimeMillis());
       LOG.warn("Kafka unavailable ({}); spilling usage events", e.toString());
       spillOne(bytes);
@@ -126,10 +179,28 @@ public final class KafkaUsagePublisher implements UsagePublisher {
 
   private void replay(List<byte[]> records) throws Exception {
     for (byte[] bytes : records) {
-      UsageEvent event = serde.deserialize(topic, bytes);
-      producer.send(new ProducerRecord<>(topic, event.getEventId(), bytes)).get(20, TimeUnit.SECONDS);
-      metrics.replayed();
+      String key;
+      try {
+        key = serde.deserialize(topic, bytes).getEventId();
+      } catch (RuntimeException e) {
+        quarantine("(undecodable)", bytes, e);
+        continue;
+      }
+      try {
+        producer.send(new ProducerRecord<>(topic, key, bytes)).get(20, TimeUnit.SECONDS);
+        metrics.replayed();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!permanent(e)) {
+          throw e; // Kafka trouble: the whole batch stays and is retried (downstream dedupes)
+        }
+        quarantine(key, bytes, e.getCause());
+      }
     }
+  }
+
+  /** Events kept in the dead-letter file (for metrics and tests). */
+  public long quarantinedRecords() {
+    return deadLetters.records();
   }
 
   @Override
@@ -162,5 +233,6 @@ public final class KafkaUsagePublisher implements UsagePublisher {
     producer.flush();
     producer.close(java.time.Duration.ofSeconds(20));
     spill.close();
+    deadLetters.close();
   }
 }

@@ -10,6 +10,9 @@ public interface PublishMetrics {
 
   void failed();
 
+  /** A record Kafka refuses for good (too large, unserializable): moved to the dead-letter file. */
+  void quarantined();
+
   /** For tests and tools without metrics. */
   PublishMetrics NONE = new PublishMetrics() {
     @Override
@@ -26,6 +29,10 @@ public interface PublishMetrics {
 
     @Override
     public void failed() {
+    }
+
+    @Override
+    public void quarantined() {
     }
   };
 }

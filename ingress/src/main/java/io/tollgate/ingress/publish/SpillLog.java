@@ -140,7 +140,7 @@ public final class SpillLog implements AutoCloseable {
     }
   }
 
-  private static List<byte[]> read(Path path) throws IOException {
+  static List<byte[]> read(Path path) throws IOException {
     List<byte[]> records = new ArrayList<>();
     try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(
         Channels.newInputStream(FileChannel.open(path, StandardOpenOption.READ))))) {

@@ -1,15 +1,17 @@
 package io.tollgate.ingress.usage;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /**
  * Usage objects of each API turned into {@link Usage} (Anthropic semantics: input without cache
- * tokens). One place for the field names, used by both the JSON-body and the SSE paths.
+ * tokens). One place for the field names, used by both the JSON-body and the SSE paths. Never
+ * throws, whatever the bytes: unreadable input is {@link Usage#NONE}.
  */
 public final class UsageJson {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
 
   private UsageJson() {
   }
@@ -17,65 +19,108 @@ public final class UsageJson {
   /**
    * Anthropic {@code usage}: {@code input_tokens} already excludes cache tokens. Cache writes are
    * split by TTL when {@code cache_creation} gives the breakdown, else all count as 5-minute.
+   * With {@code delta} (a stream's {@code message_delta}), only the fields it carries replace the
+   * tally's, and input-side zeros do not: deltas are cumulative, and some providers repeat the
+   * input counts there (then they are the final word) while others send 0 or nothing.
    */
-  static Usage anthropic(JsonNode u, String model, String id, boolean complete) {
-    long write = u.path("cache_creation_input_tokens").asLong(0);
+  static void anthropic(JsonNode u, Tally t, boolean delta) {
+    t.seen = true;
+    long input = t.count(u, "input_tokens");
+    long read = t.count(u, "cache_read_input_tokens");
+    long write = t.count(u, "cache_creation_input_tokens");
     JsonNode split = u.path("cache_creation");
-    long w5;
-    long w1;
-    if (split.isObject() && (split.has("ephemeral_5m_input_tokens") || split.has("ephemeral_1h_input_tokens"))) {
-      w5 = split.path("ephemeral_5m_input_tokens").asLong(0);
-      w1 = split.path("ephemeral_1h_input_tokens").asLong(0);
-    } else {
-      w5 = write;
-      w1 = 0;
+    boolean hasSplit = split.isObject()
+        && (split.has("ephemeral_5m_input_tokens") || split.has("ephemeral_1h_input_tokens"));
+    long w5 = hasSplit ? t.count(split, "ephemeral_5m_input_tokens") : write;
+    long w1 = hasSplit ? t.count(split, "ephemeral_1h_input_tokens") : 0;
+    long web = t.count(u.path("server_tool_use"), "web_search_requests");
+    if (!delta || input > 0) {
+      t.input = input;
     }
-    return new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-        u.path("cache_read_input_tokens").asLong(0), w5, w1, 0, model, id, complete);
+    if (!delta || u.has("output_tokens")) {
+      t.output = t.count(u, "output_tokens");
+    }
+    if (!delta || read > 0) {
+      t.cacheRead = read;
+    }
+    if (!delta || w5 + w1 > 0) {
+      t.write5m = w5;
+      t.write1h = w1;
+    }
+    if (!delta || web > 0) {
+      t.webSearch = web;
+    }
+    String tier = Tally.text(u, "service_tier");
+    if (tier != null) {
+      t.serviceTier = tier;
+    }
   }
 
   /** OpenAI chat {@code usage}: prompt tokens include cached ones; reasoning is inside completion. */
-  static Usage chat(JsonNode u, String model, String id, boolean complete) {
-    long prompt = u.path("prompt_tokens").asLong(0);
-    long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-    return new Usage(Math.max(0, prompt - cached), u.path("completion_tokens").asLong(0), cached, 0, 0,
-        u.path("completion_tokens_details").path("reasoning_tokens").asLong(0), model, id, complete);
+  static void chat(JsonNode u, Tally t) {
+    t.seen = true;
+    t.promptWithCached(t.count(u, "prompt_tokens"), t.count(u.path("prompt_tokens_details"), "cached_tokens"));
+    t.output = t.count(u, "completion_tokens");
+    t.reasoning = t.count(u.path("completion_tokens_details"), "reasoning_tokens");
   }
 
   /** OpenAI Responses {@code usage}: input tokens include cached ones. */
-  static Usage responses(JsonNode u, String model, String id, boolean complete) {
-    long input = u.path("input_tokens").asLong(0);
-    long cached = u.path("input_tokens_details").path("cached_tokens").asLong(0);
-    return new Usage(Math.max(0, input - cached), u.path("output_tokens").asLong(0), cached, 0, 0,
-        u.path("output_tokens_details").path("reasoning_tokens").asLong(0), model, id, complete);
+  static void responses(JsonNode u, Tally t) {
+    t.seen = true;
+    t.promptWithCached(t.count(u, "input_tokens"), t.count(u.path("input_tokens_details"), "cached_tokens"));
+    t.output = t.count(u, "output_tokens");
+    t.reasoning = t.count(u.path("output_tokens_details"), "reasoning_tokens");
   }
 
   /** Usage of a complete (non-streaming) JSON response body; {@link Usage#NONE} when it has none. */
   public static Usage fromBody(Api api, byte[] body) {
-    JsonNode root;
+    return fromTree(api, parse(body));
+  }
+
+  /** Like {@link #fromBody(Api, byte[])}, for the first {@code length} bytes of {@code body}. */
+  static Usage fromBody(Api api, byte[] body, int length) {
     try {
-      root = JSON.readTree(body);
-    } catch (IOException e) {
-      return Usage.NONE;
+      return fromTree(api, JSON.readTree(body, 0, length));
+    } catch (IOException | RuntimeException e) {
+      return Usage.NONE; // not JSON, truncated, too deeply nested
     }
+  }
+
+  private static Usage fromTree(Api api, JsonNode root) {
     if (root == null || !root.isObject()) {
       return Usage.NONE;
     }
-    String model = text(root, "model");
-    String id = text(root, "id");
+    Tally t = new Tally();
+    t.model = Tally.text(root, "model");
+    t.id = Tally.text(root, "id");
+    t.serviceTier = Tally.text(root, "service_tier"); // OpenAI: top level; Anthropic: inside usage
     JsonNode u = root.path("usage");
-    return switch (api) {
-      case MESSAGES -> u.isObject() ? anthropic(u, model, id, true) : Usage.NONE;
-      case COUNT_TOKENS -> new Usage(0, 0, 0, 0, 0, 0, model, id, true); // counting tokens is free
-      case CHAT_COMPLETIONS -> u.isObject() ? chat(u, model, id, true) : Usage.NONE;
-      case RESPONSES -> u.isObject() ? responses(u, model, id, true) : Usage.NONE;
-      case EMBEDDINGS -> u.isObject()
-          ? new Usage(u.path("prompt_tokens").asLong(0), 0, 0, 0, 0, 0, model, id, true) : Usage.NONE;
-    };
+    if (api == Api.COUNT_TOKENS) {
+      return t.toUsage(UsageSource.RESPONSE); // counting tokens is free
+    }
+    if (!u.isObject()) {
+      return Usage.NONE;
+    }
+    switch (api) {
+      case MESSAGES -> anthropic(u, t, false);
+      case CHAT_COMPLETIONS -> chat(u, t);
+      case RESPONSES -> responses(u, t);
+      default -> t.input = t.count(u, "prompt_tokens"); // embeddings
+    }
+    return t.toUsage(UsageSource.RESPONSE);
+  }
+
+  /** The JSON tree of {@code data}, or a missing node when it is not JSON; never throws. */
+  static JsonNode parse(byte[] data) {
+    try {
+      JsonNode node = JSON.readTree(data);
+      return node == null ? JSON.missingNode() : node;
+    } catch (IOException | RuntimeException e) {
+      return JSON.missingNode();
+    }
   }
 
   static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    return v != null && v.isTextual() ? v.asText() : null;
+    return Tally.text(node, field);
   }
 }

@@ -9,7 +9,9 @@ import io.tollgate.ingress.usage.Usage;
 import java.math.BigDecimal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(30)
 class PriceTableTest {
   private static final PriceTable BUNDLED = PriceTable.bundled();
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -111,9 +113,49 @@ class PriceTableTest {
   }
 
   @Test
-  void overflowIsAnErrorNotAWrongNumber() {
-    assertThatThrownBy(() -> BUNDLED.cost("claude-opus-4-1", usage(Long.MAX_VALUE / 2, 0, 0, 0, 0, 0)))
-        .isInstanceOf(ArithmeticException.class);
+  void absurdCountsArePricedAtTheClampedCountNeverThrown() {
+    // Opus 4.1 input $15/MTok: 10^10 tokens (the clamp) = $150,000 = 1.5e14 nano-USD, exact.
+    Cost cost = BUNDLED.cost("claude-opus-4-1", usage(Long.MAX_VALUE / 2, 0, 0, 0, 0, 0));
+    assertThat(cost.nanos()).isEqualTo(Usage.MAX_COUNT * 15_000_000L / 1000);
+    assertThat(cost.saturated()).isFalse();
+    Cost everything = BUNDLED.cost("claude-opus-4-1", new Usage(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
+        Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, null, null, true, Long.MAX_VALUE, "priority", null, false));
+    assertThat(everything.nanos()).as("every kind at 10^10: exact, beyond a long of pico-USD")
+        .isEqualTo(Usage.MAX_COUNT * (15_000_000L + 75_000_000L + 1_500_000L + 18_750_000L + 30_000_000L) / 1000
+            + Usage.MAX_COUNT * 10_000_000L);
+    assertThat(everything.saturated()).isFalse();
+  }
+
+  @Test
+  void aCostBeyondALongOfNanoDollarsSaturatesAndIsFlagged() throws Exception {
+    // $5M per token (a typo in an override, say) times 10^10 tokens: 5e16 USD, far beyond 9.2e9 USD.
+    PriceTable table = PriceTable.parse(JSON.readTree(
+        "{\"typo\":{\"input_cost_per_token\":5000000,\"output_cost_per_token\":5000000}}"));
+    Cost cost = table.cost("typo", usage(Usage.MAX_COUNT, Usage.MAX_COUNT, 0, 0, 0, 0));
+    assertThat(cost.nanos()).isEqualTo(Long.MAX_VALUE);
+    assertThat(cost.saturated()).isTrue();
+    assertThat(cost.priceKnown()).isTrue();
+    Cost fits = table.cost("typo", usage(1, 0, 0, 0, 0, 0));
+    assertThat(fits.nanos()).isEqualTo(5_000_000_000_000_000L);
+    assertThat(fits.saturated()).isFalse();
+  }
+
+  @Test
+  void derivedCachePricesOfAHugeInputPriceSaturateInsteadOfWrapping() {
+    ModelPrice p = ModelPrice.withDefaults(Long.MAX_VALUE - 1, 1, null, null, null, null);
+    assertThat(p.cacheWrite5m()).isEqualTo(Long.MAX_VALUE);
+    assertThat(p.cacheWrite1h()).isEqualTo(Long.MAX_VALUE);
+    assertThat(ModelPrice.withDefaults(7, 1, null, null, null, null).cacheWrite5m()).as("floor(7 × 5/4)").isEqualTo(8);
+  }
+
+  @Test
+  void saturatingArithmetic() {
+    assertThat(Saturating.multiply(Long.MAX_VALUE, 2)).isEqualTo(Long.MAX_VALUE);
+    assertThat(Saturating.multiply(3_037_000_500L, 3_037_000_500L)).isEqualTo(Long.MAX_VALUE);
+    assertThat(Saturating.multiply(3_037_000_499L, 3_037_000_499L)).isEqualTo(3_037_000_499L * 3_037_000_499L);
+    assertThat(Saturating.multiply(-5, 7)).isZero();
+    assertThat(Saturating.add(Long.MAX_VALUE, 1)).isEqualTo(Long.MAX_VALUE);
+    assertThat(Saturating.add(2, 3)).isEqualTo(5);
   }
 
   @Test

@@ -10,8 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Usage from recorded-shape payloads of both providers, streaming and not, under every chunking. */
+@Timeout(30)
 class UsageParsingTest {
 
   static byte[] fixture(String name) {
@@ -56,7 +58,7 @@ class UsageParsingTest {
   void anthropicMessageSplitsCacheWritesByTtl() {
     Usage u = UsageJson.fromBody(Api.MESSAGES, fixture("anthropic-message.json"));
     assertThat(u).isEqualTo(new Usage(12, 393, 12_289, 51, 2_000, 0, "claude-sonnet-4-5-20250929",
-        "msg_01XFDUDYJgAACzvnptvVoYEL", true));
+        "msg_01XFDUDYJgAACzvnptvVoYEL", true, 0, "standard", UsageSource.RESPONSE, false));
   }
 
   @Test
@@ -71,7 +73,7 @@ class UsageParsingTest {
   @Test
   void anthropicStreamTakesInputFromStartAndOutputFromTheLastDelta() {
     Usage expected = new Usage(3, 217, 20_480, 0, 1_542, 0, "claude-sonnet-4-5-20250929",
-        "msg_01Bn9tQ2N5w3LqVnF9xYzAbc", true);
+        "msg_01Bn9tQ2N5w3LqVnF9xYzAbc", true, 0, "standard", UsageSource.STREAM, false);
     for (List<byte[]> chunks : chunkings(fixture("anthropic-stream.sse"))) {
       assertThat(stream(Api.MESSAGES, chunks)).isEqualTo(expected);
     }
@@ -93,12 +95,13 @@ class UsageParsingTest {
   void openAiChatSubtractsCachedTokensFromPrompt() {
     Usage u = UsageJson.fromBody(Api.CHAT_COMPLETIONS, fixture("openai-chat.json"));
     assertThat(u).isEqualTo(new Usage(86, 300, 1_920, 0, 0, 0, "gpt-4.1-2025-04-14",
-        "chatcmpl-CQ3x1aBcDeFgHiJkLmNoPqRsTuV", true));
+        "chatcmpl-CQ3x1aBcDeFgHiJkLmNoPqRsTuV", true, 0, "default", UsageSource.RESPONSE, false));
   }
 
   @Test
   void openAiChatStreamReadsTheIncludeUsageChunk() {
-    Usage expected = new Usage(476, 704, 1_024, 0, 0, 640, "o4-mini-2025-04-16", "chatcmpl-CQ4abc", true);
+    Usage expected = new Usage(476, 704, 1_024, 0, 0, 640, "o4-mini-2025-04-16", "chatcmpl-CQ4abc", true, 0,
+        "default", UsageSource.STREAM, false);
     for (List<byte[]> chunks : chunkings(fixture("openai-chat-stream.sse"))) {
       StreamUsageTap tap = new StreamUsageTap(Api.CHAT_COMPLETIONS);
       chunks.forEach(tap::onBytes);
@@ -110,8 +113,10 @@ class UsageParsingTest {
   @Test
   void responsesApiBodyAndStream() {
     assertThat(UsageJson.fromBody(Api.RESPONSES, fixture("openai-responses.json"))).isEqualTo(
-        new Usage(1_241, 1_250, 7_680, 0, 0, 1_024, "gpt-5-codex", "resp_68f9a1b2c3d4e5f60718293a4b5c6d7e", true));
-    Usage expected = new Usage(1_154, 512, 14_080, 0, 0, 384, "gpt-5-codex", "resp_0a1b2c", true);
+        new Usage(1_241, 1_250, 7_680, 0, 0, 1_024, "gpt-5-codex", "resp_68f9a1b2c3d4e5f60718293a4b5c6d7e", true, 0, null,
+            UsageSource.RESPONSE, false));
+    Usage expected = new Usage(1_154, 512, 14_080, 0, 0, 384, "gpt-5-codex", "resp_0a1b2c", true, 0, null,
+        UsageSource.STREAM, false);
     for (List<byte[]> chunks : chunkings(fixture("openai-responses-stream.sse"))) {
       assertThat(stream(Api.RESPONSES, chunks)).isEqualTo(expected);
     }

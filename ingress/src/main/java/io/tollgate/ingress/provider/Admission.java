@@ -1,0 +1,131 @@
+package io.tollgate.ingress.provider;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.ingress.identity.ClaudeCodeSession;
+import io.tollgate.ingress.identity.CustomerResolver;
+import io.tollgate.ingress.identity.KeyAuth;
+import io.tollgate.ingress.usage.Api;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The first step of a call, pure: headers and body in, either an admitted call (key, parsed body,
+ * customer, session, the deployments to try) or a rejection with its status — no I/O, no Vert.x.
+ *
+ * <p>The body is parsed strictly: duplicate keys and trailing bytes are rejected, because the raw
+ * bytes go upstream while the parsed {@code model} routes and prices — two readings of one body
+ * could bill one model and call another. Strings may be as long as the body limit allows (a
+ * base64 PDF of 25 MB is valid JSON; Jackson's default would refuse it).
+ */
+final class Admission {
+  /** What admission decided. */
+  sealed interface Result permits Admitted, Rejected {
+  }
+
+  /**
+   * A call to relay.
+   *
+   * @param key              the authenticated key
+   * @param json             the parsed body
+   * @param model            the model the client asked for (capped for the event by {@link CallFacts})
+   * @param customer         the end customer, first found wins
+   * @param sessionId        the client session (Claude Code), or null
+   * @param streamed         {@code stream: true}
+   * @param clientAskedUsage the client set {@code stream_options.include_usage} itself
+   * @param targets          the deployments to try, in order (never empty)
+   */
+  record Admitted(KeyAuth.Identity key, ObjectNode json, String model, CustomerResolver.Customer customer,
+                  String sessionId, boolean streamed, boolean clientAskedUsage, List<Router.Target> targets)
+      implements Result {
+  }
+
+  /**
+   * A call the gateway answers itself.
+   *
+   * @param key      the authenticated key, or null when it was not (nothing is metered then)
+   * @param model    the model asked for, when the body named one
+   * @param customer the customer, when known
+   */
+  record Rejected(int status, String message, String reason, KeyAuth.Identity key, String model,
+                  CustomerResolver.Customer customer, String sessionId) implements Result {
+    static Rejected unauthenticated(int status, String message, String reason) {
+      return new Rejected(status, message, reason, null, null, CustomerResolver.Customer.NONE, null);
+    }
+  }
+
+  private final KeyAuth keyAuth;
+  private final CustomerResolver customers;
+  private final Router router;
+  private final ObjectMapper json;
+
+  Admission(KeyAuth keyAuth, CustomerResolver customers, Router router, long maxBodyBytes) {
+    this.keyAuth = Objects.requireNonNull(keyAuth, "keyAuth");
+    this.customers = Objects.requireNonNull(customers, "customers");
+    this.router = Objects.requireNonNull(router, "router");
+    this.json = strictMapper(maxBodyBytes);
+  }
+
+  static ObjectMapper strictMapper(long maxBodyBytes) {
+    int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxBodyBytes, 1));
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxString).build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    return new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  Result admit(Api api, Function<String, String> header, byte[] body) {
+    KeyAuth.Identity key = keyAuth.authenticate(header);
+    if (key == null) {
+      return Rejected.unauthenticated(401,
+          "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or x-litellm-api-key)", "auth");
+    }
+    JsonNode root;
+    try {
+      root = json.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return rejected(400, "request body is not valid JSON: " + firstLine(e.getOriginalMessage()), "bad_json", key);
+    } catch (IOException e) {
+      return rejected(400, "request body cannot be read", "bad_json", key);
+    }
+    if (!(root instanceof ObjectNode object)) {
+      return rejected(400, "request body must be a JSON object", "bad_json", key);
+    }
+    JsonNode modelNode = object.get("model");
+    String model = modelNode != null && modelNode.isTextual() ? modelNode.asText() : null;
+    CustomerResolver.Customer customer = customers.resolve(header, object, key.defaultCustomer());
+    String session = ClaudeCodeSession.sessionId(object.path("metadata").path("user_id").asText(null));
+    if (model == null || model.isBlank()) {
+      return new Rejected(400, "'model' is required", "no_model", key, null, customer, session);
+    }
+    List<Router.Target> targets = router.route(model, api);
+    if (targets.isEmpty()) {
+      // The name is the client's: shown back capped, so an error body cannot be made huge.
+      return new Rejected(404, "model '" + CallFacts.cap(model, 200) + "' is not configured on this gateway",
+          "unknown_model", key, model, customer, session);
+    }
+    boolean streamed = object.path("stream").asBoolean(false);
+    boolean askedUsage = object.path("stream_options").path("include_usage").asBoolean(false);
+    return new Admitted(key, object, model, customer, session, streamed, askedUsage, targets);
+  }
+
+  private static Rejected rejected(int status, String message, String reason, KeyAuth.Identity key) {
+    return new Rejected(status, message, reason, key, null, CustomerResolver.Customer.NONE, null);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "malformed";
+    }
+    String line = message.lines().findFirst().orElse("malformed");
+    return CallFacts.cap(line, 300);
+  }
+}

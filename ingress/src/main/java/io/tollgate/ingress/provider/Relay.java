@@ -1,0 +1,246 @@
+package io.tollgate.ingress.provider;
+
+import io.tollgate.ingress.usage.Api;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.Objects;
+
+/**
+ * The second step of a call: send it upstream (next deployment when one cannot be reached or
+ * answers 5xx before any byte went to the client), stream the answer back chunk by chunk while
+ * {@link ResponseTap} reads its usage, and complete with what happened — also when upstream
+ * fails, stalls mid-body, or the client goes away. Upstream's bytes reach the client unchanged,
+ * except the usage chunk the gateway itself asked OpenAI for. All failures become a status in
+ * {@link #failureStatus}; nothing throws across the event loop.
+ */
+final class Relay {
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final long upstreamTimeoutMs;
+  private final long streamIdleTimeoutMs;
+
+  Relay(Vertx vertx, HttpClient client, long upstreamTimeoutMs, long streamIdleTimeoutMs) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.client = Objects.requireNonNull(client, "client");
+    this.upstreamTimeoutMs = upstreamTimeoutMs;
+    this.streamIdleTimeoutMs = streamIdleTimeoutMs;
+  }
+
+  /**
+   * Relays one admitted call.
+   *
+   * @param extraHeaders response headers the gateway adds (call id, model group, CORS)
+   */
+  Future<RelayOutcome> relay(HttpServerRequest req, Api api, Admission.Admitted call, Buffer rawBody,
+                             long startNanos, MultiMap extraHeaders) {
+    Run run = new Run(req, api, call, rawBody, startNanos, extraHeaders);
+    run.attempt(0);
+    return run.done.future();
+  }
+
+  /** The status and error type the gateway answers when no upstream answered at all. */
+  static int failureStatus(Throwable error) {
+    return isTimeout(error) ? 504 : 502;
+  }
+
+  private static boolean isTimeout(Throwable error) {
+    return error != null && (error.getClass().getSimpleName().contains("Timeout")
+        || (error.getMessage() != null && error.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout")));
+  }
+
+  private final class Run {
+    private final HttpServerRequest req;
+    private final HttpServerResponse resp;
+    private final Api api;
+    private final Admission.Admitted call;
+    private final Buffer rawBody;
+    private final long startNanos;
+    private final MultiMap extraHeaders;
+    private final Promise<RelayOutcome> done = Promise.promise();
+    private HttpClientRequest upstreamReq;
+    private Router.Target target;
+    private ResponseTap tap;
+    private int status;
+    private long promisedLength = -1;
+    private long bytesToClient;
+    private Long ttftMs;
+    private String upstreamRequestId;
+    private long lastChunkNanos;
+    private long idleTimer = -1;
+
+    Run(HttpServerRequest req, Api api, Admission.Admitted call, Buffer rawBody, long startNanos, MultiMap extraHeaders) {
+      this.req = req;
+      this.resp = req.response();
+      this.api = api;
+      this.call = call;
+      this.rawBody = rawBody;
+      this.startNanos = startNanos;
+      this.extraHeaders = extraHeaders;
+      resp.closeHandler(v -> onClientGone());
+    }
+
+    void attempt(int index) {
+      target = call.targets().get(index);
+      Buffer body = UpstreamCall.body(rawBody, call.json(), target.upstreamModel(), api, call.streamed(),
+          call.clientAskedUsage());
+      RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+          .setAbsoluteURI(UpstreamCall.url(target.deployment(), api, req.query()))
+          .setHeaders(UpstreamCall.headers(req.headers(), target.deployment(), call.key()))
+          .setIdleTimeout(upstreamTimeoutMs);
+      client.request(options)
+          .compose(r -> {
+            upstreamReq = r;
+            return r.send(body);
+          })
+          .onSuccess(upstream -> onResponse(upstream, index))
+          .onFailure(error -> {
+            if (done.future().isComplete()) {
+              return;
+            }
+            if (index + 1 < call.targets().size()) {
+              attempt(index + 1); // nothing reached the client yet: the next deployment may serve it
+            } else {
+              int failure = failureStatus(error);
+              answer(failure, failure == 504 ? "upstream did not answer in time" : "upstream unreachable");
+              complete(failure == 504 ? "upstream_timeout" : "upstream_unreachable", false);
+            }
+          });
+    }
+
+    private void onResponse(HttpClientResponse upstream, int index) {
+      if (done.future().isComplete()) {
+        upstream.request().reset();
+        return;
+      }
+      status = upstream.statusCode();
+      if (status >= 500 && index + 1 < call.targets().size()) {
+        upstream.body().onComplete(ignored -> attempt(index + 1));
+        return;
+      }
+      upstreamRequestId = firstNonNull(upstream.getHeader("request-id"), upstream.getHeader("x-request-id"));
+      tap = ResponseTap.of(api, status, upstream.getHeader("content-type"), upstream.getHeader("content-encoding"),
+          call.streamed() && !call.clientAskedUsage());
+      resp.setStatusCode(status);
+      UpstreamCall.copyResponseHeaders(upstream.headers(), resp.headers(), !tap.rewrites());
+      resp.headers().addAll(extraHeaders);
+      if (!resp.headers().contains("content-length")) {
+        resp.setChunked(true);
+      } else {
+        promisedLength = parseLong(resp.headers().get("content-length"));
+      }
+      lastChunkNanos = System.nanoTime();
+      armIdleTimer(upstream, streamIdleTimeoutMs);
+      upstream.handler(chunk -> {
+        lastChunkNanos = System.nanoTime();
+        Buffer out = tap.onChunk(chunk);
+        if (ttftMs == null && tap.sawFirstContent()) {
+          ttftMs = (System.nanoTime() - startNanos) / 1_000_000;
+        }
+        if (out != null && out.length() > 0) {
+          write(upstream, out);
+        }
+      });
+      upstream.exceptionHandler(error -> {
+        if (done.future().isComplete()) {
+          return;
+        }
+        req.connection().close(); // the client must see the cut too, not a clean end
+        complete("upstream_reset", false);
+      });
+      upstream.endHandler(v -> {
+        if (done.future().isComplete()) {
+          return;
+        }
+        Buffer rest = tap.onEnd();
+        if (rest != null && rest.length() > 0 && !resp.closed()) {
+          resp.write(rest);
+        }
+        if (!resp.closed()) {
+          resp.end();
+        }
+        complete(status >= 400 ? "upstream_" + status : null, false);
+      });
+    }
+
+    /** Cuts an answer that stops sending mid-body for longer than the stream idle timeout. */
+    private void armIdleTimer(HttpClientResponse upstream, long delayMs) {
+      idleTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        if (done.future().isComplete()) {
+          return;
+        }
+        long idleMs = (System.nanoTime() - lastChunkNanos) / 1_000_000;
+        if (idleMs < streamIdleTimeoutMs) {
+          armIdleTimer(upstream, streamIdleTimeoutMs - idleMs); // one timer per call, re-armed rarely
+          return;
+        }
+        complete("upstream_stalled", false);
+        upstream.request().reset();
+        req.connection().close();
+      });
+    }
+
+    private void write(HttpClientResponse upstream, Buffer chunk) {
+      if (resp.closed()) {
+        return;
+      }
+      resp.write(chunk);
+      bytesToClient += chunk.length();
+      if (resp.writeQueueFull()) {
+        upstream.pause();
+        resp.drainHandler(v -> upstream.resume());
+      }
+    }
+
+    private void onClientGone() {
+      if (done.future().isComplete() || (promisedLength >= 0 && bytesToClient >= promisedLength)) {
+        return; // the client had the whole answer; upstream's end event completes the call
+      }
+      // Complete first: resetting upstream fires its exception handler synchronously.
+      status = status == 0 ? 499 : status;
+      complete("client_abort", true);
+      if (upstreamReq != null) {
+        upstreamReq.reset(); // stop paying for tokens nobody reads
+      }
+    }
+
+    private void answer(int failure, String message) {
+      status = failure;
+      if (!resp.headWritten() && !resp.closed()) {
+        resp.setStatusCode(failure).putHeader("content-type", "application/json");
+        resp.headers().addAll(extraHeaders);
+        resp.end(ApiErrors.body(api.anthropic(), failure, message));
+      }
+    }
+
+    private void complete(String errorType, boolean aborted) {
+      if (idleTimer >= 0) {
+        vertx.cancelTimer(idleTimer);
+      }
+      ResponseTap.Reading reading = tap == null ? ResponseTap.Reading.NONE : tap.reading();
+      done.tryComplete(new RelayOutcome(aborted && status == 0 ? 499 : status, reading.usage(), reading.source(),
+          errorType, aborted, ttftMs, upstreamRequestId, target));
+    }
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String firstNonNull(String a, String b) {
+    return a != null ? a : b;
+  }
+}

@@ -1,0 +1,19 @@
+package io.tollgate.ingress.provider;
+
+import io.tollgate.ingress.usage.Usage;
+
+/**
+ * What relaying a call produced.
+ *
+ * @param status            the status the client got (499 when it went away first)
+ * @param usage             the usage read from the answer ({@link Usage#NONE} when none)
+ * @param usageSource       {@code response | stream | partial | none}
+ * @param errorType         why the call failed, or null
+ * @param aborted           the client went away before the answer ended
+ * @param ttftMs            time to the first content (token) event, or null
+ * @param upstreamRequestId the provider's request id header, or null
+ * @param target            the deployment that answered (or was tried last)
+ */
+record RelayOutcome(int status, Usage usage, String usageSource, String errorType, boolean aborted, Long ttftMs,
+                    String upstreamRequestId, Router.Target target) {
+}
