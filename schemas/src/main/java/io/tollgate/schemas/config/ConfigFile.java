@@ -52,6 +52,9 @@ public final class ConfigFile {
     }
     Root root = ConfigTree.bind(tree, Root.class, "", problems);
     root.generalSettings().validate(problems, "general_settings");
+    for (int i = 0; i < root.modelList().size(); i++) {
+      root.modelList().get(i).validate(problems, "model_list[" + i + "]");
+    }
     root.tollgate().validate(problems, "tollgate");
     return new ConfigFile(root, problems);
   }

@@ -1,5 +1,6 @@
 package io.tollgate.schemas.config;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Reads the YAML config and binds its sections to records with Jackson, reporting problems instead
@@ -162,11 +164,14 @@ public final class ConfigTree {
     Map<String, JavaType> known = properties(type);
     Ignored ignored = raw.getAnnotation(Ignored.class);
     Set<String> unimplemented = ignored == null ? Set.of() : Set.of(ignored.value());
+    Predicate<String> extra = extraKeys(raw);
     n.properties().forEach(e -> {
       String where = child(path, e.getKey());
       JavaType t = known.get(e.getKey());
       if (t != null) {
         check(e.getValue(), t, where, problems);
+      } else if (extra.test(e.getKey())) {
+        return; // the record checks these values itself
       } else if (unimplemented.contains(e.getKey())) {
         problems.warn(where, "not implemented by Tollgate, ignored");
       } else {
@@ -181,12 +186,24 @@ public final class ConfigTree {
       Map<String, JavaType> out = new LinkedHashMap<>();
       for (BeanPropertyDefinition p : BINDER.getDeserializationConfig().introspect(t).findProperties()) {
         AnnotatedParameter param = p.getConstructorParameter();
-        if (param != null) {
+        if (param != null && !param.hasAnnotation(JsonAnySetter.class)) {
           out.put(p.getName(), param.getType());
         }
       }
       return Collections.unmodifiableMap(out);
     });
+  }
+
+  private static Predicate<String> extraKeys(Class<?> raw) {
+    ExtraKeys extra = raw.getAnnotation(ExtraKeys.class);
+    if (extra == null) {
+      return key -> false;
+    }
+    try {
+      return extra.value().getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static BigInteger wholeNumber(JsonNode n) {

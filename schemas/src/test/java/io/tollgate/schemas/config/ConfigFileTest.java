@@ -91,7 +91,27 @@ class ConfigFileTest {
     assertThat(f.problems().warnings()).isEmpty();
     assertThat(f.root().modelList().get(0).priceOverrides())
         .containsEntry("input_cost_per_token", new BigDecimal("0.000000123456789"))
-        .containsKeys("cache_creation_input_token_cost_above_1hr", "output_cost_per_token_above_200k_tokens");
+        .containsEntry("output_cost_per_token_above_200k_tokens", new BigDecimal("0.00002"))
+        .containsKeys("cache_creation_input_token_cost_above_1hr");
+  }
+
+  @Test
+  void tierAndWebSearchPricesAreReadAndChecked() throws Exception {
+    ConfigFile f = bind("""
+        model_list:
+          - model_name: m
+            litellm_params: {model: openai/x, input_cost_per_token_flex: 1e-6, rpm: 5,
+                             search_context_cost_per_query: {search_context_size_medium: 0.01}}
+            model_info: {output_cost_per_token_priority: "0.00002", cache_read_input_token_cost_batches: cheap,
+                         input_cost_per_token: -1, search_context_cost_per_query: {search_context_size_low: free}}
+        """);
+    assertThat(f.problems().errors()).containsExactlyInAnyOrder(
+        "model_list[0].model_info.cache_read_input_token_cost_batches must be a number (USD)",
+        "model_list[0].model_info.input_cost_per_token must be zero or more",
+        "model_list[0].model_info.search_context_cost_per_query.search_context_size_low must be a number (USD)");
+    assertThat(f.problems().warnings()).containsExactly("model_list[0].litellm_params.rpm: not implemented by Tollgate, ignored");
+    assertThat(f.root().modelList().get(0).priceOverrides()).containsKeys("input_cost_per_token_flex",
+        "search_context_cost_per_query", "output_cost_per_token_priority").doesNotContainKey("rpm");
   }
 
   @Test
