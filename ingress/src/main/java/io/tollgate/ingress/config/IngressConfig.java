@@ -7,7 +7,7 @@ import java.util.Map;
  * Everything the gateway needs, validated. Built by {@link ConfigLoader} from a LiteLLM-style
  * {@code config.yaml} (plus a {@code tollgate:} section) and the environment.
  *
- * @param host                 bind address
+ * @param host                 bind address (default 127.0.0.1: loopback unless told otherwise)
  * @param port                 listen port (LiteLLM's 4000 by default)
  * @param gatewayId            name of this instance in usage events
  * @param masterKey            LiteLLM {@code general_settings.master_key}, or null
