@@ -6,11 +6,17 @@ import io.tollgate.alerting.config.AlertingConfigLoader;
 import io.tollgate.schemas.app.CommandLine;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.config.ConfigException;
+import io.tollgate.schemas.config.ConfigWarnings;
+import io.tollgate.schemas.config.Problems;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,7 +26,9 @@ import java.util.Set;
  * [--metrics-host 127.0.0.1]}. Rules and channels come from the {@code tollgate.alerts} section of
  * the config file; alerts and deliveries go to the ClickHouse {@code alerts} table when {@code
  * --clickhouse} (or {@code CLICKHOUSE_URL}) is given. Bad options or rules: every problem printed,
- * exit status 2. Prints {@code ALERTING READY} once started; SIGTERM stops it cleanly; if Streams
+ * exit status 2. Config warnings (unknown keys, LiteLLM settings Tollgate does not implement) are
+ * logged at start; {@code --validate} checks the config file and exits: 0 and "configuration OK"
+ * only without errors or warnings, else 1 with the list. Prints {@code ALERTING READY} once started; SIGTERM stops it cleanly; if Streams
  * or the notifier fails for good it exits with 1.
  */
 public final class Main {
@@ -36,12 +44,18 @@ public final class Main {
     CommandLine a;
     AlertingConfig config;
     int metricsPort;
+    boolean validate = Arrays.asList(args).contains("--validate");
     try {
-      a = CommandLine.parse(args, OPTIONS, null);
+      a = CommandLine.parse(Arrays.stream(args).filter(s -> !s.equals("--validate")).toArray(String[]::new), OPTIONS,
+          null);
       metricsPort = a.port("metrics-port", 4002);
       String file = a.get("config", null);
       if (file == null) {
         throw new IllegalArgumentException("--config FILE is required (rules under tollgate.alerts)");
+      }
+      if (validate) {
+        System.exit(validate(Path.of(file), env, System.out, System.err));
+        return;
       }
       config = AlertingConfigLoader.fromFile(Path.of(file), env);
     } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -49,6 +63,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    ConfigWarnings.log(config.warnings());
     String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
     String url = a.get("clickhouse", env.get("CLICKHOUSE_URL"));
     ClickHouseClient clickhouse = url == null ? null : new ClickHouseClient(new ClickHouseSettings(url,
@@ -68,5 +83,21 @@ public final class Main {
       app.close();
       http.stop(0);
     });
+  }
+
+  /** {@code --validate}: 0 and "configuration OK" only without errors and warnings; else 1 and the list. */
+  static int validate(Path file, Map<String, String> env, PrintStream out, PrintStream err) {
+    try {
+      AlertingConfig config = AlertingConfigLoader.fromFile(file, env);
+      if (!config.warnings().isEmpty()) {
+        err.println("configuration has warnings:\n" + Problems.report(List.of(), config.warnings()));
+        return 1;
+      }
+      out.println("configuration OK: " + config);
+      return 0;
+    } catch (ConfigException e) {
+      err.println("invalid configuration:\n" + Problems.report(e.problems(), e.warnings()));
+      return 1;
+    }
   }
 }

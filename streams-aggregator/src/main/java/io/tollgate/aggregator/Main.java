@@ -4,17 +4,26 @@ import io.tollgate.aggregator.api.SpendApi;
 import io.tollgate.schemas.app.CommandLine;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.config.ConfigFile;
+import io.tollgate.schemas.config.ConfigWarnings;
+import io.tollgate.schemas.config.Env;
+import io.tollgate.schemas.config.Problems;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
  * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]
- * [--kafka.<property> VALUE]...} (the spend API and {@code /metrics} are served on the API port).
+ * [--config FILE] [--kafka.<property> VALUE]...} (the spend API and {@code /metrics} are served on
+ * the API port). With {@code --config}, the shared config file's {@code tollgate.kafka} gives the
+ * bootstrap servers (after {@code --bootstrap} and {@code TOLLGATE_KAFKA}) and extra client
+ * properties (the {@code --kafka.} options win); its errors stop the start (exit 2), its warnings
+ * are logged.
  * {@code --kafka.num.standby.replicas 1} and the like tune an instance of a scaled-out group (see
  * docs/scale-out.md). Unknown options stop it with exit status 2. Prints {@code AGGREGATOR READY}
  * once started; SIGTERM stops it cleanly; if Streams or the sink fails for good it exits with 1.
@@ -22,7 +31,7 @@ import java.util.Set;
 public final class Main {
   static final String READY = "AGGREGATOR READY";
   private static final Set<String> OPTIONS = Set.of("bootstrap", "clickhouse", "database", "application-id", "state-dir",
-      "api-port", "api-host");
+      "api-port", "api-host", "config");
 
   private Main() {
   }
@@ -31,21 +40,34 @@ public final class Main {
     Map<String, String> env = System.getenv();
     CommandLine a;
     int apiPort;
+    Map<String, String> kafka = new LinkedHashMap<>();
+    String fileBootstrap = null;
     try {
       a = CommandLine.parse(args, OPTIONS, "kafka.");
       apiPort = a.port("api-port", 4001);
+      if (a.get("config", null) != null) {
+        ConfigFile file = ConfigFile.load(Path.of(a.get("config", null)));
+        Problems problems = file.problems();
+        kafka.putAll(new Env(env).resolveAll("tollgate.kafka.properties", file.root().tollgate().kafka().properties(),
+            problems));
+        fileBootstrap = file.root().tollgate().kafka().bootstrapServers();
+        problems.throwIfErrors();
+        ConfigWarnings.log(problems.warnings());
+      }
+      kafka.putAll(a.prefixed());
     } catch (IllegalArgumentException e) {
       System.err.println("tollgate aggregator: " + e.getMessage());
       System.exit(2);
       return;
     }
-    String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
+    String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA",
+        fileBootstrap == null || fileBootstrap.isBlank() ? "127.0.0.1:9092" : fileBootstrap));
     String url = a.get("clickhouse", env.getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
     ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.get("database", "tollgate"),
         env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"), null));
     MetricsRegistry metrics = new MetricsRegistry();
     AggregatorApp app = AggregatorApp.start(bootstrap, a.get("application-id", "tollgate-aggregator"),
-        Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, a.prefixed(), metrics);
+        Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics);
     SpendApi api;
     try {
       api = new SpendApi(clickhouse, a.get("api-host", "127.0.0.1"), apiPort, metrics);

@@ -15,13 +15,23 @@ import java.util.Map;
  * @param smtp         SMTP settings, or null
  * @param grafanaUrl   link put into messages, or null
  * @param emailTo      recipients of rules that name their own ({@code email_to}), by rule id
+ * @param warnings     what the config file gets wrong without stopping alerting (unknown keys, LiteLLM
+ *                     settings Tollgate does not implement): logged at start, fail {@code --validate}
  */
 public record AlertingConfig(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies, String slackWebhook,
-                             EmailChannel.Smtp smtp, String grafanaUrl, Map<String, List<String>> emailTo) {
+                             EmailChannel.Smtp smtp, String grafanaUrl, Map<String, List<String>> emailTo,
+                             List<String> warnings) {
   public AlertingConfig {
     thresholds = List.copyOf(thresholds);
     anomalies = List.copyOf(anomalies);
     emailTo = Map.copyOf(emailTo);
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** Without warnings. */
+  public AlertingConfig(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies, String slackWebhook,
+                        EmailChannel.Smtp smtp, String grafanaUrl, Map<String, List<String>> emailTo) {
+    this(thresholds, anomalies, slackWebhook, smtp, grafanaUrl, emailTo, List.of());
   }
 
   /** "2 threshold rules, 1 anomaly rule" */

@@ -1,15 +1,17 @@
 package io.tollgate.alerting.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.alerting.notify.EmailChannel;
 import io.tollgate.alerting.rules.AnomalyRule;
 import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.tollgate.schemas.config.AlertsSection;
+import io.tollgate.schemas.config.ConfigException;
+import io.tollgate.schemas.config.ConfigFile;
+import io.tollgate.schemas.config.ConfigTree;
+import io.tollgate.schemas.config.Env;
+import io.tollgate.schemas.config.Problems;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +25,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads {@code tollgate.alerts} and reports every problem at once. USD amounts are parsed exactly
- * (BigDecimal → nano-USD); secrets come from {@code os.environ/NAME}.
+ * Turns {@code tollgate.alerts} of the shared config file ({@link AlertsSection}, bound by
+ * {@link ConfigFile}) into rules and channels, reporting every problem at once ({@link
+ * ConfigException}). Values of the wrong type are errors, never defaults ({@code z_warning: abc},
+ * {@code port: "5x87"}). USD amounts are exact (BigDecimal → nano-USD); secrets come from
+ * {@code os.environ/NAME} and never appear in messages.
  *
  * <pre>
  * tollgate:
@@ -42,8 +47,23 @@ import java.util.Set;
  */
 public final class AlertingConfigLoader {
   private static final Set<String> CHANNELS = Set.of("slack", "email", "log");
+  /** Defaults, in one place. */
+  static final int DEFAULT_SMTP_PORT = 587;
+  static final String DEFAULT_SMTP_SECURITY = "starttls";
+  static final double DEFAULT_Z_WARNING = 2.0;
+  static final double DEFAULT_Z_CRITICAL = 3.0;
+  static final double DEFAULT_MIN_RATIO = 1.5;
+  static final int DEFAULT_MIN_BASELINE_PERIODS = 7;
+  static final String DEFAULT_COOLDOWN = "6h";
+  static final double DEFAULT_DRIFT_RATIO = 1.5;
+  private static final String PATH = "tollgate.alerts";
 
-  private AlertingConfigLoader() {
+  private final Env env;
+  private final Problems problems;
+
+  private AlertingConfigLoader(Env env, Problems problems) {
+    this.env = env;
+    this.problems = problems;
   }
 
   /** The parts every rule has. */
@@ -53,49 +73,51 @@ public final class AlertingConfigLoader {
 
   /** From the {@code tollgate.alerts} section of a config file (LiteLLM config.yaml + tollgate section). */
   public static AlertingConfig fromFile(Path file, Map<String, String> env) {
-    try {
-      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-      JsonNode alerts = root == null ? null : root.path("tollgate").path("alerts");
-      return load(alerts == null || alerts.isMissingNode() ? new ObjectMapper().createObjectNode() : alerts, env);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      // The original message only: the full one quotes the offending line, which may hold a secret.
-      throw new IllegalArgumentException("invalid alerting configuration: " + file + " is not valid YAML ("
-          + e.getOriginalMessage() + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ")");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return from(ConfigFile.load(file), env);
   }
 
-  /** From the {@code alerts} node (missing = no rules); throws listing every problem. */
+  /** From the shared file, bound once: its own problems (unknown keys anywhere in it) count too. */
+  public static AlertingConfig from(ConfigFile file, Map<String, String> env) {
+    AlertsSection alerts = file.root().tollgate().alerts();
+    return new AlertingConfigLoader(new Env(env), file.problems())
+        .build(alerts == null ? ConfigTree.bind(null, AlertsSection.class, PATH, new Problems()) : alerts);
+  }
+
+  /** From the {@code alerts} node alone (missing = no rules); throws listing every problem. */
   public static AlertingConfig load(JsonNode alerts, Map<String, String> env) {
-    List<String> problems = new ArrayList<>();
-    String slack = secret(alerts.path("slack").get("webhook_url"), "tollgate.alerts.slack.webhook_url", env, problems);
+    Problems problems = new Problems();
+    AlertsSection section = ConfigTree.bind(alerts, AlertsSection.class, PATH, problems);
+    return new AlertingConfigLoader(new Env(env), problems).build(section);
+  }
+
+  private AlertingConfig build(AlertsSection alerts) {
+    String slack = alerts.slack() == null ? null
+        : env.resolve(PATH + ".slack.webhook_url", alerts.slack().webhookUrl(), problems);
     if (slack != null && !isHttpUrl(slack)) {
-      problems.add("tollgate.alerts.slack.webhook_url must be an http(s) URL (value not shown: it is a secret)");
+      problems.error(PATH + ".slack.webhook_url", "must be an http(s) URL (value not shown: it is a secret)");
       slack = null;
     }
-    EmailChannel.Smtp smtp = smtp(alerts.path("email"), env, problems);
+    EmailChannel.Smtp smtp = smtp(alerts.email());
     Set<String> configured = new HashSet<>(Set.of("log"));
     if (slack != null) {
       configured.add("slack");
     }
-    if (alerts.path("email").isObject()) {
+    if (alerts.email() != null) {
       configured.add("email");
     }
     Set<String> ids = new HashSet<>();
     Map<String, List<String>> emailTo = new HashMap<>();
     List<ThresholdRule> thresholds = new ArrayList<>();
-    int i = 0;
-    for (JsonNode r : alerts.path("thresholds")) {
-      String where = "tollgate.alerts.thresholds[" + i++ + "]";
-      int before = problems.size();
-      Common c = common(r, where, ids, configured, problems);
-      long nanos = usd(r, "amount_usd", true, where, problems);
-      Integer soft = r.hasNonNull("soft_warning_percent") ? r.get("soft_warning_percent").asInt() : null;
+    for (int i = 0; i < alerts.thresholds().size(); i++) {
+      AlertsSection.Threshold r = alerts.thresholds().get(i);
+      String where = PATH + ".thresholds[" + i + "]";
+      Common c = common(where, r.id(), r.scope(), r.match(), r.period(), r.channels(), r.emailTo(), ids, configured);
+      long nanos = usd(r.amountUsd(), where + ".amount_usd", true, true);
+      Integer soft = r.softWarningPercent();
       if (soft != null && (soft < 1 || soft > 99)) {
-        problems.add(where + ".soft_warning_percent must be 1-99");
+        problems.error(where + ".soft_warning_percent", "must be 1-99");
       }
-      if (problems.size() == before) {
+      if (!problems.hasErrorsUnder(where)) {
         thresholds.add(new ThresholdRule(c.id(), c.scope(), c.match(), c.period(), nanos, soft, c.channels()));
         if (!c.emailTo().isEmpty()) {
           emailTo.put(c.id(), c.emailTo());
@@ -103,104 +125,111 @@ public final class AlertingConfigLoader {
       }
     }
     List<AnomalyRule> anomalies = new ArrayList<>();
-    i = 0;
-    for (JsonNode r : alerts.path("anomalies")) {
-      String where = "tollgate.alerts.anomalies[" + i++ + "]";
-      int before = problems.size();
-      Common c = common(r, where, ids, configured, problems);
-      long floor = r.has("floor_usd") ? usd(r, "floor_usd", false, where, problems) : 0;
-      Duration cooldown = duration(r.path("cooldown").asText("6h"), where + ".cooldown", problems);
+    for (int i = 0; i < alerts.anomalies().size(); i++) {
+      AlertsSection.Anomaly r = alerts.anomalies().get(i);
+      String where = PATH + ".anomalies[" + i + "]";
+      Common c = common(where, r.id(), r.scope(), r.match(), r.period(), r.channels(), r.emailTo(), ids, configured);
+      long floor = usd(r.floorUsd(), where + ".floor_usd", false, false);
+      Duration cooldown = duration(r.cooldown() == null ? DEFAULT_COOLDOWN : r.cooldown(), where + ".cooldown");
       try {
         AnomalyRule rule = new AnomalyRule(c.id() == null ? "?" : c.id(), c.scope() == null ? Scope.GLOBAL : c.scope(),
-            c.match(), c.period() == null ? Period.DAY : c.period(), r.path("z_warning").asDouble(2.0),
-            r.path("z_critical").asDouble(3.0), r.path("min_ratio").asDouble(1.5), floor,
-            r.path("min_baseline_periods").asInt(7), cooldown == null ? Duration.ZERO : cooldown,
-            r.path("drift_ratio").asDouble(1.5), c.channels());
-        if (problems.size() == before) {
+            c.match(), c.period() == null ? Period.DAY : c.period(), or(r.zWarning(), DEFAULT_Z_WARNING),
+            or(r.zCritical(), DEFAULT_Z_CRITICAL), or(r.minRatio(), DEFAULT_MIN_RATIO), floor,
+            r.minBaselinePeriods() == null ? DEFAULT_MIN_BASELINE_PERIODS : r.minBaselinePeriods(),
+            cooldown == null ? Duration.ZERO : cooldown, or(r.driftRatio(), DEFAULT_DRIFT_RATIO), c.channels());
+        if (!problems.hasErrorsUnder(where)) {
           anomalies.add(rule);
           if (!c.emailTo().isEmpty()) {
             emailTo.put(c.id(), c.emailTo());
           }
         }
       } catch (IllegalArgumentException e) {
-        problems.add(where + ": " + e.getMessage().replaceFirst("^rule \\S+: ", ""));
+        problems.error(where + ":", e.getMessage().replaceFirst("^rule \\S+: ", ""));
       }
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("invalid alerting configuration:\n  - " + String.join("\n  - ", problems));
+    if (problems.errorCount() > 0) {
+      throw new ConfigException(problems.errors(), problems.warnings());
     }
-    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.path("grafana_url").asText(null), emailTo);
+    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.grafanaUrl(), emailTo, problems.warnings());
   }
 
-  private static Common common(JsonNode r, String where, Set<String> ids, Set<String> configured, List<String> problems) {
-    String id = r.path("id").asText(null);
+  private Common common(String where, String id, String scopeName, String match, String periodName,
+                        List<String> channels, List<String> emailTo, Set<String> ids, Set<String> configured) {
     if (id == null || id.isBlank()) {
-      problems.add(where + ".id is required");
+      problems.error(where + ".id", "is required");
     } else if (!ids.add(id)) {
-      problems.add(where + ".id '" + id + "' is used twice");
+      problems.error(where + ".id", "'" + id + "' is used twice");
     }
-    Scope scope = enumValue(Scope.class, r.path("scope").asText(""), where + ".scope", problems);
-    Period period = enumValue(Period.class, r.path("period").asText(""), where + ".period", problems);
+    Scope scope = enumValue(Scope.class, scopeName, where + ".scope");
+    Period period = enumValue(Period.class, periodName, where + ".period");
     if (scope == Scope.KEY && period == Period.HOUR) {
-      problems.add(where + ": key rules work on day and month periods (spend per key is totalled per day)");
+      problems.error(where + ":", "key rules work on day and month periods (spend per key is totalled per day)");
     }
-    List<String> channels = new ArrayList<>();
-    r.path("channels").forEach(n -> channels.add(n.asText()));
-    if (channels.isEmpty()) {
-      problems.add(where + ".channels must name at least one of slack, email, log");
+    if (channels.isEmpty() && !problems.hasErrorAt(where + ".channels")) {
+      problems.error(where + ".channels", "must name at least one of slack, email, log");
     }
     for (String c : channels) {
       if (!CHANNELS.contains(c)) {
-        problems.add(where + ": unknown channel '" + c + "' (slack, email, log)");
+        problems.error(where + ":", "unknown channel '" + c + "' (slack, email, log)");
       } else if (!configured.contains(c)) {
-        problems.add(where + " uses channel '" + c + "', which is not configured");
+        problems.error(where, "uses channel '" + c + "', which is not configured");
       }
     }
-    List<String> emailTo = new ArrayList<>();
-    r.path("email_to").forEach(n -> emailTo.add(n.asText()));
     if (!emailTo.isEmpty() && !channels.contains("email")) {
-      problems.add(where + ".email_to is set but the rule's channels do not include email");
+      problems.error(where + ".email_to", "is set but the rule's channels do not include email");
     }
-    emailTo.stream().filter(a -> !isEmail(a)).forEach(a -> problems.add(where + ".email_to: '" + a
+    emailTo.stream().filter(a -> !isEmail(a)).forEach(a -> problems.error(where + ".email_to:", "'" + a
         + "' is not one email address"));
-    return new Common(id, scope, r.path("match").asText("*"), period, channels, emailTo);
+    return new Common(id, scope, match == null ? "*" : match, period, channels, emailTo);
   }
 
-  private static EmailChannel.Smtp smtp(JsonNode email, Map<String, String> env, List<String> problems) {
-    if (!email.isObject()) {
+  private EmailChannel.Smtp smtp(AlertsSection.Email email) {
+    if (email == null) {
       return null;
     }
-    List<String> to = new ArrayList<>();
-    email.path("to").forEach(n -> to.add(n.asText()));
-    String security = email.path("security").asText("starttls").toLowerCase(Locale.ROOT);
+    String where = PATH + ".email";
+    String security = email.security() == null ? DEFAULT_SMTP_SECURITY : email.security().toLowerCase(Locale.ROOT);
     if (!Set.of("none", "starttls", "smtps").contains(security)) {
-      problems.add("tollgate.alerts.email.security must be none, starttls or smtps");
+      problems.error(where + ".security", "must be none, starttls or smtps");
     }
-    String password = secret(email.get("password"), "tollgate.alerts.email.password", env, problems);
-    to.stream().filter(a -> !isEmail(a)).forEach(a -> problems.add("tollgate.alerts.email.to: '" + a
+    int port = email.port() == null ? DEFAULT_SMTP_PORT : email.port();
+    if (port < 1 || port > 65535) {
+      problems.error(where + ".port", "must be a port number (1-65535)");
+    }
+    String password = env.resolve(where + ".password", email.password(), problems);
+    email.to().stream().filter(a -> !isEmail(a)).forEach(a -> problems.error(where + ".to:", "'" + a
         + "' is not one email address"));
-    if (email.hasNonNull("from") && !isEmail(email.get("from").asText())) {
-      problems.add("tollgate.alerts.email.from must be one email address");
+    if (email.from() != null && !isEmail(email.from())) {
+      problems.error(where + ".from", "must be one email address");
     }
-    if (!email.hasNonNull("host") || !email.hasNonNull("from") || to.isEmpty()) {
-      problems.add("tollgate.alerts.email needs host, from and at least one 'to' address");
+    if (email.host() == null || email.from() == null || email.to().isEmpty()) {
+      problems.error(where, "needs host, from and at least one 'to' address");
       return null;
     }
-    return new EmailChannel.Smtp(email.get("host").asText(), email.path("port").asInt(587), security,
-        email.path("user").asText(null), password, email.get("from").asText(), to);
+    return new EmailChannel.Smtp(email.host(), port, security, email.user(), password, email.from(), email.to());
   }
 
-  private static long usd(JsonNode r, String field, boolean positive, String where, List<String> problems) {
-    try {
-      long nanos = new BigDecimal(r.path(field).asText("")).movePointRight(9).longValueExact();
-      if (positive ? nanos <= 0 : nanos < 0) {
-        problems.add(where + "." + field + " must be " + (positive ? "positive" : "zero or more"));
+  private long usd(BigDecimal amount, String where, boolean required, boolean positive) {
+    if (amount == null) {
+      if (required && !problems.hasErrorAt(where)) {
+        problems.error(where, "is required: a USD amount with at most 9 decimals");
       }
-      return nanos;
-    } catch (NumberFormatException | ArithmeticException e) {
-      problems.add(where + "." + field + " must be a USD amount with at most 9 decimals");
       return 0;
     }
+    try {
+      long nanos = amount.movePointRight(9).longValueExact();
+      if (positive ? nanos <= 0 : nanos < 0) {
+        problems.error(where, "must be " + (positive ? "positive" : "zero or more"));
+      }
+      return nanos;
+    } catch (ArithmeticException e) {
+      problems.error(where, "must be a USD amount with at most 9 decimals");
+      return 0;
+    }
+  }
+
+  private static double or(Double value, double fallback) {
+    return value == null ? fallback : value;
   }
 
   private static boolean isHttpUrl(String url) {
@@ -223,7 +252,7 @@ public final class AlertingConfigLoader {
   }
 
   /** "30m", "6h", "2d" or an ISO-8601 duration. */
-  private static Duration duration(String text, String where, List<String> problems) {
+  private Duration duration(String text, String where) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.matches("\\d+[smhd]")) {
@@ -237,35 +266,20 @@ public final class AlertingConfigLoader {
       }
       return Duration.parse(text.trim());
     } catch (RuntimeException e) {
-      problems.add(where + " must be a duration like 30m, 6h or 2d, got '" + text + "'");
+      problems.error(where, "must be a duration like 30m, 6h or 2d, got '" + text + "'");
       return null;
     }
   }
 
-  private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String where, List<String> problems) {
+  private <E extends Enum<E>> E enumValue(Class<E> type, String value, String where) {
     try {
-      return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, (value == null ? "" : value).trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problems.add(where + " must be one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
-          + ", got '" + value + "'");
-      return null;
-    }
-  }
-
-  private static String secret(JsonNode node, String where, Map<String, String> env, List<String> problems) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    String v = node.asText();
-    if (v.startsWith("os.environ/")) {
-      String name = v.substring("os.environ/".length());
-      String value = env.get(name);
-      if (value == null || value.isBlank()) {
-        problems.add(where + " refers to environment variable " + name + ", which is not set");
-        return null;
+      if (!problems.hasErrorAt(where)) {
+        problems.error(where, "must be one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+            + (value == null ? "" : ", got '" + value + "'"));
       }
-      return value;
+      return null;
     }
-    return v;
   }
 }

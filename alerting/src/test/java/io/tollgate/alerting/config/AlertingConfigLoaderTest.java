@@ -101,4 +101,56 @@ class AlertingConfigLoaderTest {
     assertThatThrownBy(() -> AlertingConfigLoader.fromFile(file, Map.of()))
         .hasMessageContaining("is not valid YAML").satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
   }
+
+  @Test
+  void valuesOfTheWrongTypeAreProblemsNotDefaults() {
+    assertThatThrownBy(() -> AlertingConfigLoader.load(YAML.readTree("""
+        email: {host: smtp.local, port: "5x87", from: a@b.c, to: [x@y.z]}
+        thresholds:
+          - {id: t, scope: customer, period: day, amount_usd: fifty, soft_warning_percent: eighty, channels: [log]}
+        anomalies:
+          - {id: a, scope: customer, period: day, z_warning: abc, min_baseline_periods: 7.5, drift_ratio: [2],
+             channels: log}
+        """), Map.of()))
+        .isInstanceOf(io.tollgate.schemas.config.ConfigException.class)
+        .satisfies(e -> assertThat(((io.tollgate.schemas.config.ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "tollgate.alerts.email.port must be a whole number",
+            "tollgate.alerts.thresholds[0].amount_usd must be a number",
+            "tollgate.alerts.thresholds[0].soft_warning_percent must be a whole number",
+            "tollgate.alerts.anomalies[0].z_warning must be a number",
+            "tollgate.alerts.anomalies[0].min_baseline_periods must be a whole number",
+            "tollgate.alerts.anomalies[0].drift_ratio must be a number",
+            "tollgate.alerts.anomalies[0].channels must be a list"));
+  }
+
+  @Test
+  void unknownKeysAreWarningsWithTheirPathBesideTheErrors() throws Exception {
+    AlertingConfig c = AlertingConfigLoader.load(YAML.readTree("""
+        webhook: https://example.com
+        thresholds:
+          - {id: t, scope: customer, period: day, amount_usd: 5, channels: [log], severity: high}
+        """), Map.of());
+    assertThat(c.warnings()).containsExactly("tollgate.alerts.webhook: unknown key, ignored",
+        "tollgate.alerts.thresholds[0].severity: unknown key, ignored");
+    assertThatThrownBy(() -> AlertingConfigLoader.load(YAML.readTree("""
+        thresholds:
+          - {id: t, scope: customer, period: day, amout_usd: 5, channels: [log]}
+        """), Map.of()))
+        .hasMessageContaining("tollgate.alerts.thresholds[0].amount_usd is required")
+        .hasMessageContaining("tollgate.alerts.thresholds[0].amout_usd: unknown key, ignored");
+  }
+
+  @Test
+  void theFileIsCheckedWhole() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("alerts", ".yaml");
+    java.nio.file.Files.writeString(file, """
+        litellm_settings: {success_callback: [langfuse]}
+        tollgate:
+          alerts:
+            thresholds: [{id: t, scope: customer, period: day, amount_usd: 5, channels: [log]}]
+        """);
+    AlertingConfig c = AlertingConfigLoader.fromFile(file, Map.of());
+    assertThat(c.thresholds()).hasSize(1);
+    assertThat(c.warnings()).containsExactly("litellm_settings.success_callback: not implemented by Tollgate, ignored");
+  }
 }

@@ -1,10 +1,10 @@
 package io.tollgate.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.alerting.config.AlertingConfig;
 import io.tollgate.alerting.config.AlertingConfigLoader;
+import io.tollgate.schemas.config.ConfigFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -23,13 +23,14 @@ final class AlertingConfigs {
   }
 
   static AlertingConfig build(LauncherOptions o, Map<String, String> env) {
+    return build(o.config() == null ? null : ConfigFile.load(Path.of(o.config())), env);
+  }
+
+  /** With the user's file already read ({@code file}, null when none was given). */
+  static AlertingConfig build(ConfigFile file, Map<String, String> env) {
     try {
-      if (o.config() != null) {
-        JsonNode root = YAML.readTree(Path.of(o.config()).toFile());
-        JsonNode alerts = root == null ? YAML.createObjectNode() : root.path("tollgate").path("alerts");
-        if (alerts.isObject()) {
-          return AlertingConfigLoader.load(alerts, env);
-        }
+      if (file != null && file.root().tollgate().alerts() != null) {
+        return AlertingConfigLoader.from(file, env);
       }
       boolean slack = env.get("SLACK_WEBHOOK_URL") != null && !env.get("SLACK_WEBHOOK_URL").isBlank();
       String channels = "channels: [log" + (slack ? ", slack" : "") + "]";
@@ -39,7 +40,7 @@ final class AlertingConfigs {
           + (slack ? "slack: {webhook_url: os.environ/SLACK_WEBHOOK_URL}\n" : "");
       return AlertingConfigLoader.load(YAML.readTree(yaml), env);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + o.config(), e);
+      throw new UncheckedIOException("built-in alert rules", e);
     }
   }
 }

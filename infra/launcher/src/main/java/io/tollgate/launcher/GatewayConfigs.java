@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.ingress.config.ConfigLoader;
 import io.tollgate.ingress.config.IngressConfig;
+import io.tollgate.schemas.config.ConfigFile;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,13 +20,19 @@ final class GatewayConfigs {
   }
 
   static IngressConfig build(LauncherOptions o, String kafka, String mockBaseUrl, Map<String, String> env) {
+    return build(o, o.config() == null ? null : ConfigFile.load(Path.of(o.config())), kafka, mockBaseUrl, env);
+  }
+
+  /** With the user's file already read ({@code file}, null when none was given). */
+  static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl,
+                             Map<String, String> env) {
     Map<String, String> withRun = new HashMap<>(env);
     withRun.putIfAbsent("TOLLGATE_KAFKA", kafka);
     withRun.putIfAbsent("TOLLGATE_PORT", Integer.toString(o.gatewayPort()));
     withRun.putIfAbsent("TOLLGATE_HOST", "127.0.0.1");
     withRun.putIfAbsent("TOLLGATE_SPILL_DIR", o.home().resolve("spill").toString());
-    if (o.config() != null) {
-      return ConfigLoader.load(Path.of(o.config()), withRun);
+    if (file != null) {
+      return ConfigLoader.from(file, withRun);
     }
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();

@@ -13,6 +13,10 @@ import io.tollgate.local.mock.MockProvider;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.config.ConfigException;
+import io.tollgate.schemas.config.ConfigFile;
+import io.tollgate.schemas.config.ConfigWarnings;
+import io.tollgate.schemas.config.Problems;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
@@ -62,6 +66,20 @@ public final class Main {
       return;
     }
 
+    // The one config file, read and checked before anything starts: its errors stop the launch here.
+    ConfigFile file;
+    try {
+      file = options.config() == null ? null : ConfigFile.load(java.nio.file.Path.of(options.config()));
+      if (file != null) {
+        file.problems().throwIfErrors();
+      }
+    } catch (ConfigException e) {
+      System.err.println("tollgate: invalid configuration " + options.config() + ":\n"
+          + Problems.report(e.problems(), e.warnings()));
+      System.exit(2);
+      return;
+    }
+
     Stack stack = new Stack();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -72,7 +90,7 @@ public final class Main {
     }, "tollgate-shutdown"));
 
     try {
-      String gateway = start(options, stack, new Progress(out));
+      String gateway = start(options, file, stack, new Progress(out));
       if (options.demoMinutes() > 0) {
         out.println("Demo: sending " + options.demoMinutes() + " minute" + (options.demoMinutes() == 1 ? "" : "s")
             + " of synthetic traffic to " + gateway + "; customer " + DemoTraffic.SPIKE_CUSTOMER
@@ -97,7 +115,7 @@ public final class Main {
   }
 
   /** Starts everything; returns the gateway's base URL. */
-  private static String start(LauncherOptions o, Stack stack, Progress progress) {
+  private static String start(LauncherOptions o, ConfigFile file, Stack stack, Progress progress) {
     progress.line("Starting Tollgate (data in " + o.home() + ")");
     try {
       Files.createDirectories(o.home());
@@ -137,7 +155,7 @@ public final class Main {
           DemoWebhook.start(FreePorts.inUse(DEMO_WEBHOOK_PORT) ? 0 : DEMO_WEBHOOK_PORT, progress.out())));
       env.put("SLACK_WEBHOOK_URL", hook.url());
     }
-    AlertingConfig alerting = AlertingConfigs.build(o, env);
+    AlertingConfig alerting = AlertingConfigs.build(file, env);
     AlertingApp alertingApp = progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier",
         () -> stack.push("alerting", AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"),
             alerting, metrics, new ClickHouseClient(settings))));
@@ -149,7 +167,10 @@ public final class Main {
         throw new java.io.UncheckedIOException("spend API cannot listen on " + o.apiPort(), e);
       }
     });
-    IngressConfig gatewayConfig = GatewayConfigs.build(o, kafka, mock == null ? null : mock.baseUrl(), System.getenv());
+    IngressConfig gatewayConfig = GatewayConfigs.build(o, file, kafka, mock == null ? null : mock.baseUrl(),
+        System.getenv());
+    // Both apps read the same file: each warning once (unknown keys, unimplemented settings, an open gateway).
+    ConfigWarnings.log(alerting.warnings(), gatewayConfig.warnings());
     Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig, new VertxOptions(), metrics)));
 
     String gw = "http://127.0.0.1:" + gateway.port();

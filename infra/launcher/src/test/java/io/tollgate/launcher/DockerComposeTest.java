@@ -56,6 +56,7 @@ class DockerComposeTest {
   void theAppsPointAtTheServicesOfTheStack() throws Exception {
     JsonNode services = yaml("docker-compose.yml").path("services");
     assertThat(services.at("/gateway/environment/TOLLGATE_KAFKA").asText()).isEqualTo("kafka:9092");
+    assertThat(services.at("/gateway/environment/TOLLGATE_HOST").asText()).isEqualTo("0.0.0.0");
     assertThat(services.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText()).contains("kafka:9092");
     List<String> aggregator = new ArrayList<>();
     services.at("/aggregator/command").forEach(n -> aggregator.add(n.asText()));
@@ -70,6 +71,10 @@ class DockerComposeTest {
         "ANTHROPIC_API_KEY", "x", "OPENAI_API_KEY", "y", "LITELLM_MASTER_KEY", "sk-compose"));
     assertThat(config.port()).isEqualTo(4000);
     assertThat(config.kafkaBootstrap()).isEqualTo("kafka:9092");
+    // In a container the gateway must listen on every interface (the default is loopback), and the
+    // file must be clean: a warning would make `--validate` fail.
+    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.warnings()).isEmpty();
 
     List<String> alerting = new ArrayList<>();
     services.at("/alerting/command").forEach(n -> alerting.add(n.asText()));
@@ -79,6 +84,7 @@ class DockerComposeTest {
     AlertingConfig alerts = AlertingConfigLoader.fromFile(INFRA.resolve("config/tollgate.yaml"), Map.of());
     assertThat(alerts.thresholds()).isNotEmpty();
     assertThat(alerts.anomalies()).isNotEmpty();
+    assertThat(alerts.warnings()).isEmpty();
 
     // Prometheus scrapes every app where it serves /metrics.
     JsonNode prometheus = yaml("prometheus/prometheus.yml");

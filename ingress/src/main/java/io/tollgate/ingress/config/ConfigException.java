@@ -2,17 +2,15 @@ package io.tollgate.ingress.config;
 
 import java.util.List;
 
-/** Every problem of a configuration, reported together. Messages never contain secret values. */
-public final class ConfigException extends IllegalArgumentException {
+/** Every problem of the gateway's configuration, reported together. Messages never contain secret values. */
+public final class ConfigException extends io.tollgate.schemas.config.ConfigException {
   private static final long serialVersionUID = 1L;
-  private final transient List<String> problems;
 
   public ConfigException(List<String> problems) {
-    super("invalid configuration:\n  - " + String.join("\n  - ", problems));
-    this.problems = List.copyOf(problems);
+    super(problems);
   }
 
-  public List<String> problems() {
-    return problems;
+  public ConfigException(List<String> problems, List<String> warnings) {
+    super(problems, warnings);
   }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
  * Everything the gateway needs, validated. Built by {@link ConfigLoader} from a LiteLLM-style
  * {@code config.yaml} (plus a {@code tollgate:} section) and the environment.
  *
- * @param host                 bind address
+ * @param host                 bind address (default 127.0.0.1: loopback unless told otherwise)
  * @param port                 listen port (LiteLLM's 4000 by default)
  * @param gatewayId            name of this instance in usage events
  * @param masterKey            LiteLLM {@code general_settings.master_key}, or null
@@ -27,6 +27,11 @@ import java.util.Map;
  * @param corsAllowedOrigins   origins allowed by CORS ({@code *} = any, LiteLLM's default)
  * @param kafkaProperties      extra Kafka client properties (SSL, SASL, …) for every client of the app
  * @param tls                  TLS on the gateway port, or null for plain HTTP
+ * @param internalUserHeaders  {@code user_header_mappings} with role {@code internal_user}: they name
+ *                             the internal user (as in LiteLLM), never the customer
+ * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
+ *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
+ *                             at start, and {@code --validate} fails on them
  */
 public record IngressConfig(String host, int port, String gatewayId, String masterKey,
                             Map<String, KeyEntry> virtualKeys, List<Deployment> deployments,
@@ -34,11 +39,43 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
                             boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
-                            Map<String, String> kafkaProperties, Tls tls) {
-  /** Defaults of the newer settings, in one place. */
+                            Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
+                            List<String> warnings) {
+  /** Defaults, in one place. */
+  public static final int DEFAULT_PORT = 4000;
+  /** Loopback: an open gateway must never listen on every interface unless told to. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final String DEFAULT_KAFKA = "127.0.0.1:9092";
+  public static final String DEFAULT_GATEWAY_ID = "gateway-1";
+  public static final String DEFAULT_SPILL_DIR = ".tollgate/spill";
+  public static final int DEFAULT_MAX_REQUEST_BODY_MB = 32;
+  public static final long DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+  public static final List<String> DEFAULT_CORS_ALLOWED_ORIGINS = List.of("*");
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
   public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+
+  public IngressConfig {
+    internalUserHeaders = internalUserHeaders == null ? List.of() : List.copyOf(internalUserHeaders);
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** Without internal-user headers and warnings (tests, code built before they existed). */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, List.of(), List.of());
+  }
+
+  /** Whether anyone may call it: no master key and no virtual keys (any key is metered by its hash). */
+  public boolean open() {
+    return masterKey == null && virtualKeys.isEmpty();
+  }
 
   /** PEM certificate chain and private key for TLS on the gateway port. */
   public record Tls(String certPath, String keyPath) {
@@ -52,6 +89,6 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
   public String toString() {
     return "IngressConfig[" + host + ":" + port + ", gateway " + gatewayId + ", " + deployments.size()
         + " deployments, " + virtualKeys.size() + " keys, master key " + (masterKey == null ? "unset" : "set")
-        + ", kafka " + kafkaBootstrap + "]";
+        + ", kafka " + kafkaBootstrap + (kafkaProperties == null || kafkaProperties.isEmpty() ? "" : " " + kafkaProperties.keySet()) + "]";
   }
 }

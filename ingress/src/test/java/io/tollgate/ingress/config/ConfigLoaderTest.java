@@ -73,7 +73,7 @@ class ConfigLoaderTest {
         .hasMessageContaining("environment variable ALSO_MISSING, which is not set")
         .hasMessageContaining("api_base must be an http(s) URL")
         .hasMessageContaining("master_key must start with 'sk-'")
-        .hasMessageContaining("tollgate.port must be a number")
+        .hasMessageContaining("tollgate.port must be a whole number")
         .hasMessageContaining("tollgate.keys[0].key is required")
         .hasMessageNotContaining("not-sk");
   }
@@ -92,5 +92,168 @@ class ConfigLoaderTest {
     assertThat(load("tollgate: {gateway_id: gw-eu-1}", Map.of("HOSTNAME", "pod-7")).gatewayId()).isEqualTo("gw-eu-1");
     assertThat(load("tollgate: {port: 4100}", Map.of("HOSTNAME", "pod-7")).gatewayId()).isEqualTo("pod-7");
     assertThat(load("tollgate: {port: 4100}", Map.of()).gatewayId()).isEqualTo("gateway-1");
+  }
+
+  @Test
+  void aLiteLlmConfigFullOfUnimplementedSettingsStartsAndListsEachAsAWarning() throws Exception {
+    IngressConfig c = load("""
+        model_list:
+          - model_name: gpt-5
+            litellm_params: {model: openai/gpt-5, api_key: os.environ/OPENAI_API_KEY, rpm: 60, timeout: 30}
+            model_info: {mode: chat}
+        litellm_settings:
+          drop_params: true
+          num_retries: 3
+          request_timeout: 600
+          success_callback: [langfuse]
+          callbacks: [my_module.handler]
+          cache: true
+        general_settings:
+          master_key: sk-1234
+          database_url: os.environ/DATABASE_URL
+          store_model_in_db: true
+          alerting: [slack]
+          proxy_batch_write_at: 60
+          master_kee: sk-typo
+        router_settings: {routing_strategy: usage-based-routing-v2}
+        environment_variables: {REDIS_HOST: redis}
+        """, Map.of("OPENAI_API_KEY", "sk-openai"));
+    assertThat(c.deployments()).hasSize(1);
+    String ignored = ": not implemented by Tollgate, ignored";
+    assertThat(c.warnings()).containsExactlyInAnyOrder(
+        "model_list[0].litellm_params.rpm" + ignored,
+        "model_list[0].litellm_params.timeout" + ignored,
+        "model_list[0].model_info.mode" + ignored,
+        "litellm_settings.drop_params" + ignored,
+        "litellm_settings.num_retries" + ignored,
+        "litellm_settings.request_timeout" + ignored,
+        "litellm_settings.success_callback" + ignored,
+        "litellm_settings.callbacks" + ignored,
+        "litellm_settings.cache" + ignored,
+        "general_settings.database_url" + ignored,
+        "general_settings.store_model_in_db" + ignored,
+        "general_settings.alerting" + ignored,
+        "general_settings.proxy_batch_write_at" + ignored,
+        "general_settings.master_kee: unknown key, ignored",
+        "router_settings" + ignored,
+        "environment_variables" + ignored);
+  }
+
+  @Test
+  void forwardingPerModelGroupIsReadWhereLiteLlmPutsItAndAtTheRoot() throws Exception {
+    IngressConfig c = load("""
+        model_list:
+          - {model_name: m, litellm_params: {model: anthropic/claude-sonnet-4-5}}
+          - {model_name: legacy, litellm_params: {model: anthropic/claude-opus-4-1}}
+          - {model_name: other, litellm_params: {model: anthropic/claude-haiku-4-5}}
+        litellm_settings:
+          model_group_settings: {forward_client_headers_to_llm_api: [m, missing]}
+        model_group_settings: {forward_client_headers_to_llm_api: [legacy]}
+        general_settings: {master_key: sk-m}
+        """, Map.of());
+    assertThat(c.deployments()).extracting(Deployment::modelName, Deployment::forwardClientHeaders)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("m", true), org.assertj.core.groups.Tuple.tuple("legacy", true),
+            org.assertj.core.groups.Tuple.tuple("other", false));
+    assertThat(c.forwardClientHeaders()).isFalse();
+    assertThat(c.warnings()).containsExactly("litellm_settings.model_group_settings.forward_client_headers_to_llm_api: "
+        + "'missing' is no model_name of model_list, ignored");
+  }
+
+  @Test
+  void onlyTheCustomerRoleNamesTheCustomer() throws Exception {
+    IngressConfig c = load("""
+        general_settings:
+          master_key: sk-m
+          user_header_mappings:
+            - {header_name: X-OpenWebUI-User-Id, litellm_user_role: internal_user}
+            - {header_name: X-OpenWebUI-User-Email, litellm_user_role: customer}
+        """, Map.of());
+    assertThat(c.userHeaderMappings()).containsExactly("x-openwebui-user-email");
+    assertThat(c.internalUserHeaders()).containsExactly("x-openwebui-user-id");
+    assertThat(c.warnings()).isEmpty();
+    assertThatThrownBy(() -> load("""
+        general_settings:
+          user_header_mappings: [{header_name: X-A, litellm_user_role: boss}, {litellm_user_role: customer}, {header_name: X-B}]
+        """, Map.of()))
+        .hasMessageContaining("user_header_mappings[0].litellm_user_role must be customer or internal_user")
+        .hasMessageContaining("user_header_mappings[1].header_name is required")
+        .hasMessageContaining("user_header_mappings[2].litellm_user_role is required");
+  }
+
+  @Test
+  void valuesOfTheWrongTypeAreErrorsNotDefaultsAllAtOnce() {
+    assertThatThrownBy(() -> load("""
+        general_settings: {master_key: sk-m, forward_client_headers_to_llm_api: sometimes}
+        litellm_settings: {forward_llm_provider_auth_headers: 1}
+        tollgate: {upstream_timeout_s: [1], idle_timeout_s: 1.5, stream_idle_timeout_s: soon, port: 70000,
+                   kafka: {bootstrap_servers: {host: k}}}
+        """, Map.of("TOLLGATE_GATEWAY_ID", "gw")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "general_settings.forward_client_headers_to_llm_api must be true or false",
+            "litellm_settings.forward_llm_provider_auth_headers must be true or false",
+            "tollgate.upstream_timeout_s must be a whole number",
+            "tollgate.idle_timeout_s must be a whole number",
+            "tollgate.stream_idle_timeout_s must be a whole number",
+            "tollgate.port must be a port number (0-65535)",
+            "tollgate.kafka.bootstrap_servers must be a text value, not a mapping"));
+    assertThatThrownBy(() -> load("tollgate: {port: 4100}", Map.of("TOLLGATE_PORT", "40x0")))
+        .hasMessageContaining("environment variable TOLLGATE_PORT must be a whole number");
+  }
+
+  @Test
+  void theNewerSettingsWithTheirDefaults() throws Exception {
+    IngressConfig defaults = load("general_settings: {master_key: sk-m}", Map.of());
+    assertThat(defaults.host()).isEqualTo("127.0.0.1");
+    assertThat(defaults.port()).isEqualTo(4000);
+    assertThat(defaults.idleTimeoutMs()).isEqualTo(IngressConfig.DEFAULT_IDLE_TIMEOUT_MS);
+    assertThat(defaults.requestReadTimeoutMs()).isEqualTo(IngressConfig.DEFAULT_REQUEST_READ_TIMEOUT_MS);
+    assertThat(defaults.streamIdleTimeoutMs()).isEqualTo(IngressConfig.DEFAULT_STREAM_IDLE_TIMEOUT_MS);
+    assertThat(defaults.upstreamTimeoutMs()).isEqualTo(600_000);
+    assertThat(defaults.maxBodyBytes()).isEqualTo(32L * 1024 * 1024);
+    assertThat(defaults.corsAllowedOrigins()).containsExactly("*");
+    assertThat(defaults.kafkaProperties()).isEmpty();
+    assertThat(defaults.tls()).isNull();
+    assertThat(defaults.forwardProviderAuthHeaders()).isFalse();
+
+    IngressConfig c = load("""
+        litellm_settings: {forward_llm_provider_auth_headers: true}
+        tollgate:
+          host: 0.0.0.0
+          idle_timeout_s: 30
+          request_read_timeout_s: 10
+          stream_idle_timeout_s: 90
+          cors: {allowed_origins: ["https://app.example.com"]}
+          tls: {cert_path: /etc/tls/cert.pem, key_path: /etc/tls/key.pem}
+          kafka: {bootstrap_servers: "k:9093", properties: {security.protocol: SASL_SSL, sasl.jaas.config: os.environ/JAAS}}
+          keys: [{key: os.environ/TEAM_KEY, alias: team}]
+        """, Map.of("JAAS", "org.apache.kafka...PlainLoginModule required password=\"s3cr3t\";", "TEAM_KEY", "sk-team"));
+    assertThat(c.forwardProviderAuthHeaders()).isTrue();
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.idleTimeoutMs()).isEqualTo(30_000);
+    assertThat(c.requestReadTimeoutMs()).isEqualTo(10_000);
+    assertThat(c.streamIdleTimeoutMs()).isEqualTo(90_000);
+    assertThat(c.corsAllowedOrigins()).containsExactly("https://app.example.com");
+    assertThat(c.tls()).isEqualTo(new IngressConfig.Tls("/etc/tls/cert.pem", "/etc/tls/key.pem"));
+    assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
+        .hasEntrySatisfying("sasl.jaas.config", v -> assertThat(v).contains("s3cr3t"));
+    assertThat(c.virtualKeys()).containsKey("sk-team");
+    assertThat(c.toString()).doesNotContain("s3cr3t").doesNotContain("sk-team");
+
+    assertThatThrownBy(() -> load("tollgate: {tls: {cert_path: /c.pem}, kafka: {properties: {sasl.jaas.config: os.environ/NOPE}}}",
+        Map.of()))
+        .hasMessageContaining("tollgate.tls needs both cert_path and key_path")
+        .hasMessageContaining("tollgate.kafka.properties.sasl.jaas.config refers to environment variable NOPE");
+  }
+
+  @Test
+  void anOpenGatewayIsAWarningAndLoopbackByDefault() throws Exception {
+    IngressConfig open = load("model_list: []", Map.of());
+    assertThat(open.host()).isEqualTo("127.0.0.1");
+    assertThat(open.open()).isTrue();
+    assertThat(open.warnings()).singleElement().asString().contains("OPEN").doesNotContain("listens on");
+    assertThat(load("tollgate: {host: 0.0.0.0}", Map.of()).warnings()).singleElement().asString()
+        .contains("OPEN").contains("listens on 0.0.0.0");
+    assertThat(load("tollgate: {keys: [{key: sk-a}]}", Map.of()).warnings()).isEmpty();
   }
 }
