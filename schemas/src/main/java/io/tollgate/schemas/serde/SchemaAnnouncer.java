@@ -3,6 +3,7 @@ package io.tollgate.schemas.serde;
 import io.tollgate.schemas.topics.TopicSetup;
 import io.tollgate.schemas.topics.Topics;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,14 +31,17 @@ public final class SchemaAnnouncer implements AutoCloseable {
 
   private final String bootstrapServers;
   private final String clientId;
+  private final Map<String, ?> clientProperties;
   private final List<Schema> schemas;
   private final CountDownLatch published = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread thread;
 
-  private SchemaAnnouncer(String bootstrapServers, String clientId, List<Schema> schemas) {
+  private SchemaAnnouncer(String bootstrapServers, String clientId, Map<String, ?> clientProperties,
+                          List<Schema> schemas) {
     this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     this.clientId = Objects.requireNonNull(clientId, "clientId");
+    this.clientProperties = Map.copyOf(clientProperties);
     this.schemas = List.copyOf(schemas);
     this.thread = new Thread(this::run, "schema-announcer");
     thread.setDaemon(true);
@@ -46,10 +50,13 @@ public final class SchemaAnnouncer implements AutoCloseable {
   /**
    * Starts announcing the current schema of each of {@code current} (and its shipped history).
    *
-   * @param clientId the producer's {@code client.id}
+   * @param clientId         the producer's {@code client.id}
+   * @param clientProperties the app's extra Kafka client properties (SSL, SASL, …); its own settings win
    */
-  public static SchemaAnnouncer start(String bootstrapServers, String clientId, List<Schema> current) {
-    SchemaAnnouncer announcer = new SchemaAnnouncer(bootstrapServers, clientId, SchemaTopic.schemasOf(current));
+  public static SchemaAnnouncer start(String bootstrapServers, String clientId, Map<String, ?> clientProperties,
+                                      List<Schema> current) {
+    SchemaAnnouncer announcer = new SchemaAnnouncer(bootstrapServers, clientId, clientProperties,
+        SchemaTopic.schemasOf(current));
     announcer.thread.start();
     return announcer;
   }
@@ -95,18 +102,24 @@ public final class SchemaAnnouncer implements AutoCloseable {
     int ms = (int) ATTEMPT_TIMEOUT.toMillis();
     // The topic must be compacted: auto-creation would give it the delete policy, and readers would
     // lose the schemas of writers that have not restarted within the retention.
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms))) {
+    Map<String, Object> adminConfig = new HashMap<>(clientProperties);
+    adminConfig.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin",
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms));
+    try (Admin admin = Admin.create(adminConfig)) {
       TopicSetup.ensure(admin, List.of(Topics.SCHEMAS), Optional.empty(), Optional.empty(), ATTEMPT_TIMEOUT);
     }
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+    Map<String, Object> producerConfig = new HashMap<>(clientProperties);
+    producerConfig.putAll(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.CLIENT_ID_CONFIG, clientId,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.MAX_BLOCK_MS_CONFIG, ms,
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms,
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 5_000)), new StringSerializer(), new StringSerializer())) {
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 5_000)));
+    try (KafkaProducer<String, String> producer =
+             new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
       SchemaTopic.publish(producer, Topics.SCHEMAS.name(), schemas, ATTEMPT_TIMEOUT);
     }
   }

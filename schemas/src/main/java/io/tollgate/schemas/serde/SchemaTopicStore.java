@@ -70,15 +70,25 @@ public final class SchemaTopicStore implements SchemaStore, AutoCloseable {
     this.missTtl = Objects.requireNonNull(missTtl, "missTtl");
   }
 
-  /** A store over {@code tollgate.schemas.v1} with its own consumer: 10 s reads, misses kept 30 s. */
+  /** Same as {@link #connect(String, String, Map)} without extra client properties. */
   public static SchemaTopicStore connect(String bootstrapServers, String clientId) {
-    Map<String, Object> config = new HashMap<>();
+    return connect(bootstrapServers, clientId, Map.of());
+  }
+
+  /**
+   * A store over {@code tollgate.schemas.v1} with its own consumer: reads of at most 5 s (inside the
+   * 10 s transaction timeout of a Streams thread that waits for one), misses kept 30 s.
+   *
+   * @param clientProperties the app's extra Kafka client properties (SSL, SASL, …); its own settings win
+   */
+  public static SchemaTopicStore connect(String bootstrapServers, String clientId, Map<String, ?> clientProperties) {
+    Map<String, Object> config = new HashMap<>(clientProperties);
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return new SchemaTopicStore(new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer()),
-        Topics.SCHEMAS.name(), Clock.systemUTC(), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        Topics.SCHEMAS.name(), Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofSeconds(30));
   }
 
   /**

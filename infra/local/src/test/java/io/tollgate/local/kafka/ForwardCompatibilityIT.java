@@ -3,6 +3,7 @@ package io.tollgate.local.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tollgate.local.compat.NewerUsageWriter;
 import io.tollgate.local.junit.KafkaExtension;
 import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.serde.AvroSerde;
@@ -10,8 +11,6 @@ import io.tollgate.schemas.serde.EventDecodingException;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
 import io.tollgate.schemas.serde.SchemaTopicStore;
 import io.tollgate.schemas.serde.TollgateSerdes;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,9 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,13 +46,13 @@ class ForwardCompatibilityIT {
   @Test
   void anOldReaderReadsANewerWritersEventsThroughTheSchemaTopic(KafkaCluster kafka) throws Exception {
     String topic = "usage-forward-" + UUID.randomUUID();
-    Schema v3 = v3("carbon_" + UUID.randomUUID().toString().replace('-', '_'));
+    Schema v3 = v3();
     try (SchemaTopicStore store = SchemaTopicStore.connect(kafka.bootstrapServers(), "old-reader")) {
       assertThat(store.loadAtStart()).isTrue();
       assertThat(store.fingerprints()).doesNotContain(AvroSerde.fingerprint(v3));
 
       // The newer gateway starts: schema first, acknowledged, then its events.
-      try (SchemaAnnouncer announcer = SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", List.of(v3))) {
+      try (SchemaAnnouncer announcer = SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", Map.of(), List.of(v3))) {
         assertThat(announcer.awaitPublished(Duration.ofSeconds(60))).isTrue();
       }
       List<UsageEvent> sent = new ArrayList<>();
@@ -73,8 +69,8 @@ class ForwardCompatibilityIT {
   @Test
   void withoutTheSchemaTopicTheSameEventsAreRefused(KafkaCluster kafka) throws Exception {
     String topic = "usage-forward-" + UUID.randomUUID();
-    Schema v3 = v3("carbon_" + UUID.randomUUID().toString().replace('-', '_'));
-    try (SchemaAnnouncer announcer = SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", List.of(v3))) {
+    Schema v3 = v3();
+    try (SchemaAnnouncer announcer = SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", Map.of(), List.of(v3))) {
       assertThat(announcer.awaitPublished(Duration.ofSeconds(60))).isTrue();
     }
     produce(kafka, topic, v3, List.of(event("e-0", 0)));
@@ -88,7 +84,7 @@ class ForwardCompatibilityIT {
   @Test
   void aWriterThatDidNotPublishItsSchemaIsRefusedNamingTheSchemaTopic(KafkaCluster kafka) throws Exception {
     String topic = "usage-forward-" + UUID.randomUUID();
-    Schema unpublished = v3("carbon_" + UUID.randomUUID().toString().replace('-', '_'));
+    Schema unpublished = v3();
     produce(kafka, topic, unpublished, List.of(event("e-0", 0)));
 
     try (SchemaTopicStore store = SchemaTopicStore.connect(kafka.bootstrapServers(), "old-reader")) {
@@ -99,15 +95,8 @@ class ForwardCompatibilityIT {
     }
   }
 
-  /** This build's schema plus a long field whose name makes the fingerprint unique to the test. */
-  private static Schema v3(String extraField) {
-    Schema current = UsageEvent.getClassSchema();
-    List<Schema.Field> fields = new ArrayList<>();
-    for (Schema.Field f : current.getFields()) {
-      fields.add(new Schema.Field(f, f.schema()));
-    }
-    fields.add(new Schema.Field(extraField, Schema.create(Schema.Type.LONG), "new in v3", 0L));
-    return Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+  private static Schema v3() {
+    return NewerUsageWriter.v3("carbon_" + UUID.randomUUID().toString().replace('-', '_'));
   }
 
   private static void produce(KafkaCluster kafka, String topic, Schema writer, List<UsageEvent> events)
@@ -116,22 +105,10 @@ class ForwardCompatibilityIT {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
         new StringSerializer(), new ByteArraySerializer())) {
       for (UsageEvent e : events) {
-        producer.send(new ProducerRecord<>(topic, e.getEventId(), encode(writer, e))).get(30, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(topic, e.getEventId(), NewerUsageWriter.encode(writer, e)))
+            .get(30, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private static byte[] encode(Schema writer, UsageEvent event) throws IOException {
-    GenericRecord record = new GenericData.Record(writer);
-    for (Schema.Field f : writer.getFields()) {
-      Schema.Field known = UsageEvent.getClassSchema().getField(f.name());
-      Object value = known == null ? 7_000L : event.get(known.pos());
-      record.put(f.name(), value instanceof Instant i ? i.toEpochMilli() : value);
-    }
-    ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record);
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
-    return bytes;
   }
 
   /** Polls until {@code expected} events arrived; fails after 60 s. */
