@@ -94,7 +94,9 @@ public final class SchemaAnnouncer implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      backoffMs = Math.min(backoffMs * 2, 30_000);
+      // Capped low: a gateway that started with Kafka down replays its spilled events as soon as
+      // Kafka answers, and its schema should be there first.
+      backoffMs = Math.min(backoffMs * 2, 5_000);
     }
   }
 

@@ -37,7 +37,7 @@ public final class SchemaTopic {
   }
 
   /**
-   * The schemas a writer of {@code types} publishes: the current schema of each and its shipped
+   * The schemas a writer of the records {@code current} publishes: each current schema and its shipped
    * history, so the topic carries every version even after compaction or a lost topic.
    */
   public static List<Schema> schemasOf(List<Schema> current) {

@@ -52,7 +52,8 @@ class ForwardCompatibilityIT {
       assertThat(store.fingerprints()).doesNotContain(AvroSerde.fingerprint(v3));
 
       // The newer gateway starts: schema first, acknowledged, then its events.
-      try (SchemaAnnouncer announcer = SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", Map.of(), List.of(v3))) {
+      try (SchemaAnnouncer announcer =
+               SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", Map.of(), List.of(v3))) {
         assertThat(announcer.awaitPublished(Duration.ofSeconds(60))).isTrue();
       }
       List<UsageEvent> sent = new ArrayList<>();
@@ -70,7 +71,8 @@ class ForwardCompatibilityIT {
   void withoutTheSchemaTopicTheSameEventsAreRefused(KafkaCluster kafka) throws Exception {
     String topic = "usage-forward-" + UUID.randomUUID();
     Schema v3 = v3();
-    try (SchemaAnnouncer announcer = SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", Map.of(), List.of(v3))) {
+    try (SchemaAnnouncer announcer =
+             SchemaAnnouncer.start(kafka.bootstrapServers(), "new-writer", Map.of(), List.of(v3))) {
       assertThat(announcer.awaitPublished(Duration.ofSeconds(60))).isTrue();
     }
     produce(kafka, topic, v3, List.of(event("e-0", 0)));
