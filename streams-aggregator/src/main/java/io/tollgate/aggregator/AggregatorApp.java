@@ -109,11 +109,9 @@ public final class AggregatorApp implements AutoCloseable {
    * may well be a good bill. Anything else stops the instance, as by default.
    */
   static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadDeath(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SchemaStoreUnavailableException) {
-        LOG.warn("retrying usage records whose schema could not be looked up: {}", t.getMessage());
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-      }
+    if (SchemaStoreUnavailableException.isCauseOf(e)) {
+      LOG.warn("retrying usage records whose schema could not be looked up: {}", e.getMessage());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }

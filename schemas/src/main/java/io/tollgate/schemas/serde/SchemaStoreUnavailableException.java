@@ -13,4 +13,14 @@ public final class SchemaStoreUnavailableException extends RetriableException {
   public SchemaStoreUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** True when {@code e} or one of its causes is one (Streams wraps what a processor throws). */
+  public static boolean isCauseOf(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SchemaStoreUnavailableException) {
+        return true;
+      }
+    }
+    return false;
+  }
 }
