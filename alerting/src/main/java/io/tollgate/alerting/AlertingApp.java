@@ -10,9 +10,16 @@ import io.tollgate.alerting.notify.LogChannel;
 import io.tollgate.alerting.notify.Notifier;
 import io.tollgate.alerting.notify.SlackChannel;
 import io.tollgate.alerting.topology.AlertTopology;
+import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.SpendTotal;
+import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.metrics.Prometheus;
+import io.tollgate.schemas.serde.SchemaAnnouncer;
+import io.tollgate.schemas.serde.SchemaStoreUnavailableException;
+import io.tollgate.schemas.serde.SchemaTopicStore;
+import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.TopicSetup;
 import java.net.URI;
@@ -20,9 +27,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /** The running alerting: the rule topology (exactly-once) and the notifier thread. Wiring only. */
 public final class AlertingApp implements AutoCloseable {
@@ -30,12 +39,17 @@ public final class AlertingApp implements AutoCloseable {
   private final Notifier notifier;
   private final Thread thread;
   private final AlertLog alertLog;
+  private final SchemaAnnouncer announcer;
+  private final SchemaTopicStore schemas;
 
-  private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread, AlertLog alertLog) {
+  private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread, AlertLog alertLog,
+                      SchemaAnnouncer announcer, SchemaTopicStore schemas) {
     this.streams = streams;
     this.notifier = notifier;
     this.thread = thread;
     this.alertLog = alertLog;
+    this.announcer = announcer;
+    this.schemas = schemas;
   }
 
   /**
@@ -49,8 +63,17 @@ public final class AlertingApp implements AutoCloseable {
   public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config,
                                   MetricsRegistry metrics, ClickHouseClient clickhouse) {
     TopicSetup.ensureAtStart(bootstrap);
+    // This version's Alert schema (and the window and total schemas its repartition topics carry)
+    // for readers one release behind; the schemas of a newer aggregator through the store.
+    SchemaAnnouncer announcer = SchemaAnnouncer.start(bootstrap, applicationId + "-schemas", Map.of(),
+        List.of(Alert.getClassSchema(), SpendWindow.getClassSchema(), SpendTotal.getClassSchema()));
+    announcer.awaitPublished(Duration.ofSeconds(30));
+    SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store");
+    schemas.loadAtStart();
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
-    KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies()), props);
+    KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies(),
+        TollgateSerdes.spendWindow(schemas), TollgateSerdes.spendTotal(schemas)), props);
+    streams.setUncaughtExceptionHandler(AlertingApp::onStreamThreadDeath);
     streams.start();
     Map<String, Channel> channels = new HashMap<>();
     channels.put("log", new LogChannel());
@@ -64,12 +87,24 @@ public final class AlertingApp implements AutoCloseable {
     AlertLog alertLog = clickhouse == null ? AlertLog.NONE
         : new ClickHouseAlertLog(clickhouse, Clock.systemUTC(), alertingMetrics);
     Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", channels, Clock.systemUTC(), alertingMetrics,
-        alertLog);
+        alertLog, TollgateSerdes.alert(schemas));
     metrics.trackLag("alerting", () -> Prometheus.consumerLag(streams.metrics()));
     metrics.trackLag("notifier", notifier::lag);
     Thread thread = new Thread(notifier, "alert-notifier");
     thread.start();
-    return new AlertingApp(streams, notifier, thread, alertLog);
+    return new AlertingApp(streams, notifier, thread, alertLog, announcer, schemas);
+  }
+
+  /**
+   * A record whose schema could not be looked up (the schema topic unreadable) is retried by a fresh
+   * stream thread — exactly-once rewinds it — rather than stopping alerting; anything else stops
+   * the instance, as by default.
+   */
+  static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadDeath(Throwable e) {
+    if (SchemaStoreUnavailableException.isCauseOf(e)) {
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
   public KafkaStreams.State state() {
@@ -92,5 +127,7 @@ public final class AlertingApp implements AutoCloseable {
     }
     alertLog.close();
     streams.close(Duration.ofSeconds(10));
+    announcer.close();
+    schemas.close();
   }
 }

@@ -6,12 +6,16 @@ import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.provider.GatewayServer;
 import io.tollgate.ingress.publish.KafkaUsagePublisher;
+import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.metrics.MetricsRegistry;
+import io.tollgate.schemas.serde.SchemaAnnouncer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,15 +24,17 @@ import java.util.concurrent.TimeUnit;
  * {@link IngressConfig}. Used by {@link Main} and by the all-in-one launcher.
  */
 public final class Gateway implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gateway.class);
+  private static final Duration SCHEMA_WAIT = Duration.ofSeconds(3);
   private final Vertx vertx;
   private final KafkaUsagePublisher publisher;
+  private final SchemaAnnouncer schemas;
   private final GatewayServer server;
   private final int port;
 
-  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, GatewayServer server, int port) {
+  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, SchemaAnnouncer schemas, GatewayServer server, int port) {
     this.vertx = vertx;
     this.publisher = publisher;
+    this.schemas = schemas;
     this.server = server;
     this.port = port;
   }
@@ -53,18 +59,22 @@ public final class Gateway implements AutoCloseable {
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
     KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
         "tollgate-ingress-" + config.gatewayId(), metrics, config.kafkaProperties());
-    if (config.masterKey() == null && config.virtualKeys().isEmpty()) {
-      LOG.warn("THIS GATEWAY IS OPEN: no master_key and no keys are configured, so any caller may use it and "
-          + "its provider keys. Listening on {}:{}. Set general_settings.master_key for anything but a local test.",
-          config.host(), config.port());
-    }
+    // Before the first request: aggregators and alerting one release behind resolve this version's
+    // UsageEvent schema from the schema topic. Waited for briefly only — with Kafka down the gateway
+    // still starts (and spills); the announcer keeps trying.
+    SchemaAnnouncer schemas = SchemaAnnouncer.start(config.kafkaBootstrap(),
+        "tollgate-ingress-" + config.gatewayId() + "-schemas",
+        config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(),
+        List.of(UsageEvent.getClassSchema()));
+    schemas.awaitPublished(SCHEMA_WAIT);
     GatewayServer.warmUp(prices);
     Vertx vertx = Vertx.vertx(options);
     GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
     try {
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Gateway(vertx, publisher, server, port);
+      return new Gateway(vertx, publisher, schemas, server, port);
     } catch (Exception e) {
+      schemas.close();
       publisher.close();
       vertx.close();
       throw new IllegalStateException("gateway cannot listen on " + config.host() + ":" + config.port() + ": "
@@ -96,6 +106,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    schemas.close();
     publisher.close();
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }

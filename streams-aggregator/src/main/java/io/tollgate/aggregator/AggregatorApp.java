@@ -4,10 +4,16 @@ import io.tollgate.aggregator.sink.ClickHouseSink;
 import io.tollgate.aggregator.sink.SinkMetrics;
 import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
+import io.tollgate.schemas.SpendTotal;
+import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.metrics.Prometheus;
+import io.tollgate.schemas.serde.SchemaAnnouncer;
+import io.tollgate.schemas.serde.SchemaStoreUnavailableException;
+import io.tollgate.schemas.serde.SchemaTopicStore;
+import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.TopicSetup;
 import java.nio.file.Path;
@@ -20,6 +26,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /**
  * The running aggregator: the spend topology under Kafka Streams with exactly_once_v2, and the
@@ -31,11 +38,16 @@ public final class AggregatorApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final ClickHouseSink sink;
   private final Thread sinkThread;
+  private final SchemaAnnouncer announcer;
+  private final SchemaTopicStore schemas;
 
-  private AggregatorApp(KafkaStreams streams, ClickHouseSink sink, Thread sinkThread) {
+  private AggregatorApp(KafkaStreams streams, ClickHouseSink sink, Thread sinkThread, SchemaAnnouncer announcer,
+                        SchemaTopicStore schemas) {
     this.streams = streams;
     this.sink = sink;
     this.sinkThread = sinkThread;
+    this.announcer = announcer;
+    this.schemas = schemas;
   }
 
   /** Properties the aggregator sets itself: overriding them would break exactly-once or the wiring. */
@@ -68,16 +80,40 @@ public final class AggregatorApp implements AutoCloseable {
     refuseOwnProperties(kafka);
     new ClickHouseMigrations(clickhouse).apply();
     TopicSetup.ensureAtStart(bootstrap);
+    // Schemas this version writes go out before Streams writes with them (readers one release behind
+    // resolve them there); the schemas newer gateways wrote come in through the store.
+    Map<String, String> clientProperties = sinkConsumerProperties(kafka);
+    SchemaAnnouncer announcer = SchemaAnnouncer.start(bootstrap, applicationId + "-schemas", clientProperties,
+        List.of(SpendWindow.getClassSchema(), SpendTotal.getClassSchema()));
+    announcer.awaitPublished(Duration.ofSeconds(30));
+    SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store", clientProperties);
+    schemas.loadAtStart();
     Properties props = streamsProperties(bootstrap, applicationId, stateDir, kafka);
-    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults()), props);
+    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults(),
+        TollgateSerdes.usageEvent(schemas)), props);
+    streams.setUncaughtExceptionHandler(AggregatorApp::onStreamThreadDeath);
     streams.start();
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
-        Duration.ofMillis(500), sinkConsumerProperties(kafka), new SinkMetrics(metrics.prometheus()));
+        Duration.ofMillis(500), clientProperties, new SinkMetrics(metrics.prometheus()),
+        TollgateSerdes.usageEvent(schemas), TollgateSerdes.spendWindow(schemas));
     metrics.trackLag("aggregator", () -> Prometheus.consumerLag(streams.metrics()));
     metrics.trackLag("sink", sink::lag);
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
-    return new AggregatorApp(streams, sink, thread);
+    return new AggregatorApp(streams, sink, thread, announcer, schemas);
+  }
+
+  /**
+   * A usage record whose schema could not be looked up (the schema topic unreadable) is retried by a
+   * fresh stream thread — exactly-once rewinds it — instead of being dead-lettered or skipped: it
+   * may well be a good bill. Anything else stops the instance, as by default.
+   */
+  static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadDeath(Throwable e) {
+    if (SchemaStoreUnavailableException.isCauseOf(e)) {
+      LOG.warn("retrying usage records whose schema could not be looked up: {}", e.getMessage());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
   /** The Streams configuration: exactly-once defaults, the aggregator's tuning, then the instance's own. */
@@ -130,6 +166,8 @@ public final class AggregatorApp implements AutoCloseable {
     }
     long sinkMs = (System.nanoTime() - started) / 1_000_000;
     streams.close(Duration.ofSeconds(10));
+    announcer.close();
+    schemas.close();
     LOG.info("aggregator stopped (sink {} ms, streams {} ms)", sinkMs, (System.nanoTime() - started) / 1_000_000 - sinkMs);
   }
 }

@@ -2,6 +2,7 @@ package io.tollgate.alerting.notify;
 
 import io.tollgate.schemas.Alert;
 import io.tollgate.schemas.metrics.Prometheus;
+import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.Topics;
@@ -54,6 +55,7 @@ public final class Notifier implements Runnable, AutoCloseable {
   private final Clock clock;
   private final AlertingMetrics metrics;
   private final AlertLog alertLog;
+  private final AvroSerde<Alert> alertSerde;
   private final Set<String> delivered = new HashSet<>();
   private final List<Pending> pending = new ArrayList<>();
   private volatile boolean running = true;
@@ -67,6 +69,16 @@ public final class Notifier implements Runnable, AutoCloseable {
    */
   public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
                   AlertLog alertLog) {
+    this(bootstrap, groupId, channels, clock, metrics, alertLog, TollgateSerdes.alert());
+  }
+
+  /**
+   * Same, decoding alerts with {@code alertSerde} (the app's reads alerts of newer instances through
+   * the schema topic; if that cannot be read the notifier stops uncommitted, and is restarted).
+   */
+  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
+                  AlertLog alertLog, AvroSerde<Alert> alertSerde) {
+    this.alertSerde = Objects.requireNonNull(alertSerde, "alertSerde");
     this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
     this.groupId = Objects.requireNonNull(groupId, "groupId");
     this.channels = Map.copyOf(channels);
@@ -82,7 +94,7 @@ public final class Notifier implements Runnable, AutoCloseable {
          KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
              "group.id", groupId, "isolation.level", "read_committed", "enable.auto.commit", false,
              "auto.offset.reset", "earliest", "session.timeout.ms", StreamsDefaults.SESSION_TIMEOUT_MS,
-             "heartbeat.interval.ms", StreamsDefaults.HEARTBEAT_INTERVAL_MS), new StringDeserializer(), TollgateSerdes.alert())) {
+             "heartbeat.interval.ms", StreamsDefaults.HEARTBEAT_INTERVAL_MS), new StringDeserializer(), alertSerde)) {
       consumer = alerts;
       alerts.subscribe(List.of(Topics.ALERTS.name()), new ConsumerRebalanceListener() {
         @Override

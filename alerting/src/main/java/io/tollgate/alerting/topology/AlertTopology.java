@@ -5,10 +5,12 @@ import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
+import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -34,7 +36,21 @@ public final class AlertTopology {
   private AlertTopology() {
   }
 
+  /** With serdes that read only the shipped schema history (tests). */
   public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies) {
+    return buildTopology(thresholds, anomalies, TollgateSerdes.spendWindow(), TollgateSerdes.spendTotal());
+  }
+
+  /**
+   * @param windowSerde reads spend windows — from the topic and from the repartition topics, which a
+   *                    newer instance may have written during a rolling upgrade; the app passes one
+   *                    backed by the schema topic
+   * @param totalSerde  likewise for the day totals
+   */
+  public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies,
+                                       AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
+    Objects.requireNonNull(windowSerde, "windowSerde");
+    Objects.requireNonNull(totalSerde, "totalSerde");
     StreamsBuilder builder = new StreamsBuilder();
     KStream<String, SpendWindow> windows = null;
     KStream<String, SpendTotal> totals = null;
@@ -53,20 +69,20 @@ public final class AlertTopology {
       if (scope == Scope.KEY) {
         if (totals == null) {
           totals = builder.stream(Topics.SPEND_TOTALS.name(),
-              Consumed.with(Serdes.String(), TollgateSerdes.spendTotal()).withName("totals"));
+              Consumed.with(Serdes.String(), totalSerde).withName("totals"));
         }
         updates = totals.filter((k, v) -> v != null && SpendUpdate.of(v) != null, Named.as("has" + suffix))
             .selectKey((k, v) -> v.getScopeId(), Named.as("key" + suffix))
-            .repartition(Repartitioned.with(Serdes.String(), TollgateSerdes.spendTotal()).withName("by" + suffix))
+            .repartition(Repartitioned.with(Serdes.String(), totalSerde).withName("by" + suffix))
             .mapValues(v -> SpendUpdate.of(v), Named.as("update" + suffix));
       } else {
         if (windows == null) {
           windows = builder.stream(Topics.SPEND_WINDOWS.name(),
-              Consumed.with(Serdes.String(), TollgateSerdes.spendWindow()).withName("windows"));
+              Consumed.with(Serdes.String(), windowSerde).withName("windows"));
         }
         updates = windows.filter((k, w) -> w != null && SpendUpdate.of(scope, w) != null, Named.as("has" + suffix))
             .selectKey((k, w) -> SpendUpdate.scopeId(scope, w), Named.as("key" + suffix))
-            .repartition(Repartitioned.with(Serdes.String(), TollgateSerdes.spendWindow()).withName("by" + suffix))
+            .repartition(Repartitioned.with(Serdes.String(), windowSerde).withName("by" + suffix))
             .mapValues(w -> SpendUpdate.of(scope, w), Named.as("update" + suffix));
       }
       updates.process(() -> new ScopeProcessor(t, a, suffix), Named.as("rules" + suffix),

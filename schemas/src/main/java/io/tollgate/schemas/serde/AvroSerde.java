@@ -12,6 +12,7 @@ import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -23,8 +24,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * Kafka serde for a generated Avro record in single-object encoding ({@code C3 01}, 8-byte
  * CRC-64-AVRO fingerprint of the writer schema, binary body). Writes with the current schema;
  * reads bytes of every version in the record's {@link SchemaHistory}, filling defaults for fields
- * an older writer did not have. Null stays null (tombstones on compacted topics). Thread-safe:
- * Kafka shares one instance across threads.
+ * an older writer did not have. Given a {@link SchemaStore} (the schema topic), it also reads bytes
+ * of writers newer than itself: the store supplies the writer schema, and Avro's schema resolution
+ * reads it into this reader's schema (fields the reader does not know are skipped). Null stays null
+ * (tombstones on compacted topics). Thread-safe: Kafka shares one instance across threads.
  *
  * @param <T> the generated record class
  */
@@ -34,6 +37,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   private final String typeName;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  private final SchemaStore store;
 
   /** A serde for {@code type} that reads every version of the shipped schema history. */
   public AvroSerde(Class<T> type) {
@@ -42,13 +46,28 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
   /** A serde for {@code type} that reads the given writer schemas (plus the current one). */
   public AvroSerde(Class<T> type, List<Schema> history) {
+    this(type, history, null);
+  }
+
+  /**
+   * A serde for {@code type} that reads its shipped history and, for any other fingerprint, the
+   * writer schema {@code store} finds (newer writers).
+   */
+  public static <T extends SpecificRecord> AvroSerde<T> withStore(Class<T> type, SchemaStore store) {
+    Objects.requireNonNull(store, "store");
+    return new AvroSerde<>(type, SchemaHistory.load(SpecificData.get().getSchema(type).getName()), store);
+  }
+
+  private AvroSerde(Class<T> type, List<Schema> history, SchemaStore store) {
     Objects.requireNonNull(type, "type");
     trustTollgateRecords();
     SpecificData model = SpecificData.getForClass(type);
     Schema current = model.getSchema(type);
     this.typeName = current.getName();
+    this.store = store;
     this.encoder = new BinaryMessageEncoder<>(model, current);
-    this.decoder = new BinaryMessageDecoder<>(model, current);
+    this.decoder = store == null ? new BinaryMessageDecoder<>(model, current)
+        : new BinaryMessageDecoder<>(model, current, new ReadableWriters(current, store));
     for (Schema writer : history) {
       decoder.addSchema(writer);
     }
@@ -96,8 +115,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
               bytes[0] & 0xff, bytes[1] & 0xff), e);
     } catch (MissingSchemaException e) {
       throw new EventDecodingException(typeName, topic, partition, offset, bytes.length,
-          "unknown schema fingerprint 0x" + fingerprintHex(bytes)
-              + ": written by a newer or foreign producer (or the schema history lacks that version)", e);
+          "unknown schema fingerprint 0x" + fingerprintHex(bytes) + (store == null
+              ? ": written by a newer or foreign producer (or the schema history lacks that version)"
+              : ": neither in the shipped schema history nor in the " + store
+                  + " (a foreign producer, or a writer that did not publish its schema)"), e);
+    } catch (ReadableWriters.UnreadableWriterException e) {
+      throw new EventDecodingException(typeName, topic, partition, offset, bytes.length, e.getMessage(), e);
+    } catch (SchemaStoreUnavailableException e) {
+      throw e; // good bytes, perhaps: the caller retries instead of dead-lettering them
     } catch (EOFException e) {
       throw new EventDecodingException(typeName, topic, partition, offset, bytes.length,
           "body truncated", e);
@@ -148,7 +173,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
   @Override
   public void configure(java.util.Map<String, ?> configs, boolean isKey) {
-    // nothing to configure: the schema history ships in the jar
+    // nothing to configure: the schema history ships in the jar, the store is given at construction
   }
 
   @Override

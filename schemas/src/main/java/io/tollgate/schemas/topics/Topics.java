@@ -11,6 +11,15 @@ public final class Topics {
   private static final String WEEK_MS = Long.toString(7L * 24 * 3600 * 1000);
   private static final String MONTH_MS = Long.toString(35L * 24 * 3600 * 1000);
 
+  /**
+   * Every writer schema a Tollgate app has written with, so that a reader one release behind can
+   * resolve the fingerprint of a newer writer. Key = {@code <record full name>:<fingerprint hex>},
+   * value = the schema's JSON. Compacted and never deleted: the key names its value exactly, so a
+   * re-publication (every app start) replaces a record with the same bytes.
+   */
+  public static final TopicSpec SCHEMAS = new TopicSpec("tollgate.schemas.v1", "record full name:fingerprint hex",
+      Map.of("cleanup.policy", "compact"));
+
   /** One {@code UsageEvent} per proxied call, key = event_id. */
   public static final TopicSpec USAGE = new TopicSpec("tollgate.usage.v1", "event_id",
       Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
@@ -44,9 +53,9 @@ public final class Topics {
   public static final TopicSpec CUSTOMERS = new TopicSpec("tollgate.customers.v1", "customer_id",
       Map.of("cleanup.policy", "compact"));
 
-  /** Every topic, in the order a runtime should create them. */
+  /** Every topic, in the order a runtime should create them (schemas first: writers publish there before writing). */
   public static final List<TopicSpec> ALL =
-      List.of(USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, CUSTOMERS);
+      List.of(SCHEMAS, USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, CUSTOMERS);
 
   private Topics() {
   }

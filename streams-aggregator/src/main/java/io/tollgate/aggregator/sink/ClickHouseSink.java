@@ -47,8 +47,8 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final int batchRows;
   private final Duration flushInterval;
-  private final AvroSerde<UsageEvent> usageSerde = TollgateSerdes.usageEvent();
-  private final AvroSerde<SpendWindow> windowSerde = TollgateSerdes.spendWindow();
+  private final AvroSerde<UsageEvent> usageSerde;
+  private final AvroSerde<SpendWindow> windowSerde;
   private final List<UsageEvent> usage = new ArrayList<>();
   private final Map<String, List<SpendWindow>> windows = new HashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
@@ -64,6 +64,19 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
    */
   public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
                         Duration flushInterval, Map<String, ?> consumerOverrides, SinkMetrics metrics) {
+    this(bootstrapServers, groupId, clickhouse, batchRows, flushInterval, consumerOverrides, metrics,
+        TollgateSerdes.usageEvent(), TollgateSerdes.spendWindow());
+  }
+
+  /**
+   * Same, decoding with the given serdes (the app's read newer writers through the schema topic; if
+   * that cannot be read, the sink stops without committing, and its restart reads the records again).
+   */
+  public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
+                        Duration flushInterval, Map<String, ?> consumerOverrides, SinkMetrics metrics,
+                        AvroSerde<UsageEvent> usageSerde, AvroSerde<SpendWindow> windowSerde) {
+    this.usageSerde = Objects.requireNonNull(usageSerde, "usageSerde");
+    this.windowSerde = Objects.requireNonNull(windowSerde, "windowSerde");
     this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batchRows = batchRows;

@@ -2,7 +2,6 @@ package io.tollgate.aggregator.topology;
 
 import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.serde.AvroSerde;
-import io.tollgate.schemas.serde.TollgateSerdes;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,11 +21,17 @@ final class DecodeAndDedupe implements Processor<String, byte[], String, Decoded
   static final String ERROR_HEADER = "tollgate.error";
   static final String SOURCE_HEADER = "tollgate.source";
 
-  private final AvroSerde<UsageEvent> serde = TollgateSerdes.usageEvent();
+  private final AvroSerde<UsageEvent> serde;
   private ProcessorContext<String, DecodedUsage> context;
   private WindowStore<String, Long> seen;
 
-  DecodeAndDedupe() {
+  /**
+   * @param serde decodes usage bytes; with a schema store, also those of newer gateways. If the
+   *              store cannot be read, the exception propagates (the record is retried, see
+   *              {@code AggregatorApp}), since only bytes that are really unreadable may go to the DLQ
+   */
+  DecodeAndDedupe(AvroSerde<UsageEvent> serde) {
+    this.serde = java.util.Objects.requireNonNull(serde, "serde");
   }
 
   @Override

@@ -42,7 +42,17 @@ public final class SpendTopology {
   private SpendTopology() {
   }
 
+  /** With a usage serde that reads only the shipped schema history (tests). */
   public static Topology buildTopology(AggregatorSettings settings) {
+    return buildTopology(settings, TollgateSerdes.usageEvent());
+  }
+
+  /**
+   * @param usageSerde decodes {@code tollgate.usage.v1}; the app passes one backed by the schema
+   *                   topic, so events of gateways newer than this aggregator are counted, not DLQ'd
+   */
+  public static Topology buildTopology(AggregatorSettings settings, AvroSerde<UsageEvent> usageSerde) {
+    java.util.Objects.requireNonNull(usageSerde, "usageSerde");
     StreamsBuilder builder = new StreamsBuilder();
     AvroSerde<SpendWindow> windowSerde = TollgateSerdes.spendWindow();
     AvroSerde<SpendTotal> totalSerde = TollgateSerdes.spendTotal();
@@ -54,7 +64,7 @@ public final class SpendTopology {
 
     KStream<String, DecodedUsage> decoded = builder
         .stream(Topics.USAGE.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("usage"))
-        .process(() -> new DecodeAndDedupe(), Named.as("decode-and-dedupe"),
+        .process(() -> new DecodeAndDedupe(usageSerde), Named.as("decode-and-dedupe"),
             DecodeAndDedupe.STORE);
     decoded.filter((k, d) -> d.poison(), Named.as("poison"))
         .mapValues(DecodedUsage::raw, Named.as("poison-bytes"))
