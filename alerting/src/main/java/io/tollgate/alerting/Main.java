@@ -70,8 +70,8 @@ public final class Main {
     ConfigWarnings.log(config.warnings());
     String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
     String url = a.get("clickhouse", env.get("CLICKHOUSE_URL"));
-    ClickHouseClient clickhouse = url == null ? null : new ClickHouseClient(new ClickHouseSettings(url,
-        a.get("database", "tollgate"), env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"), null));
+    ClickHouseClient clickhouse = url == null ? null : new ClickHouseClient(ClickHouseSettings.fromEnvironment(url,
+        a.get("database", "tollgate"), env));
     MetricsRegistry metrics = new MetricsRegistry();
     HttpServer http;
     try {

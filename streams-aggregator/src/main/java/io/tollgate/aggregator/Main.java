@@ -68,8 +68,7 @@ public final class Main {
     String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA",
         fileBootstrap == null || fileBootstrap.isBlank() ? "127.0.0.1:9092" : fileBootstrap));
     String url = a.get("clickhouse", env.getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
-    ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.get("database", "tollgate"),
-        env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"), null));
+    ClickHouseClient clickhouse = new ClickHouseClient(ClickHouseSettings.fromEnvironment(url, a.get("database", "tollgate"), env));
     MetricsRegistry metrics = new MetricsRegistry();
     AggregatorApp app;
     try {
