@@ -49,8 +49,9 @@ public final class ClickHouseClient {
 
   /**
    * The driver's settings. Credentials go preemptively in an {@code Authorization: Basic} header:
-   * the driver would otherwise send them only after a 401 challenge, which a streaming insert
-   * (its body cannot be sent twice) does not survive. TLS from an {@code https} URL.
+   * otherwise the driver sends every request first without them and again after the server's 401
+   * challenge — for a streaming insert, its whole body twice (the driver's entity is "repeatable":
+   * it runs the row source again). TLS from an {@code https} URL.
    */
   static ClickHouseProperties driverProperties(ClickHouseSettings settings, String database) {
     ClickHouseProperties props = new ClickHouseProperties();
