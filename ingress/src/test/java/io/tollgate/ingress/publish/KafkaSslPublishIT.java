@@ -105,7 +105,7 @@ class KafkaSslPublishIT {
     for (int i = 0; i < wrong.size(); i++) {
       Path spill = Files.createTempDirectory(dir, "spill");
       try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(bootstraps.get(i), spill, "gw-wrong-" + i,
-          wrong.get(i), PublishMetrics.NONE)) {
+          PublishMetrics.NONE, wrong.get(i))) {
         String id = "wrong-" + i + "-" + UUID.randomUUID();
         ids.add(id);
         publisher.publish(event(id));
@@ -136,8 +136,8 @@ class KafkaSslPublishIT {
       throws Exception {
     Set<String> ids = new HashSet<>();
     Path spill = Files.createTempDirectory(dir, "spill");
-    try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(bootstrap, spill, "gw-ssl", kafkaProperties,
-        PublishMetrics.NONE)) {
+    try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(bootstrap, spill, "gw-ssl", PublishMetrics.NONE,
+        kafkaProperties)) {
       for (int i = 0; i < n; i++) {
         String id = UUID.randomUUID().toString();
         ids.add(id);
