@@ -4,7 +4,6 @@ import io.tollgate.schemas.Alert;
 import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.TollgateSerdes;
-import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,8 +48,9 @@ public final class Notifier implements Runnable, AutoCloseable {
   private record Pending(Alert alert, TopicPartition source, Channel channel, int attempts, Instant next) {
   }
 
-  private final String bootstrap;
-  private final String groupId;
+  private final Map<String, Object> producerConfig;
+  private final Map<String, Object> consumerConfig;
+  private final Map<String, Object> deliveriesConfig;
   private final Map<String, Channel> channels;
   private final Clock clock;
   private final AlertingMetrics metrics;
@@ -62,39 +62,61 @@ public final class Notifier implements Runnable, AutoCloseable {
   private volatile double lag;
   private KafkaConsumer<String, Alert> consumer;
 
-  /**
-   * @param channels delivery channels by name
-   * @param metrics  where delivery outcomes are counted
-   * @param alertLog where alerts and outcomes are recorded for people (ClickHouse), or {@link AlertLog#NONE}
-   */
+  /** Without extra Kafka properties, decoding alerts with the bundled schemas. */
   public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
                   AlertLog alertLog) {
-    this(bootstrap, groupId, channels, clock, metrics, alertLog, TollgateSerdes.alert());
+    this(bootstrap, groupId, Map.of(), channels, clock, metrics, alertLog, TollgateSerdes.alert());
+  }
+
+  /** Without extra Kafka properties. */
+  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
+                  AlertLog alertLog, AvroSerde<Alert> alertSerde) {
+    this(bootstrap, groupId, Map.of(), channels, clock, metrics, alertLog, alertSerde);
+  }
+
+  /** Decoding alerts with the bundled schemas. */
+  public Notifier(String bootstrap, String groupId, Map<String, String> kafka, Map<String, Channel> channels,
+                  Clock clock, AlertingMetrics metrics, AlertLog alertLog) {
+    this(bootstrap, groupId, kafka, channels, clock, metrics, alertLog, TollgateSerdes.alert());
   }
 
   /**
-   * Same, decoding alerts with {@code alertSerde} (the app's reads alerts of newer instances through
-   * the schema topic; if that cannot be read the notifier stops uncommitted, and is restarted).
+   * @param kafka      extra Kafka properties (SSL, SASL, tuning): producer ones to the delivery log's
+   *                   producer, consumer ones to the two consumers; see {@link NotifierKafka}
+   * @param channels   delivery channels by name
+   * @param metrics    where delivery outcomes are counted
+   * @param alertLog   where alerts and outcomes are recorded for people (ClickHouse), or {@link AlertLog#NONE}
+   * @param alertSerde decodes alerts (the app's reads alerts of newer instances through the schema
+   *                   topic; if that cannot be read the notifier stops uncommitted, and is restarted)
+   * @throws IllegalArgumentException when {@code kafka} changes what the notifier's clients own
    */
-  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
-                  AlertLog alertLog, AvroSerde<Alert> alertSerde) {
+  public Notifier(String bootstrap, String groupId, Map<String, String> kafka, Map<String, Channel> channels,
+                  Clock clock, AlertingMetrics metrics, AlertLog alertLog, AvroSerde<Alert> alertSerde) {
+    Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(groupId, "groupId");
+    this.producerConfig = NotifierKafka.producer(bootstrap, kafka);
+    this.consumerConfig = NotifierKafka.alertsConsumer(bootstrap, groupId, kafka);
+    this.deliveriesConfig = NotifierKafka.deliveriesReader(bootstrap, kafka);
     this.alertSerde = Objects.requireNonNull(alertSerde, "alertSerde");
-    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
-    this.groupId = Objects.requireNonNull(groupId, "groupId");
     this.channels = Map.copyOf(channels);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.alertLog = Objects.requireNonNull(alertLog, "alertLog");
   }
 
+  /** Refuses {@code kafka} the way the constructor would, before anything of the app starts. */
+  public static void checkKafka(String bootstrap, String groupId, Map<String, String> kafka) {
+    NotifierKafka.producer(bootstrap, kafka);
+    NotifierKafka.alertsConsumer(bootstrap, groupId, kafka);
+    NotifierKafka.deliveriesReader(bootstrap, kafka);
+  }
+
   @Override
   public void run() {
-    try (KafkaProducer<String, String> log = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
-        "enable.idempotence", true), new StringSerializer(), new StringSerializer());
-         KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-             "group.id", groupId, "isolation.level", "read_committed", "enable.auto.commit", false,
-             "auto.offset.reset", "earliest", "session.timeout.ms", StreamsDefaults.SESSION_TIMEOUT_MS,
-             "heartbeat.interval.ms", StreamsDefaults.HEARTBEAT_INTERVAL_MS), new StringDeserializer(), alertSerde)) {
+    try (KafkaProducer<String, String> log = new KafkaProducer<>(producerConfig, new StringSerializer(),
+        new StringSerializer());
+         KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+             alertSerde)) {
       consumer = alerts;
       alerts.subscribe(List.of(Topics.ALERTS.name()), new ConsumerRebalanceListener() {
         @Override
@@ -195,8 +217,8 @@ public final class Notifier implements Runnable, AutoCloseable {
   }
 
   private void loadDelivered() {
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-        "enable.auto.commit", false), new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(deliveriesConfig, new StringDeserializer(),
+        new StringDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(Topics.ALERT_DELIVERIES.name()).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       c.assign(parts);
