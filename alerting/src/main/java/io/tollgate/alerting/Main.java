@@ -6,7 +6,6 @@ import io.tollgate.alerting.config.AlertingConfigLoader;
 import io.tollgate.schemas.app.CommandLine;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
-import io.tollgate.schemas.config.ConfigException;
 import io.tollgate.schemas.config.ConfigWarnings;
 import io.tollgate.schemas.config.Problems;
 import io.tollgate.schemas.kafka.KafkaClientProperties;
@@ -17,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -99,17 +97,7 @@ public final class Main {
 
   /** {@code --validate}: 0 and "configuration OK" only without errors and warnings; else 1 and the list. */
   static int validate(Path file, Map<String, String> env, PrintStream out, PrintStream err) {
-    try {
-      AlertingConfig config = AlertingConfigLoader.fromFile(file, env);
-      if (!config.warnings().isEmpty()) {
-        err.println("configuration has warnings:\n" + Problems.report(List.of(), config.warnings()));
-        return 1;
-      }
-      out.println("configuration OK: " + config);
-      return 0;
-    } catch (ConfigException e) {
-      err.println("invalid configuration:\n" + Problems.report(e.problems(), e.warnings()));
-      return 1;
-    }
+    return Problems.validate(() -> AlertingConfigLoader.fromFile(file, env), AlertingConfig::warnings, out, err);
   }
+
 }

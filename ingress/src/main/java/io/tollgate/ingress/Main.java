@@ -7,7 +7,6 @@ import io.tollgate.schemas.config.ConfigWarnings;
 import io.tollgate.schemas.config.Problems;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -59,17 +58,7 @@ public final class Main {
 
   /** {@code --validate}: 0 and "configuration OK" only without errors and warnings; else 1 and the list. */
   static int validate(Path file, Map<String, String> env, PrintStream out, PrintStream err) {
-    try {
-      IngressConfig config = ConfigLoader.load(file, env);
-      if (!config.warnings().isEmpty()) {
-        err.println("configuration has warnings:\n" + Problems.report(List.of(), config.warnings()));
-        return 1;
-      }
-      out.println("configuration OK: " + config);
-      return 0;
-    } catch (ConfigException e) {
-      err.println("invalid configuration:\n" + Problems.report(e.problems(), e.warnings()));
-      return 1;
-    }
+    return Problems.validate(() -> ConfigLoader.load(file, env), IngressConfig::warnings, out, err);
   }
+
 }

@@ -159,20 +159,7 @@ final class ResponseTap {
     if (head.contains("\"type\"")) {
       return (head.contains("_delta\"") || head.contains(".delta\"")) && !head.contains("\"message_delta\"");
     }
-    return contains(data, DELTA_CONTENT);
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
+    return StreamUsageTap.contains(data, DELTA_CONTENT);
   }
 
   private void guard(Runnable reading) {

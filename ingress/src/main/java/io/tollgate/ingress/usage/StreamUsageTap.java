@@ -228,7 +228,8 @@ public final class StreamUsageTap implements SseFramer.Listener {
     return chunk.path("usage").isObject() && chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
   }
 
-  static boolean contains(byte[] haystack, byte[] needle) {
+  /** Whether {@code needle} occurs in {@code haystack} (a cheap check before parsing any JSON). */
+  public static boolean contains(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i <= haystack.length - needle.length; i++) {
       for (int j = 0; j < needle.length; j++) {

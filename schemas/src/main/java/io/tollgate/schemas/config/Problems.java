@@ -65,4 +65,28 @@ public final class Problems {
     warnings.forEach(w -> lines.add("  - warning: " + w));
     return String.join("\n", lines);
   }
+
+  /**
+   * {@code --validate} of any app: loads the config, prints "configuration OK" and returns 0 only
+   * when there are neither errors nor warnings; else prints the list and returns 1.
+   *
+   * @param load     builds the app's config (throws {@link ConfigException} with every error)
+   * @param warnings the warnings of a loaded config
+   */
+  public static <T> int validate(java.util.function.Supplier<T> load, java.util.function.Function<T, List<String>> warnings,
+                                 java.io.PrintStream out, java.io.PrintStream err) {
+    try {
+      T config = load.get();
+      List<String> found = warnings.apply(config);
+      if (!found.isEmpty()) {
+        err.println("configuration has warnings:\n" + report(List.of(), found));
+        return 1;
+      }
+      out.println("configuration OK: " + config);
+      return 0;
+    } catch (ConfigException e) {
+      err.println("invalid configuration:\n" + report(e.problems(), e.warnings()));
+      return 1;
+    }
+  }
 }
