@@ -120,8 +120,25 @@ class GatewayFailuresIT {
         "x-litellm-customer-id", customer, "x-mock-fail", "cut:3")).isInstanceOf(IOException.class);
     UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
     assertThat(e.getErrorType()).isEqualTo("upstream_reset");
+    assertThat(e.getStatusCode()).as("the failure, not the 200 its headers said").isEqualTo(502);
     assertThat(e.getAborted()).isFalse();
+    assertThat(e.getUsageSource()).isEqualTo("partial");
     assertThat(e.getInputTokens()).isPositive();
+  }
+
+  @Test
+  void aJsonAnswerCutMidBodyIsRecordedAsAFailureWithoutUsage() throws Exception {
+    String customer = "cut-json-" + UUID.randomUUID();
+    try {
+      post("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5}", "x-litellm-customer-id", customer,
+          "x-mock-fail", "cut:3");
+    } catch (IOException expected) {
+      // the cut reaches the client as a broken response
+    }
+    UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
+    assertThat(e.getErrorType()).isEqualTo("upstream_reset");
+    assertThat(e.getStatusCode()).isEqualTo(502);
+    assertThat(e.getUsageSource()).as("nothing readable: the cost 0 is flagged, not a real $0").isEqualTo("none");
   }
 
   @Test
