@@ -41,11 +41,8 @@ public final class HandoffLog implements AutoCloseable {
   private final HandoffOptions options;
   private final DirLock lock;
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
-  /** First sequence number of each group → when it was written: the age of the oldest unacked record. */
-  private final ConcurrentSkipListMap<Long, Long> groupNanos = new ConcurrentSkipListMap<>();
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final AtomicLong backlogRecords = new AtomicLong();
-  private final AtomicLong backlogBytes = new AtomicLong();
+  private final Backlog backlog = new Backlog();
   private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong groups = new AtomicLong();
   private final long recovered;
@@ -109,43 +106,20 @@ public final class HandoffLog implements AutoCloseable {
     if (e == null || !e.getValue().ack(seq)) {
       return;
     }
-    backlogRecords.decrementAndGet();
-    backlogBytes.addAndGet(-bytes);
+    backlog.acked(bytes);
     if (e.getValue().done()) {
       delete(e.getValue());
     }
   }
 
   private long recover() throws IOException {
-    Files.createDirectories(dir);
-    List<Long> bases = new ArrayList<>();
-    try (var files = Files.list(dir)) {
-      files.map(p -> Segment.baseOf(p.getFileName().toString())).filter(b -> b >= 0).sorted().forEach(bases::add);
-    }
-    long next = 0;
     long found = 0;
-    for (long base : bases) {
-      Segment s = new Segment(dir, Math.max(base, next));
-      long bytes = 0;
-      int count = 0;
-      try (SegmentReader reader = new SegmentReader(dir.resolve(Segment.name(base)), s.base)) {
-        while (reader.next() != null) {
-          count++;
-        }
-        bytes = reader.position();
-      }
-      if (s.base != base || count == 0) {
-        Files.deleteIfExists(dir.resolve(Segment.name(base))); // empty, or overlapping a damaged predecessor
-        continue;
-      }
-      s.written(count, bytes);
-      s.seal();
+    long next = 0;
+    for (Segment s : Recovery.segments(dir)) {
       segments.put(s.base, s);
       long ageNanos = Math.max(0, System.currentTimeMillis() - Files.getLastModifiedTime(s.file).toMillis()) * 1_000_000;
-      groupNanos.put(s.base, System.nanoTime() - ageNanos);
-      backlogRecords.addAndGet(count);
-      backlogBytes.addAndGet(bytes);
-      found += count;
+      backlog.added(s.base, s.count(), s.bytes(), System.nanoTime() - ageNanos);
+      found += s.count();
       next = s.end();
     }
     durableEnd = next;
@@ -222,10 +196,8 @@ public final class HandoffLog implements AutoCloseable {
     for (int i = 0; i < group.size(); i++) {
       records.add(new Framing.Rec(firstSeq + i, group.get(i).key(), group.get(i).value()));
     }
-    groupNanos.put(firstSeq, System.nanoTime());
     active.written(group.size(), bytes);
-    backlogRecords.addAndGet(group.size());
-    backlogBytes.addAndGet(bytes);
+    backlog.added(firstSeq, group.size(), bytes, System.nanoTime());
     durableEnd = firstSeq + group.size();
     groups.incrementAndGet();
     listener.accept(records);
@@ -259,9 +231,7 @@ public final class HandoffLog implements AutoCloseable {
       if (active.count() > 0 && active.allAcked()) {
         roll(); // otherwise an idle gateway would resend its last segment after every restart
       }
-      long oldest = oldestUnackedSeq();
-      Long floor = oldest < 0 ? null : groupNanos.floorKey(oldest);
-      groupNanos.headMap(floor == null ? durableEnd : floor).clear();
+      backlog.prune(oldestUnackedSeq(), durableEnd);
     } catch (IOException e) {
       writable = false;
       LOG.error("hand-off log maintenance failed ({})", e.toString());
@@ -315,17 +285,15 @@ public final class HandoffLog implements AutoCloseable {
 
   /** Seconds since the oldest record Kafka has not acknowledged was written; 0 when there is none. */
   public double oldestUnackedSeconds() {
-    long seq = oldestUnackedSeq();
-    Map.Entry<Long, Long> e = seq < 0 ? null : groupNanos.floorEntry(seq);
-    return e == null ? 0 : Math.max(0, System.nanoTime() - e.getValue()) / 1e9;
+    return backlog.oldestSeconds(oldestUnackedSeq());
   }
 
   public long backlogRecords() {
-    return backlogRecords.get();
+    return backlog.records();
   }
 
   public long backlogBytes() {
-    return backlogBytes.get();
+    return backlog.bytes();
   }
 
   /** False after a write failed (disk full, I/O error), until a write succeeds again. */

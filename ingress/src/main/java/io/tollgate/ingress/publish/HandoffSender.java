@@ -47,8 +47,7 @@ final class HandoffSender implements AutoCloseable {
   private volatile long lastAckNanos;
   private volatile long lastErrorNanos;
   private volatile boolean running = true;
-  private SegmentReader reader;
-  private long readerBase = -1;
+  private final DiskCursor disk;
   private long sent;
 
   HandoffSender(HandoffLog log, Producer<String, byte[]> producer, String topic, DeadLetterFile deadLetters,
@@ -62,6 +61,7 @@ final class HandoffSender implements AutoCloseable {
     this.replayEnd = replayEnd;
     Map.Entry<Long, Segment> first = log.segments().firstEntry();
     this.nextSeq = first == null ? log.durableEnd() : first.getKey();
+    this.disk = new DiskCursor(log.segments());
     this.thread = new Thread(this::run, "usage-handoff-sender");
     thread.setDaemon(true);
   }
@@ -142,7 +142,7 @@ final class HandoffSender implements AutoCloseable {
       budget = memoryCap - memoryBytes;
     }
     List<Framing.Rec> batch = new ArrayList<>();
-    long after = readDisk(from, limit, budget, batch);
+    long after = disk.read(from, limit, budget, MAX_BATCH, batch);
     synchronized (lock) {
       if (nextSeq == from) {
         nextSeq = after;
@@ -157,71 +157,6 @@ final class HandoffSender implements AutoCloseable {
   private boolean ready() {
     return System.nanoTime() >= backoffUntilNanos && memoryBytes < memoryCap
         && (Math.min(nextSeq, rewindTo) < log.durableEnd());
-  }
-
-  /**
-   * Reads unacknowledged records {@code from … limit-1} into {@code out}, about {@code budget}
-   * bytes at most (one record more); returns the sequence number after them.
-   */
-  private long readDisk(long from, long limit, long budget, List<Framing.Rec> out) throws IOException {
-    long seq = from;
-    long bytes = 0;
-    while (seq < limit && out.size() < MAX_BATCH && bytes < budget) {
-      Map.Entry<Long, Segment> e = log.segments().floorEntry(seq);
-      if (e == null) {
-        Long first = log.segments().ceilingKey(seq); // below the oldest segment: acknowledged and deleted
-        if (first == null) {
-          return limit;
-        }
-        seq = first;
-        continue;
-      }
-      Segment s = e.getValue();
-      if (seq >= s.end()) {
-        Long following = log.segments().higherKey(s.base); // past this segment's records (or a damaged tail)
-        seq = following == null ? Math.min(limit, Math.max(seq, s.end())) : Math.max(seq, following);
-        if (following == null) {
-          return seq;
-        }
-        continue;
-      }
-      Framing.Rec rec = readAt(s, seq);
-      if (rec == null) {
-        seq = s.end(); // damaged: nothing after it in this segment can be framed
-        continue;
-      }
-      seq++;
-      if (!s.isAcked(rec.seq())) {
-        out.add(rec);
-        bytes += rec.bytes();
-      }
-    }
-    return seq;
-  }
-
-  private Framing.Rec readAt(Segment s, long seq) throws IOException {
-    if (reader == null || readerBase != s.base || reader.seq() > seq) {
-      closeReader();
-      try {
-        reader = new SegmentReader(s.file, s.base);
-      } catch (java.nio.file.NoSuchFileException gone) {
-        return null; // fully acknowledged and deleted meanwhile
-      }
-      readerBase = s.base;
-    }
-    Framing.Rec rec = reader.next();
-    while (rec != null && rec.seq() < seq) {
-      rec = reader.next();
-    }
-    return rec;
-  }
-
-  private void closeReader() throws IOException {
-    if (reader != null) {
-      reader.close();
-      reader = null;
-      readerBase = -1;
-    }
   }
 
   private void send(List<Framing.Rec> batch) {
@@ -333,7 +268,7 @@ final class HandoffSender implements AutoCloseable {
     }
     try {
       thread.join(10_000);
-      closeReader();
+      disk.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
