@@ -131,6 +131,13 @@ public final class HandoffLog implements AutoCloseable {
     channel = FileChannel.open(active.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
     segments.put(base, active);
+    if (options.fsync() != HandoffOptions.Fsync.NONE) {
+      // fdatasync covers a file's data and size, not its name: without this a power loss could
+      // drop the whole new segment, fsync'd records and all.
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    }
   }
 
   private void writeLoop() {

@@ -79,6 +79,29 @@ class KafkaUsagePublisherIT {
     }
   }
 
+  @Test
+  void withKafkaUnreachableThePublisherStaysReadyUntilItsBacklogPassesTheLimit() throws Exception {
+    Path dir = Files.createTempDirectory("publisher-backlog-limit");
+    String nowhere = "127.0.0.1:" + io.tollgate.local.kafka.FreePorts.pick(); // nothing listens there
+    HandoffOptions limited = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 1 << 20, 1 << 20, 1 << 20);
+    try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(nowhere, dir, "q-limit", PublishMetrics.NONE,
+        Map.of(), limited)) {
+      for (int i = 0; i < 20; i++) {
+        publisher.publish(event(UUID.randomUUID().toString(), 1_000)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      HandoffLogTest.waitFor(() -> !publisher.status().kafkaReachable(), "Kafka reported unreachable");
+      assertThat(publisher.status().ready()).as("Kafka down alone: still answering and recording").isTrue();
+      for (int i = 0; i < 300; i++) { // ~5 KB each: past the 1 MB limit
+        publisher.publish(event(UUID.randomUUID().toString(), 5_000)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      HandoffStatus status = publisher.status();
+      assertThat(status.overBacklogLimit()).isTrue();
+      assertThat(status.ready()).as("over the backlog limit: out of the load balancer").isFalse();
+      assertThat(status.backlogRecords()).isEqualTo(320);
+      assertThat(status.oldestUnackedSeconds()).isPositive();
+    }
+  }
+
   /** Ids of usage events on the topic once {@code wanted} arrived (30 s at most). */
   private static List<String> idsOnTopic(KafkaCluster kafka, String wanted) {
     List<String> ids = new ArrayList<>();
