@@ -58,10 +58,12 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
     KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
-        "tollgate-ingress-" + config.gatewayId(), metrics, config.kafkaProperties());
+        "tollgate-ingress-" + config.gatewayId(), metrics,
+        config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(), config.handoff());
+    metrics.handoff(publisher::status);
     // Before the first request: aggregators and alerting one release behind resolve this version's
     // UsageEvent schema from the schema topic. Waited for briefly only — with Kafka down the gateway
-    // still starts (and spills); the announcer keeps trying.
+    // still starts (events wait in the hand-off log); the announcer keeps trying.
     SchemaAnnouncer schemas = SchemaAnnouncer.start(config.kafkaBootstrap(),
         "tollgate-ingress-" + config.gatewayId() + "-schemas",
         config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(),
@@ -97,9 +99,9 @@ public final class Gateway implements AutoCloseable {
     return port;
   }
 
-  /** Events waiting locally because Kafka was unreachable. */
-  public long spilledPending() {
-    return publisher.spilledPending();
+  /** Events in the hand-off log that Kafka has not acknowledged yet. */
+  public long handoffBacklog() {
+    return publisher.backlogRecords();
   }
 
   /** Stops taking requests, then flushes (or spills) every event in flight. */

@@ -1,6 +1,7 @@
 package io.tollgate.ingress.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.ingress.publish.HandoffOptions;
 import io.tollgate.schemas.config.ConfigFile;
 import io.tollgate.schemas.config.Env;
 import io.tollgate.schemas.config.GeneralSettings;
@@ -136,6 +137,8 @@ public final class ConfigLoader {
     IngressConfig.Tls tls = tollgate.tls() == null ? null
         : new IngressConfig.Tls(tollgate.tls().certPath(), tollgate.tls().keyPath());
 
+    HandoffOptions handoff = handoff(tollgate.handoff());
+
     if (masterKey == null && keys.isEmpty()) {
       problems.warn("general_settings.master_key", "the gateway is OPEN: no master_key and no tollgate.keys, so any "
           + "key is accepted and metered by its hash" + (isLoopback(host) ? "" : ", and it listens on " + host));
@@ -146,7 +149,19 @@ public final class ConfigLoader {
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
-        kafkaProperties, tls, internalUserHeaders, problems.warnings());
+        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff);
+  }
+
+  /** {@code tollgate.handoff}, over the defaults; the section's own checks already reported bad values. */
+  private static HandoffOptions handoff(TollgateSection.Handoff h) {
+    HandoffOptions d = HandoffOptions.DEFAULTS;
+    HandoffOptions.Fsync fsync = HandoffOptions.Fsync.parse(h.fsync());
+    long mb = 1024L * 1024L;
+    return new HandoffOptions(fsync == null ? d.fsync() : fsync,
+        h.fsyncIntervalMs() == null ? d.fsyncIntervalMs() : h.fsyncIntervalMs(),
+        h.segmentMb() == null ? d.segmentBytes() : h.segmentMb() * mb,
+        h.memoryMb() == null ? d.memoryBytes() : h.memoryMb() * mb,
+        h.backlogLimitMb() == null ? d.backlogLimitBytes() : h.backlogLimitMb() * mb);
   }
 
   private Deployment deployment(String where, ModelEntry entry, boolean forwardAll, Set<String> groupForward) {

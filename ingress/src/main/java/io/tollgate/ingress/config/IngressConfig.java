@@ -1,5 +1,6 @@
 package io.tollgate.ingress.config;
 
+import io.tollgate.ingress.publish.HandoffOptions;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ import java.util.Map;
  * @param tls                  TLS on the gateway port, or null for plain HTTP
  * @param internalUserHeaders  {@code user_header_mappings} with role {@code internal_user}: they name
  *                             the internal user (as in LiteLLM), never the customer
+ * @param handoff              the durable hand-off log: fsync policy and limits ({@code tollgate.handoff})
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -40,7 +42,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
-                            List<String> warnings) {
+                            List<String> warnings, HandoffOptions handoff) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -58,6 +60,20 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
   public IngressConfig {
     internalUserHeaders = internalUserHeaders == null ? List.of() : List.copyOf(internalUserHeaders);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    handoff = handoff == null ? HandoffOptions.DEFAULTS : handoff;
+  }
+
+  /** With the default hand-off options. */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls, List<String> internalUserHeaders, List<String> warnings) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
+        warnings, HandoffOptions.DEFAULTS);
   }
 
   /** Without internal-user headers and warnings (tests, code built before they existed). */
@@ -69,7 +85,8 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                        Tls tls) {
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
-        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, List.of(), List.of());
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, List.of(), List.of(),
+        HandoffOptions.DEFAULTS);
   }
 
   /** Whether anyone may call it: no master key and no virtual keys (any key is metered by its hash). */

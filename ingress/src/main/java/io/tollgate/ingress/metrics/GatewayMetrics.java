@@ -1,10 +1,13 @@
 package io.tollgate.ingress.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tollgate.ingress.publish.HandoffStatus;
 import io.tollgate.ingress.publish.PublishMetrics;
 import io.tollgate.schemas.metrics.Prometheus;
+import java.util.function.Supplier;
 
 /**
  * The gateway's Prometheus metrics, in the registry it is given (no global state): requests by API
@@ -41,8 +44,10 @@ public final class GatewayMetrics implements PublishMetrics {
     rejected = Counter.builder().name("tollgate_rejected_requests_total")
         .help("Requests the gateway answered itself with an error, by reason").labelNames("reason").register(registry);
     publish = Counter.builder().name("tollgate_usage_events_total")
-        .help("Usage events by outcome: published, spilled, replayed, failed, quarantined (a record Kafka refuses "
-            + "for good, kept in the dead-letter file), unbuilt (the event could not be built)")
+        .help("Usage events by outcome: published (acknowledged by Kafka), replayed (acknowledged, left by an "
+            + "earlier run), retried (a send failed for now; resent from the hand-off log), failed (could not be "
+            + "recorded), quarantined (a record Kafka refuses for good, kept in the dead-letter file), unbuilt (the "
+            + "event could not be built)")
         .labelNames("outcome").register(registry);
     usageSources = Counter.builder().name("tollgate_usage_source_total")
         .help("Metered calls by where their usage came from: response, stream, partial (a stream cut before its "
@@ -97,8 +102,29 @@ public final class GatewayMetrics implements PublishMetrics {
   }
 
   @Override
-  public void spilled() {
-    publish.labelValues("spilled").inc();
+  public void retried() {
+    publish.labelValues("retried").inc();
+  }
+
+  /**
+   * Gauges of the durable hand-off, read from {@code status} at each scrape: backlog records and
+   * bytes, age of the oldest unacknowledged event, whether Kafka acknowledges, whether the log is writable.
+   */
+  public void handoff(Supplier<HandoffStatus> status) {
+    gauge("tollgate_handoff_backlog_records", "Usage events in the hand-off log not yet acknowledged by Kafka",
+        () -> status.get().backlogRecords());
+    gauge("tollgate_handoff_backlog_bytes", "Bytes of the hand-off log not yet acknowledged by Kafka",
+        () -> status.get().backlogBytes());
+    gauge("tollgate_handoff_oldest_unacked_seconds", "Age of the oldest usage event Kafka has not acknowledged "
+        + "(0 when none waits)", () -> status.get().oldestUnackedSeconds());
+    gauge("tollgate_handoff_kafka_reachable", "1 while Kafka acknowledges usage events promptly, else 0",
+        () -> status.get().kafkaReachable() ? 1 : 0);
+    gauge("tollgate_handoff_writable", "1 while the hand-off log can be written, else 0 (calls are then not recorded)",
+        () -> status.get().writable() ? 1 : 0);
+  }
+
+  private void gauge(String name, String help, java.util.function.DoubleSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
   }
 
   @Override

@@ -4,17 +4,21 @@ import io.tollgate.ingress.identity.Tool;
 import io.tollgate.ingress.identity.ToolDetector;
 import io.tollgate.ingress.usage.Api;
 import io.tollgate.ingress.usage.Usage;
+import io.tollgate.ingress.publish.KillPoints;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One proxied call on the event loop: read the body (bounded in size and time), then the three
  * steps of {@link CallPipeline} — {@link Admission} decides, {@link Relay} streams, {@link Metering}
- * publishes the one event. This class only reads the request and hands values from step to step.
+ * publishes the one event, and only then the response ends. This class only reads the request and
+ * hands values from step to step.
  */
 final class Exchange {
   private final CallPipeline pipeline;
@@ -99,11 +103,22 @@ final class Exchange {
     extraHeaders.set("x-litellm-model-group", call.targets().get(0).deployment().modelName());
     pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders).onSuccess(outcome -> {
       pipeline.metrics().request(api.wireName(), outcome.status(), call.streamed(), seconds());
-      pipeline.metering().meter(new CallFacts(eventId, ts, millis(), outcome.ttftMs(), pipeline.gatewayId(),
-          call.key(), call.customer(), tool, call.sessionId(), api, call.model(), outcome.target(), outcome.usage(),
-          outcome.usageSource(), outcome.status(), outcome.errorType(), call.streamed(), outcome.aborted(),
-          outcome.upstreamRequestId(), List.of()));
+      CompletionStage<Void> durable = pipeline.metering().meter(new CallFacts(eventId, ts, millis(),
+          outcome.ttftMs(), pipeline.gatewayId(), call.key(), call.customer(), tool, call.sessionId(), api,
+          call.model(), outcome.target(), outcome.usage(), outcome.usageSource(), outcome.status(),
+          outcome.errorType(), call.streamed(), outcome.aborted(), outcome.upstreamRequestId(), List.of()));
+      if (outcome.endPending()) {
+        // The answer's last byte waits until its event is on disk: an answered call is never unbilled.
+        Context loop = pipeline.vertx().getOrCreateContext();
+        durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish()));
+      }
     });
+  }
+
+  private void finish() {
+    if (!resp.closed()) {
+      resp.end().onSuccess(v -> KillPoints.responseCompleted());
+    }
   }
 
   /** A rejection before anyone was identified (413, 408): counted in metrics, nothing to meter. */

@@ -5,6 +5,7 @@ import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
+import io.tollgate.ingress.publish.HandoffStatus;
 import io.tollgate.ingress.publish.UsagePublisher;
 import io.tollgate.ingress.usage.Api;
 import io.vertx.core.Future;
@@ -99,12 +100,7 @@ public final class GatewayServer implements AutoCloseable {
     req.response().headers().addAll(extra);
     switch (path) {
       case "/health/liveliness", "/health/liveness" -> req.response().end("\"I'm alive!\"");
-      case "/health/readiness" -> {
-        boolean ready = publisher.healthy();
-        req.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("status", ready ? "healthy" : "unhealthy")
-                .put("kafka", ready ? "connected" : "unreachable (events are spilled locally)").encode());
-      }
+      case "/health/readiness" -> readiness(req);
       case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
       case "/v1/models", "/models" -> models(req);
@@ -120,6 +116,25 @@ public final class GatewayServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Ready while every answered call can be recorded durably: the hand-off log is writable and its
+   * backlog under the limit. Kafka being down does not make the gateway unready (it answers and
+   * keeps the events on disk; taking every gateway out of the load balancer would turn a Kafka
+   * outage into a full outage); its state is in the body and in the metrics.
+   */
+  private void readiness(HttpServerRequest req) {
+    HandoffStatus s = publisher.status();
+    String kafka = s.kafkaReachable() ? "connected"
+        : "unreachable (events wait in the hand-off log and are sent when Kafka answers)";
+    JsonObject body = new JsonObject().put("status", s.ready() ? "healthy" : "unhealthy").put("kafka", kafka)
+        .put("handoff", new JsonObject().put("writable", s.writable()).put("fsync", s.fsync())
+            .put("backlog_records", s.backlogRecords()).put("backlog_bytes", s.backlogBytes())
+            .put("oldest_unacked_seconds", s.oldestUnackedSeconds()).put("last_ack_seconds", s.lastAckSeconds())
+            .put("over_backlog_limit", s.overBacklogLimit()));
+    req.response().setStatusCode(s.ready() ? 200 : 503).putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 
   private static void error(HttpServerRequest req, boolean anthropic, int status, String message) {

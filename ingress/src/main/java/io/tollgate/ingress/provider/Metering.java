@@ -8,12 +8,15 @@ import io.tollgate.ingress.publish.UsagePublisher;
 import io.tollgate.ingress.usage.Usage;
 import io.tollgate.schemas.UsageEvent;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last step of a call: price it, count it, publish its one event. Never throws: a call that
- * was answered is always metered, whatever upstream reported.
+ * was answered is always metered, whatever upstream reported. Returns when the event is durable,
+ * so that a response completes only once its event is on the gateway's disk.
  */
 public final class Metering {
   private static final Logger LOG = LoggerFactory.getLogger(Metering.class);
@@ -58,8 +61,11 @@ public final class Metering {
     return "deployment:" + d.modelName() + "/" + d.provider() + "/" + d.upstreamModel();
   }
 
-  /** Prices, counts and publishes the event of a finished call. */
-  void meter(CallFacts done) {
+  /**
+   * Prices, counts and publishes the event of a finished call. The stage completes once the event
+   * is durable (or could not be recorded); it never fails, so the caller can end the response on it.
+   */
+  CompletionStage<Void> meter(CallFacts done) {
     try {
       Router.Target target = done.target();
       Cost cost = cost(target, done.usage(), done.modelRequested());
@@ -69,11 +75,12 @@ public final class Metering {
           u.cacheWrite5mTokens() + u.cacheWrite1hTokens(), cost.nanos(), cost.priceKnown() || "none".equals(done.usageSource()));
       metrics.usageSource(done.usageSource(), u.clamped());
       UsageEvent event = done.toEvent(cost);
-      publisher.publish(event);
+      return publisher.publish(event).exceptionally(error -> null); // the publisher counted and logged it
     } catch (RuntimeException e) {
       // Should be impossible (every input is capped and clamped); if it happens, say so loudly.
       metrics.eventFailed();
       LOG.error("could not build the usage event of a call ({}): the call is not metered", e.toString());
+      return CompletableFuture.completedFuture(null);
     }
   }
 }

@@ -19,11 +19,18 @@ import java.util.Objects;
  * The second step of a call: send it upstream (next deployment when one cannot be reached or
  * answers 5xx before any byte went to the client), stream the answer back chunk by chunk while
  * {@link ResponseTap} reads its usage, and complete with what happened — also when upstream
- * fails, stalls mid-body, or the client goes away. Upstream's bytes reach the client unchanged,
+ * fails, stalls mid-body, or the client goes away. A complete answer is relayed up to its last
+ * write; ending it is left to the caller ({@link RelayOutcome#endPending()}), which first makes the
+ * call's event durable. Upstream's bytes reach the client unchanged,
  * except the usage chunk the gateway itself asked OpenAI for. All failures become a status in
  * {@link #failureStatus}; nothing throws across the event loop.
  */
 final class Relay {
+  /** Recorded status of an answer upstream cut after its headers (a reset, a cut JSON body). */
+  static final int CUT = 502;
+  /** Recorded status of an answer that stalled mid-body past the stream idle timeout. */
+  static final int STALLED = 504;
+
   private final Vertx vertx;
   private final HttpClient client;
   private final long upstreamTimeoutMs;
@@ -79,6 +86,7 @@ final class Relay {
     private String upstreamRequestId;
     private long lastChunkNanos;
     private long idleTimer = -1;
+    private boolean endPending;
 
     Run(HttpServerRequest req, Api api, Admission.Admitted call, Buffer rawBody, long startNanos, MultiMap extraHeaders) {
       this.req = req;
@@ -160,6 +168,7 @@ final class Relay {
           return;
         }
         req.connection().close(); // the client must see the cut too, not a clean end
+        status = CUT; // recorded as the failure it is, not as the 200 its headers said
         complete("upstream_reset", false);
       });
       upstream.endHandler(v -> {
@@ -170,9 +179,8 @@ final class Relay {
         if (rest != null && rest.length() > 0 && !resp.closed()) {
           resp.write(rest);
         }
-        if (!resp.closed()) {
-          resp.end();
-        }
+        // The last write waits for the caller: it ends the response once the call's event is durable.
+        endPending = true;
         complete(status >= 400 ? "upstream_" + status : null, false);
       });
     }
@@ -188,6 +196,7 @@ final class Relay {
           armIdleTimer(upstream, streamIdleTimeoutMs - idleMs); // one timer per call, re-armed rarely
           return;
         }
+        status = STALLED;
         complete("upstream_stalled", false);
         upstream.request().reset();
         req.connection().close();
@@ -233,7 +242,7 @@ final class Relay {
       }
       ResponseTap.Reading reading = tap == null ? ResponseTap.Reading.NONE : tap.reading();
       done.tryComplete(new RelayOutcome(aborted && status == 0 ? 499 : status, reading.usage(), reading.source(),
-          errorType, aborted, ttftMs, upstreamRequestId, target));
+          errorType, aborted, ttftMs, upstreamRequestId, target, endPending));
     }
   }
 

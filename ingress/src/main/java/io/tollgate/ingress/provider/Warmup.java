@@ -99,14 +99,15 @@ final class Warmup {
   /** Keeps the warm-up's events in memory; they are never published. */
   private record Collecting(List<UsageEvent> events) implements UsagePublisher {
     @Override
-    public synchronized void publish(UsageEvent event) {
+    public synchronized java.util.concurrent.CompletionStage<Void> publish(UsageEvent event) {
       io.tollgate.schemas.serde.TollgateSerdes.usageEvent().serialize("warmup", event); // loads Avro's writer
       events.add(event);
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public boolean healthy() {
-      return true;
+    public io.tollgate.ingress.publish.HandoffStatus status() {
+      return io.tollgate.ingress.publish.HandoffStatus.HEALTHY;
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * Usage events Kafka refuses for good (a record over {@code max.request.size}, one that cannot be
  * serialized), kept instead of retried: one such record must never stall the events behind it.
- * Same framing as the {@link SpillLog} (4-byte length, then the serialized event), fsync'd per
+ * The framing of the old spill log ({@link LegacySpill}: 4-byte length, then the serialized event), fsync'd per
  * record — they are rare, and each is a bill someone will want to recover by hand.
  */
 final class DeadLetterFile implements AutoCloseable {
@@ -46,7 +46,7 @@ final class DeadLetterFile implements AutoCloseable {
       return 0;
     }
     try {
-      return SpillLog.read(file).size();
+      return LegacySpill.read(file).size();
     } catch (IOException e) {
       return -1;
     }

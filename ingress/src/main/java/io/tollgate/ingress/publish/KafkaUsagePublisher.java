@@ -5,49 +5,48 @@ import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes usage events to {@code tollgate.usage.v1}: idempotent producer, {@code acks=all},
- * batched and lz4-compressed, keyed by event id. Sends run on a dedicated thread, so the event
- * loop never waits for Kafka. When Kafka fails or is unreachable, events go to the {@link SpillLog}
- * (fsync'd every 100 ms) and a background task replays them in order once Kafka answers again.
- * Replays after a crash may repeat an event; downstream deduplicates by event id.
+ * Publishes usage events to {@code tollgate.usage.v1} through the durable {@link HandoffLog}: an
+ * event is appended to the local log (its future completes once it is on disk, per the fsync
+ * policy) and the {@link HandoffSender} sends it from there with an idempotent producer
+ * ({@code acks=all}, lz4, keyed by event id); the log forgets it only once Kafka acknowledged.
+ * Events a killed gateway had not handed over are resent at its next start; downstream
+ * deduplicates by event id.
  *
  * <p>A record Kafka refuses for good ({@link #permanent}: too large, unserializable) is moved to
- * the {@link DeadLetterFile} with a metric and a log line, on the live path and in replay alike:
- * retrying it would stall every event behind it, and it says nothing about Kafka's health, so it
- * does not make the gateway unready.
+ * the {@link DeadLetterFile} with a metric and a log line: retrying it would stall every event
+ * behind it, and it says nothing about Kafka's health.
  */
 public final class KafkaUsagePublisher implements UsagePublisher {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaUsagePublisher.class);
-  /** After a failure, skip Kafka for this long and spill directly (no per-event waiting). */
-  private static final long BACKOFF_MS = 2_000;
+  /** Kafka counts as unreachable once a record waits this long for its acknowledgement. */
+  static final double STALE_SECONDS = 5;
 
   private final KafkaProducer<String, byte[]> producer;
   private final AvroSerde<UsageEvent> serde = TollgateSerdes.usageEvent();
-  private final SpillLog spill;
+  private final String topic = Topics.USAGE.name();
+  private final HandoffOptions options;
+  private final HandoffLog log;
+  private final HandoffSender sender;
   private final DeadLetterFile deadLetters;
   private final PublishMetrics metrics;
-  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemon(r, "usage-publisher"));
-  private final ScheduledExecutorService maintenance =
-      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "usage-spill"));
-  private final AtomicLong lastFailureMs = new AtomicLong(0);
-  private final String topic = Topics.USAGE.name();
 
   /**
    * @param clientId the producer's {@code client.id}; one per instance, so broker logs, quotas and
@@ -65,62 +64,113 @@ public final class KafkaUsagePublisher implements UsagePublisher {
    */
   public KafkaUsagePublisher(String bootstrapServers, Path spillDir, String clientId, PublishMetrics metrics,
                              Map<String, ?> overrides) {
-    this.metrics = metrics;
-    Map<String, Object> config = producerConfig(bootstrapServers, clientId, overrides); // refuses before the lock
-    this.spill = new SpillLog(spillDir);
+    this(bootstrapServers, spillDir, clientId, metrics, overrides, HandoffOptions.DEFAULTS);
+  }
+
+  /** Same, with the hand-off log's fsync policy and limits. */
+  public KafkaUsagePublisher(String bootstrapServers, Path spillDir, String clientId, PublishMetrics metrics,
+                             Map<String, ?> overrides, HandoffOptions options) {
+    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
+    this.options = java.util.Objects.requireNonNull(options, "options");
+    Map<String, Object> config = producerConfig(bootstrapServers, clientId, overrides, options); // refuses before the lock
+    this.log = new HandoffLog(spillDir, options); // it refuses a directory another instance holds
     this.deadLetters = new DeadLetterFile(spillDir);
     try {
       this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     } catch (RuntimeException e) {
-      spill.close(); // releases the directory lock
-      sender.shutdown();
-      maintenance.shutdown();
+      log.close();
       throw e;
     }
     LOG.info("usage producer {} to {}, extra Kafka properties: {}", clientId, bootstrapServers,
         KafkaClientProperties.describe(overrides));
-    maintenance.scheduleWithFixedDelay(this::syncAndReplay, 100, 100, TimeUnit.MILLISECONDS);
+    this.sender = new HandoffSender(log, producer, topic, deadLetters, metrics, options.memoryBytes(), log.durableEnd());
+    log.start(sender::offer);
+    sender.start();
+    if (log.recovered() > 0) {
+      LOG.info("{} usage events left by an earlier run are resent from the hand-off log", log.recovered());
+    }
+    adoptLegacySpill(spillDir);
+  }
+
+  static Map<String, Object> producerConfig(String bootstrapServers, String clientId, Map<String, ?> overrides) {
+    return producerConfig(bootstrapServers, clientId, overrides, HandoffOptions.DEFAULTS);
   }
 
   /**
    * The producer's configuration. The operator's properties win over the tuning defaults (linger,
-   * batch, compression, timeouts, {@code client.id}); {@code acks=all} and idempotence are what
-   * make the hand-off durable and duplicate-free, and the serializers are the producer's own, so a
-   * different value for any of those is refused rather than silently replaced.
+   * batch, compression, timeouts, buffer, {@code client.id}); {@code acks=all} and idempotence are
+   * what make the hand-off durable and duplicate-free, and the serializers are the producer's own,
+   * so a different value for any of those is refused rather than silently replaced.
    */
-  static Map<String, Object> producerConfig(String bootstrapServers, String clientId, Map<String, ?> overrides) {
-    return KafkaClientProperties.merge("the gateway's usage producer", Map.of(
+  static Map<String, Object> producerConfig(String bootstrapServers, String clientId, Map<String, ?> overrides,
+                                            HandoffOptions options) {
+    Map<String, Object> defaults = new HashMap<>(Map.of(
         ProducerConfig.LINGER_MS_CONFIG, 5,
         ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        ProducerConfig.CLIENT_ID_CONFIG, clientId), overrides, Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        ProducerConfig.CLIENT_ID_CONFIG, clientId));
+    // Room for everything the sender may have in flight, so send() does not block on a full buffer.
+    defaults.put(ProducerConfig.BUFFER_MEMORY_CONFIG, options.memoryBytes() + 16L * 1024 * 1024);
+    return KafkaClientProperties.merge("the gateway's usage producer", defaults, overrides == null ? Map.of() : overrides,
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
+  /** What an earlier release left in {@code usage-spill.log}: moved into the log once, so an upgrade loses nothing. */
+  private void adoptLegacySpill(Path dir) {
+    for (String name : LegacySpill.FILES) {
+      Path file = dir.resolve(name);
+      try {
+        List<byte[]> records = LegacySpill.read(file);
+        List<CompletableFuture<Void>> appended = new ArrayList<>();
+        for (byte[] bytes : records) {
+          String key;
+          try {
+            key = serde.deserialize(topic, bytes).getEventId();
+          } catch (RuntimeException e) {
+            deadLetters.append(bytes);
+            metrics.quarantined();
+            continue;
+          }
+          appended.add(log.append(key, bytes));
+        }
+        CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        Files.deleteIfExists(file);
+        if (!records.isEmpty()) {
+          LOG.info("moved {} usage events from {} into the hand-off log", records.size(), name);
+        }
+      } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.error("cannot move {} into the hand-off log ({}); it stays and is retried at the next start", file, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
+  /** Appends the event to the hand-off log; completes once it is durable (per the fsync policy). */
   @Override
-  public void publish(UsageEvent event) {
+  public CompletionStage<Void> publish(UsageEvent event) {
     byte[] bytes;
     try {
       bytes = serde.serialize(topic, event);
     } catch (RuntimeException e) {
       metrics.failed();
       LOG.error("usage event {} cannot be serialized ({}); not published", event.getEventId(), e.getClass().getSimpleName());
-      return;
+      return CompletableFuture.failedFuture(e);
     }
-    sender.execute(() -> send(event.getEventId(), bytes));
+    return log.append(event.getEventId(), bytes).whenComplete((ok, error) -> {
+      if (error != null) {
+        metrics.failed();
+      }
+    });
   }
 
   /** Errors that no retry can fix for this record (and that say nothing about Kafka's health). */
@@ -133,92 +183,18 @@ public final class KafkaUsagePublisher implements UsagePublisher {
         || e instanceof org.apache.kafka.common.InvalidRecordException;
   }
 
-  private void quarantine(String key, byte[] bytes, Throwable error) {
-    try {
-      deadLetters.append(bytes);
-      metrics.quarantined();
-      LOG.error("usage event {} ({} bytes) is refused by Kafka for good ({}); kept in {} instead of retried",
-          key, bytes.length, error.getClass().getSimpleName(), DeadLetterFile.NAME);
-    } catch (RuntimeException e) {
-      metrics.failed();
-      LOG.error("usage event {} refused by Kafka and the dead-letter file failed too ({})", key, e.toString());
-    }
-  }
-
-  private void send(String key, byte[] bytes) {
-    if (kafkaDown() || !spill.isEmpty()) {
-      // Keep order: while older events wait in the spill, newer ones queue behind them.
-      spillOne(bytes);
-      return;
-    }
-    try {
-      producer.send(new ProducerRecord<>(topic, key, bytes), (meta, error) -> {
-        if (error == null) {
-          metrics.published();
-        } else if (permanent(error)) {
-          quarantine(key, bytes, error);
-        } else {
-          lastFailureMs.set(System.currentTimeMillis());
-          LOG.warn("publishing usage event failed ({}); spilling", error.toString());
-          spillOne(bytes);
-        }
-      });
-    } catch (RuntimeException e) {
-      if (permanent(e)) {
-        quarantine(key, bytes, e);
-        return;
-      }
-      lastFailureMs.set(System.currentTimeMillis());
-      LOG.warn("Kafka unavailable ({}); spilling usage events", e.toString());
-      spillOne(bytes);
-    }
-  }
-
-  private void spillOne(byte[] bytes) {
-    spill.append(bytes);
-    metrics.spilled();
-  }
-
-  private boolean kafkaDown() {
-    return System.currentTimeMillis() - lastFailureMs.get() < BACKOFF_MS;
-  }
-
-  private void syncAndReplay() {
-    try {
-      spill.sync();
-      if (kafkaDown()) {
-        return;
-      }
-      long replayed = spill.drain(this::replay);
-      if (replayed > 0) {
-        LOG.info("replayed {} spilled usage events to Kafka", replayed);
-      }
-    } catch (Exception e) {
-      lastFailureMs.set(System.currentTimeMillis());
-      metrics.failed();
-      LOG.warn("replaying spilled usage events failed ({}); will retry", e.toString());
-    }
-  }
-
-  private void replay(List<byte[]> records) throws Exception {
-    for (byte[] bytes : records) {
-      String key;
-      try {
-        key = serde.deserialize(topic, bytes).getEventId();
-      } catch (RuntimeException e) {
-        quarantine("(undecodable)", bytes, e);
-        continue;
-      }
-      try {
-        producer.send(new ProducerRecord<>(topic, key, bytes)).get(20, TimeUnit.SECONDS);
-        metrics.replayed();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (!permanent(e)) {
-          throw e; // Kafka trouble: the whole batch stays and is retried (downstream dedupes)
-        }
-        quarantine(key, bytes, e.getCause());
-      }
-    }
+  @Override
+  public HandoffStatus status() {
+    long backlogBytes = log.backlogBytes();
+    double oldest = log.oldestUnackedSeconds();
+    long now = System.nanoTime();
+    long lastAck = sender.lastAckNanos();
+    long lastError = sender.lastErrorNanos();
+    boolean failing = lastError != 0 && lastError > lastAck && now - lastError < 30_000_000_000L;
+    boolean kafkaUp = oldest < STALE_SECONDS && !failing;
+    boolean overLimit = options.backlogLimitBytes() > 0 && backlogBytes > options.backlogLimitBytes();
+    return new HandoffStatus(log.writable(), kafkaUp, log.backlogRecords(), backlogBytes, oldest,
+        lastAck == 0 ? -1 : (now - lastAck) / 1e9, overLimit, options.fsync().wireName());
   }
 
   /** Events kept in the dead-letter file (for metrics and tests). */
@@ -226,36 +202,31 @@ public final class KafkaUsagePublisher implements UsagePublisher {
     return deadLetters.records();
   }
 
-  @Override
-  public boolean healthy() {
-    return !kafkaDown();
+  /** Events Kafka has not acknowledged yet (for metrics and tests). */
+  public long backlogRecords() {
+    return log.backlogRecords();
   }
 
-  /** Events waiting in the spill log (for metrics and tests). */
-  public long spilledPending() {
-    return spill.pendingRecords();
+  /** fdatasync calls of the hand-off log so far (benchmarks). */
+  public long fsyncs() {
+    return log.fsyncs();
   }
 
+  /**
+   * Stops: writes what is queued, gives Kafka a few seconds for what is in flight, then closes;
+   * whatever is not acknowledged by then stays in the log and is resent at the next start.
+   */
   @Override
   public void close() {
-    sender.shutdown();
-    try {
-      if (!sender.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("usage publisher did not drain its queue in 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while ((!sender.caughtUp() || sender.memoryBytes() > 0) && System.nanoTime() < deadline
+        && sender.lastErrorNanos() <= sender.lastAckNanos()) {
+      producer.flush(); // waits for what is in flight; the loop catches what the writer still had queued
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
-    maintenance.shutdown();
-    try {
-      maintenance.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    // Whatever Kafka cannot take now fails its callback and lands in the spill log.
-    producer.flush();
-    producer.close(java.time.Duration.ofSeconds(20));
-    spill.close();
+    sender.close();
+    producer.close(java.time.Duration.ofSeconds(5));
+    log.close(); // last: acknowledgements above still truncate it, and the directory stays locked until here
     deadLetters.close();
   }
 }

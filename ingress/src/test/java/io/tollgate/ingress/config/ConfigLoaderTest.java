@@ -256,4 +256,25 @@ class ConfigLoaderTest {
         .contains("OPEN").contains("listens on 0.0.0.0");
     assertThat(load("tollgate: {keys: [{key: sk-a}]}", Map.of()).warnings()).isEmpty();
   }
+
+  @Test
+  void theHandoffLogIsConfiguredUnderTollgateHandoffAndBadValuesAreReportedTogether() throws Exception {
+    assertThat(load("", Map.of()).handoff()).isEqualTo(io.tollgate.ingress.publish.HandoffOptions.DEFAULTS);
+    IngressConfig c = load("""
+        tollgate:
+          handoff: {fsync: interval_ms, fsync_interval_ms: 25, segment_mb: 4, memory_mb: 8, backlog_limit_mb: 0}
+        """, Map.of());
+    assertThat(c.handoff().fsync()).isEqualTo(io.tollgate.ingress.publish.HandoffOptions.Fsync.INTERVAL_MS);
+    assertThat(c.handoff().fsyncIntervalMs()).isEqualTo(25);
+    assertThat(c.handoff().segmentBytes()).isEqualTo(4L << 20);
+    assertThat(c.handoff().memoryBytes()).isEqualTo(8L << 20);
+    assertThat(c.handoff().backlogLimitBytes()).isZero();
+    assertThat(load("tollgate: {handoff: {fsync: none, fsyn_interval: 3}}", Map.of()).warnings())
+        .anySatisfy(w -> assertThat(w).contains("tollgate.handoff.fsyn_interval"));
+    assertThatThrownBy(() -> load("tollgate: {handoff: {fsync: always, memory_mb: 0}}", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).contains("tollgate.handoff.fsync").contains("group, interval_ms, none"))
+            .anySatisfy(p -> assertThat(p).contains("tollgate.handoff.memory_mb")));
+  }
 }

@@ -120,8 +120,25 @@ class GatewayFailuresIT {
         "x-litellm-customer-id", customer, "x-mock-fail", "cut:3")).isInstanceOf(IOException.class);
     UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
     assertThat(e.getErrorType()).isEqualTo("upstream_reset");
+    assertThat(e.getStatusCode()).as("the failure, not the 200 its headers said").isEqualTo(502);
     assertThat(e.getAborted()).isFalse();
+    assertThat(e.getUsageSource()).isEqualTo("partial");
     assertThat(e.getInputTokens()).isPositive();
+  }
+
+  @Test
+  void aJsonAnswerCutMidBodyIsRecordedAsAFailureWithoutUsage() throws Exception {
+    String customer = "cut-json-" + UUID.randomUUID();
+    try {
+      post("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5}", "x-litellm-customer-id", customer,
+          "x-mock-fail", "cut:3");
+    } catch (IOException expected) {
+      // the cut reaches the client as a broken response
+    }
+    UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
+    assertThat(e.getErrorType()).isEqualTo("upstream_reset");
+    assertThat(e.getStatusCode()).isEqualTo(502);
+    assertThat(e.getUsageSource()).as("nothing readable: the cost 0 is flagged, not a real $0").isEqualTo("none");
   }
 
   @Test
@@ -158,7 +175,8 @@ class GatewayFailuresIT {
   }
 
   @Test
-  void withKafkaDownNoRequestFailsAndEveryEventArrivesExactlyOnceAfterItReturns() throws Exception {
+  void withKafkaDownNoRequestFailsTheGatewayStaysReadyAndEveryEventArrivesExactlyOnceAfterItReturns()
+      throws Exception {
     String customer = "kafka-down-" + UUID.randomUUID();
     kafka.stop();
     try {
@@ -166,6 +184,21 @@ class GatewayFailuresIT {
         assertThat(post("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":3}", "x-litellm-customer-id", customer)
             .statusCode()).isEqualTo(200);
       }
+      // Honest health: Kafka's state shows (once an event waited 5 s), readiness never flaps to 503
+      // (the gateway still answers and records every call), the backlog and its age are exported.
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      HttpResponse<String> ready;
+      do {
+        ready = get("/health/readiness");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(System.nanoTime()).as("Kafka reported unreachable within 30 s: " + ready.body()).isLessThan(deadline);
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // between samples; the deadline bounds it
+      } while (!ready.body().contains("\"kafka\":\"unreachable"));
+      assertThat(ready.body()).containsPattern("\"backlog_records\":[1-9]").contains("\"fsync\":\"group\"");
+      String metrics = get("/metrics").body();
+      assertThat(metrics).containsPattern("tollgate_handoff_backlog_records [1-9]")
+          .containsPattern("tollgate_handoff_oldest_unacked_seconds [1-9]")
+          .contains("tollgate_handoff_kafka_reachable 0.0");
     } finally {
       kafka.start();
     }
@@ -173,5 +206,15 @@ class GatewayFailuresIT {
     assertThat(arrived).hasSize(20);
     assertThat(events.settle(customer)).hasSize(20);
     assertThat(arrived.stream().map(UsageEvent::getEventId).collect(Collectors.toSet())).hasSize(20);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!get("/health/readiness").body().contains("\"kafka\":\"connected\"")) {
+      assertThat(System.nanoTime()).as("Kafka reported connected again within 30 s").isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // between samples; the deadline bounds it
+    }
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

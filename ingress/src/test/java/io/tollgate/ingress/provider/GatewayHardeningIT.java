@@ -368,6 +368,7 @@ class GatewayHardeningIT {
     }
     UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
     assertThat(e.getErrorType()).isEqualTo("upstream_stalled");
+    assertThat(e.getStatusCode()).as("the failure, not the 200 its headers said").isEqualTo(504);
     assertThat(e.getUsageSource()).isEqualTo("partial");
     assertThat(e.getInputTokens()).isEqualTo(8);
   }

@@ -20,12 +20,13 @@ class MeteringPriceTest {
   private static final Usage USAGE = new Usage(1_000_000, 0, 0, 0, 0, 0, null, null, true);
   private static final UsagePublisher NOWHERE = new UsagePublisher() {
     @Override
-    public void publish(UsageEvent event) {
+    public java.util.concurrent.CompletionStage<Void> publish(UsageEvent event) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public boolean healthy() {
-      return true;
+    public io.tollgate.ingress.publish.HandoffStatus status() {
+      return io.tollgate.ingress.publish.HandoffStatus.HEALTHY;
     }
 
     @Override

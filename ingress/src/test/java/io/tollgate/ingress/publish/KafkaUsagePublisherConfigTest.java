@@ -33,8 +33,8 @@ class KafkaUsagePublisherConfigTest {
         .hasMessageContaining("enable.idempotence").hasMessageContaining("acks")
         .hasMessageNotContaining("hunter2");
     // Nothing holds the directory: a corrected configuration can start on it.
-    try (SpillLog log = new SpillLog(dir)) {
-      assertThat(log.isEmpty()).isTrue();
+    try (HandoffLog log = new HandoffLog(dir, HandoffOptions.DEFAULTS)) {
+      assertThat(log.recovered()).isZero();
     }
   }
 }

@@ -7,6 +7,7 @@ import io.tollgate.local.kafka.KafkaCluster;
 import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
+import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A record Kafka refuses for good is quarantined, not retried: tested with a producer whose
- * {@code max.request.size} is tiny, on the live path and in the replay of the spill log.
+ * {@code max.request.size} is tiny, on the live path and for what an older release left in its spill file.
  */
 @ExtendWith(KafkaExtension.class)
 class KafkaUsagePublisherIT {
@@ -43,35 +45,60 @@ class KafkaUsagePublisherIT {
     String small = UUID.randomUUID().toString();
     try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(kafka.bootstrapServers(), dir, "q-live",
         PublishMetrics.NONE, TINY)) {
-      publisher.publish(event(big, 5_000));
-      publisher.publish(event(small, 10));
+      publisher.publish(event(big, 5_000)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      publisher.publish(event(small, 10)).toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(idsOnTopic(kafka, small)).containsExactly(small);
+      HandoffLogTest.waitFor(() -> publisher.backlogRecords() == 0, "both records handled");
       assertThat(publisher.quarantinedRecords()).isEqualTo(1);
-      assertThat(publisher.healthy()).as("one bad record says nothing about Kafka").isTrue();
-      assertThat(publisher.spilledPending()).isZero();
+      assertThat(publisher.status().kafkaReachable()).as("one bad record says nothing about Kafka").isTrue();
+      assertThat(publisher.status().ready()).isTrue();
     }
   }
 
   @Test
-  void replayQuarantinesTheRecordItCannotSendAndDrainsTheRest(KafkaCluster kafka) throws Exception {
+  void anOlderReleasesSpillIsAdoptedAndItsUnsendableRecordQuarantined(KafkaCluster kafka) throws Exception {
     Path dir = Files.createTempDirectory("publisher-replay-quarantine");
     String big = UUID.randomUUID().toString();
     String small = UUID.randomUUID().toString();
     var serde = TollgateSerdes.usageEvent();
-    try (SpillLog spill = new SpillLog(dir)) { // what an earlier run left behind
-      spill.append(serde.serialize(Topics.USAGE.name(), event(big, 5_000)));
-      spill.append(serde.serialize(Topics.USAGE.name(), event(small, 10)));
+    // What an earlier release left behind: usage-spill.log, 4-byte length + event per record.
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve("usage-spill.log")))) {
+      for (UsageEvent e : List.of(event(big, 5_000), event(small, 10))) {
+        byte[] bytes = serde.serialize(Topics.USAGE.name(), e);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      }
     }
     try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(kafka.bootstrapServers(), dir, "q-replay",
         PublishMetrics.NONE, TINY)) {
+      assertThat(Files.exists(dir.resolve("usage-spill.log"))).as("moved into the hand-off log").isFalse();
       assertThat(idsOnTopic(kafka, small)).containsExactly(small);
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (publisher.spilledPending() != 0 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-      assertThat(publisher.spilledPending()).as("the spill drained past the bad record").isZero();
+      HandoffLogTest.waitFor(() -> publisher.backlogRecords() == 0, "the old spill drained past the bad record");
       assertThat(publisher.quarantinedRecords()).isEqualTo(1);
-      assertThat(publisher.healthy()).isTrue();
+      assertThat(publisher.status().ready()).isTrue();
+    }
+  }
+
+  @Test
+  void withKafkaUnreachableThePublisherStaysReadyUntilItsBacklogPassesTheLimit() throws Exception {
+    Path dir = Files.createTempDirectory("publisher-backlog-limit");
+    String nowhere = "127.0.0.1:" + io.tollgate.local.kafka.FreePorts.pick(); // nothing listens there
+    HandoffOptions limited = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 1 << 20, 1 << 20, 1 << 20);
+    try (KafkaUsagePublisher publisher = new KafkaUsagePublisher(nowhere, dir, "q-limit", PublishMetrics.NONE,
+        Map.of(), limited)) {
+      for (int i = 0; i < 20; i++) {
+        publisher.publish(event(UUID.randomUUID().toString(), 1_000)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      HandoffLogTest.waitFor(() -> !publisher.status().kafkaReachable(), "Kafka reported unreachable");
+      assertThat(publisher.status().ready()).as("Kafka down alone: still answering and recording").isTrue();
+      for (int i = 0; i < 300; i++) { // ~5 KB each: past the 1 MB limit
+        publisher.publish(event(UUID.randomUUID().toString(), 5_000)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      HandoffStatus status = publisher.status();
+      assertThat(status.overBacklogLimit()).isTrue();
+      assertThat(status.ready()).as("over the backlog limit: out of the load balancer").isFalse();
+      assertThat(status.backlogRecords()).isEqualTo(320);
+      assertThat(status.oldestUnackedSeconds()).isPositive();
     }
   }
 

@@ -11,17 +11,32 @@ import java.util.Map;
  * @param idleTimeoutS          seconds a client connection may stay silent
  * @param requestReadTimeoutS   seconds for a request's headers and body to arrive (else 408)
  * @param streamIdleTimeoutS    seconds an upstream answer may stall mid-body
+ * @param handoff               the gateway's durable hand-off log (in {@code spill_dir})
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
-                              List<Key> keys, AlertsSection alerts) {
+                              List<Key> keys, AlertsSection alerts, Handoff handoff) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null);
+      null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     keys = ConfigTree.list(keys);
+    handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
+  }
+
+  /**
+   * @param fsync           {@code group} (default: fdatasync per group commit, before the answer ends),
+   *                        {@code interval_ms} (every {@code fsync_interval_ms}) or {@code none}
+   * @param fsyncIntervalMs for {@code interval_ms}
+   * @param segmentMb       size at which a segment file is rolled
+   * @param memoryMb        unacknowledged events kept in memory; beyond, they are read back from disk
+   * @param backlogLimitMb  readiness fails once this much waits for Kafka (0 = never)
+   */
+  public record Handoff(String fsync, Integer fsyncIntervalMs, Integer segmentMb, Integer memoryMb,
+                        Integer backlogLimitMb) {
+    static final java.util.Set<String> POLICIES = java.util.Set.of("group", "interval_ms", "none");
   }
 
   /**
@@ -66,6 +81,15 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
     atLeastOne(problems, path + ".idle_timeout_s", idleTimeoutS);
     atLeastOne(problems, path + ".request_read_timeout_s", requestReadTimeoutS);
     atLeastOne(problems, path + ".stream_idle_timeout_s", streamIdleTimeoutS);
+    if (handoff.fsync() != null && !Handoff.POLICIES.contains(handoff.fsync().trim().toLowerCase(java.util.Locale.ROOT))) {
+      problems.error(path + ".handoff.fsync", "must be one of group, interval_ms, none");
+    }
+    atLeastOne(problems, path + ".handoff.fsync_interval_ms", handoff.fsyncIntervalMs());
+    atLeastOne(problems, path + ".handoff.segment_mb", handoff.segmentMb());
+    atLeastOne(problems, path + ".handoff.memory_mb", handoff.memoryMb());
+    if (handoff.backlogLimitMb() != null && handoff.backlogLimitMb() < 0) {
+      problems.error(path + ".handoff.backlog_limit_mb", "must be 0 (no limit) or more");
+    }
     if (tls != null && (blank(tls.certPath()) || blank(tls.keyPath()))) {
       problems.error(path + ".tls", "needs both cert_path and key_path");
     }

@@ -1,0 +1,353 @@
+package io.tollgate.ingress.publish;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's durable hand-off to Kafka: an append-only log of CRC-framed records in segment
+ * files ({@code handoff-<first seq>.log}) under the spill directory.
+ *
+ * <p>One writer thread does group commit without a timer: it takes everything queued, writes it
+ * in one call, forces it per {@link HandoffOptions.Fsync} (fdatasync), completes the appends and
+ * hands the records to the sender; whatever queued during the fsync is the next group. A segment
+ * is deleted once every record in it was acknowledged by Kafka ({@link #ack}); at start, every
+ * record of every remaining segment is pending again (the sender resends them; downstream
+ * deduplicates by event id). Reading stops at a torn or damaged record ({@link SegmentReader}).
+ *
+ * <p>The directory belongs to one gateway ({@link DirLock}).
+ */
+public final class HandoffLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HandoffLog.class);
+  private static final Pending STOP = new Pending(null, null, null);
+
+  private final Path dir;
+  private final HandoffOptions options;
+  private final DirLock lock;
+  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Backlog backlog = new Backlog();
+  private final AtomicLong fsyncs = new AtomicLong();
+  private final AtomicLong groups = new AtomicLong();
+  private final long recovered;
+  private final Thread writer;
+  private Consumer<List<Framing.Rec>> listener = records -> { };
+  private volatile long durableEnd;
+  private volatile boolean writable = true;
+  private volatile boolean closed;
+  private Segment active;
+  private FileChannel channel;
+  private long lastSyncNanos = System.nanoTime();
+  private boolean unsynced;
+
+  private record Pending(String key, byte[] value, CompletableFuture<Void> done) {
+  }
+
+  /** Opens (or creates) the log in {@code dir}; fails if another open log holds the directory. */
+  public HandoffLog(Path dir, HandoffOptions options) {
+    this.dir = dir;
+    this.options = java.util.Objects.requireNonNull(options, "options");
+    this.lock = new DirLock(dir);
+    try {
+      this.recovered = recover();
+      openActive(durableEnd);
+    } catch (IOException e) {
+      lock.close();
+      throw new UncheckedIOException("cannot open hand-off log in " + dir, e);
+    }
+    this.writer = new Thread(this::writeLoop, "usage-handoff-writer");
+    writer.setDaemon(true);
+  }
+
+  /** Starts writing; {@code durable} receives every group (on the writer thread) once it is written and synced. */
+  public void start(Consumer<List<Framing.Rec>> durable) {
+    this.listener = java.util.Objects.requireNonNull(durable, "durable");
+    writer.start();
+  }
+
+  /** Records found at start (left by an earlier run): sent again, in order, before new ones. */
+  public long recovered() {
+    return recovered;
+  }
+
+  /**
+   * Queues a record; the future completes once it is written (and, with policy {@code group},
+   * fsync'd), or fails when the log cannot be written. Never blocks.
+   */
+  public CompletableFuture<Void> append(String key, byte[] value) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new IllegalStateException("hand-off log is closed"));
+    } else {
+      queue.add(new Pending(key, value, done));
+    }
+    return done;
+  }
+
+  /** Kafka acknowledged {@code seq}; a segment goes once all of its records are acknowledged. */
+  public void ack(long seq, int bytes) {
+    Map.Entry<Long, Segment> e = segments.floorEntry(seq);
+    if (e == null || !e.getValue().ack(seq)) {
+      return;
+    }
+    backlog.acked(bytes);
+    if (e.getValue().done()) {
+      delete(e.getValue());
+    }
+  }
+
+  private long recover() throws IOException {
+    long found = 0;
+    long next = 0;
+    for (Segment s : Recovery.segments(dir)) {
+      segments.put(s.base, s);
+      long ageNanos = Math.max(0, System.currentTimeMillis() - Files.getLastModifiedTime(s.file).toMillis()) * 1_000_000;
+      backlog.added(s.base, s.count(), s.bytes(), System.nanoTime() - ageNanos);
+      found += s.count();
+      next = s.end();
+    }
+    durableEnd = next;
+    return found;
+  }
+
+  private void openActive(long base) throws IOException {
+    active = new Segment(dir, base);
+    channel = FileChannel.open(active.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    segments.put(base, active);
+    if (options.fsync() != HandoffOptions.Fsync.NONE) {
+      // fdatasync covers a file's data and size, not its name: without this a power loss could
+      // drop the whole new segment, fsync'd records and all.
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    }
+  }
+
+  private void writeLoop() {
+    List<Pending> group = new ArrayList<>();
+    while (true) {
+      try {
+        Pending first = queue.poll(pollMs(), TimeUnit.MILLISECONDS);
+        maintain();
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        queue.drainTo(group);
+        boolean stop = group.remove(STOP);
+        if (!group.isEmpty()) {
+          write(group);
+        }
+        group.clear();
+        if (stop) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("hand-off writer: unexpected {}", e.toString());
+      }
+    }
+  }
+
+  private long pollMs() {
+    return options.fsync() == HandoffOptions.Fsync.INTERVAL_MS ? options.fsyncIntervalMs() : 100;
+  }
+
+  private void write(List<Pending> group) {
+    ByteBuffer[] buffers = new ByteBuffer[group.size()];
+    long bytes = 0;
+    for (int i = 0; i < buffers.length; i++) {
+      buffers[i] = Framing.encode(group.get(i).key(), group.get(i).value());
+      bytes += buffers[i].remaining();
+    }
+    try {
+      if (active.bytes() >= options.segmentBytes()) {
+        roll();
+      }
+      long left = bytes;
+      while (left > 0) {
+        left -= channel.write(buffers);
+      }
+      unsynced = true;
+      if (options.fsync() == HandoffOptions.Fsync.GROUP) {
+        sync();
+      }
+      writable = true;
+    } catch (IOException | RuntimeException e) {
+      writable = false;
+      LOG.error("cannot write the hand-off log in {} ({}): {} events not recorded", dir, e.toString(), group.size());
+      recoverChannel();
+      group.forEach(p -> p.done().completeExceptionally(e));
+      return;
+    }
+    long firstSeq = durableEnd;
+    List<Framing.Rec> records = new ArrayList<>(group.size());
+    for (int i = 0; i < group.size(); i++) {
+      records.add(new Framing.Rec(firstSeq + i, group.get(i).key(), group.get(i).value()));
+    }
+    active.written(group.size(), bytes);
+    backlog.added(firstSeq, group.size(), bytes, System.nanoTime());
+    durableEnd = firstSeq + group.size();
+    groups.incrementAndGet();
+    listener.accept(records);
+    group.forEach(p -> p.done().complete(null));
+  }
+
+  /** After a failed write the file may end in a partial record: start a fresh segment after the good ones. */
+  private void recoverChannel() {
+    try {
+      channel.truncate(active.bytes()); // a partial group must not look like records at the next start
+      roll();
+    } catch (IOException e) {
+      LOG.warn("cannot roll the hand-off log after a write failure ({})", e.toString());
+    }
+  }
+
+  private void sync() throws IOException {
+    channel.force(false);
+    fsyncs.incrementAndGet();
+    unsynced = false;
+    lastSyncNanos = System.nanoTime();
+  }
+
+  /** Interval fsyncs, rolling a fully acknowledged active segment, deleting finished segments. */
+  private void maintain() {
+    try {
+      if (unsynced && options.fsync() == HandoffOptions.Fsync.INTERVAL_MS
+          && System.nanoTime() - lastSyncNanos >= options.fsyncIntervalMs() * 1_000_000) {
+        sync();
+      }
+      if (active.count() > 0 && active.allAcked()) {
+        roll(); // otherwise an idle gateway would resend its last segment after every restart
+      }
+      backlog.prune(oldestUnackedSeq(), durableEnd);
+    } catch (IOException e) {
+      writable = false;
+      LOG.error("hand-off log maintenance failed ({})", e.toString());
+    }
+  }
+
+  private void roll() throws IOException {
+    if (unsynced && options.fsync() != HandoffOptions.Fsync.NONE) {
+      sync();
+    }
+    channel.close();
+    Segment old = active;
+    old.seal();
+    openActive(durableEnd);
+    if (old.done()) {
+      delete(old);
+    }
+  }
+
+  private void delete(Segment s) {
+    if (segments.remove(s.base, s)) {
+      try {
+        Files.deleteIfExists(s.file);
+      } catch (NoSuchFileException e) {
+        // already gone
+      } catch (IOException e) {
+        LOG.warn("cannot delete acknowledged hand-off segment {} ({}); its records will be resent", s.file, e.toString());
+      }
+    }
+  }
+
+  /** The segments by first sequence number (for the sender, which reads records back from them). */
+  ConcurrentSkipListMap<Long, Segment> segments() {
+    return segments;
+  }
+
+  /** One past the last record written. */
+  public long durableEnd() {
+    return durableEnd;
+  }
+
+  private long oldestUnackedSeq() {
+    for (Segment s : segments.values()) {
+      long seq = s.firstUnacked();
+      if (seq >= 0) {
+        return seq;
+      }
+    }
+    return -1;
+  }
+
+  /** Seconds since the oldest record Kafka has not acknowledged was written; 0 when there is none. */
+  public double oldestUnackedSeconds() {
+    return backlog.oldestSeconds(oldestUnackedSeq());
+  }
+
+  public long backlogRecords() {
+    return backlog.records();
+  }
+
+  public long backlogBytes() {
+    return backlog.bytes();
+  }
+
+  /** False after a write failed (disk full, I/O error), until a write succeeds again. */
+  public boolean writable() {
+    return writable && !closed;
+  }
+
+  /** fdatasync calls so far (tests: group commit syncs once per group, not per append). */
+  long fsyncs() {
+    return fsyncs.get();
+  }
+
+  long groups() {
+    return groups.get();
+  }
+
+  /** Writes what is queued, syncs, closes; unacknowledged records stay for the next start. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    queue.add(STOP);
+    try {
+      if (writer.isAlive()) {
+        writer.join(10_000);
+      }
+      for (Pending late; (late = queue.poll()) != null; ) {
+        if (late.done() != null) {
+          late.done().completeExceptionally(new IllegalStateException("hand-off log is closed"));
+        }
+      }
+      if (unsynced && options.fsync() != HandoffOptions.Fsync.NONE) {
+        sync();
+      }
+      channel.close();
+      if (active.count() == 0) {
+        segments.remove(active.base, active);
+        Files.deleteIfExists(active.file);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      LOG.warn("closing the hand-off log: {}", e.toString());
+    } finally {
+      lock.close();
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package io.tollgate.ingress.publish;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the {@link HandoffLog}'s records to Kafka in log order, pipelined: many records in flight,
+ * the producer batching them, each acknowledgement recorded in the log (which then deletes what is
+ * fully acknowledged). There is no per-record wait, so a backlog drains at producer speed and new
+ * records follow right behind it.
+ *
+ * <p>Fresh records come from the writer in memory, up to {@link HandoffOptions#memoryBytes()} of
+ * unacknowledged bytes (queued plus in flight); beyond that, and for everything an earlier run left
+ * behind, the sender reads them back from the segments. A transient failure rewinds: the sender
+ * goes back to the failed record, waits {@value #BACKOFF_MS} ms and resends from there (from disk,
+ * skipping what was acknowledged meanwhile). A record Kafka refuses for good goes to the
+ * {@link DeadLetterFile} and counts as handled.
+ */
+final class HandoffSender implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HandoffSender.class);
+  static final long BACKOFF_MS = 1_000;
+  private static final int MAX_BATCH = 1_000;
+
+  private final HandoffLog log;
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final DeadLetterFile deadLetters;
+  private final PublishMetrics metrics;
+  private final long memoryCap;
+  /** Records below this were left by an earlier run: counted as replayed, not published. */
+  private final long replayEnd;
+  private final Thread thread;
+  private final Object lock = new Object();
+  private final ArrayDeque<Framing.Rec> memory = new ArrayDeque<>();
+  private long memoryBytes;
+  private long nextSeq;
+  private long rewindTo = Long.MAX_VALUE;
+  private long backoffUntilNanos;
+  private volatile long lastAckNanos;
+  private volatile long lastErrorNanos;
+  private volatile boolean running = true;
+  private final DiskCursor disk;
+  private long sent;
+
+  HandoffSender(HandoffLog log, Producer<String, byte[]> producer, String topic, DeadLetterFile deadLetters,
+                PublishMetrics metrics, long memoryCap, long replayEnd) {
+    this.log = Objects.requireNonNull(log, "log");
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.memoryCap = memoryCap;
+    this.replayEnd = replayEnd;
+    Map.Entry<Long, Segment> first = log.segments().firstEntry();
+    this.nextSeq = first == null ? log.durableEnd() : first.getKey();
+    this.disk = new DiskCursor(log.segments());
+    this.thread = new Thread(this::run, "usage-handoff-sender");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** A group the writer made durable (writer thread). Kept in memory if it fits, else read back later. */
+  void offer(List<Framing.Rec> records) {
+    long bytes = 0;
+    for (Framing.Rec r : records) {
+      bytes += r.bytes();
+    }
+    synchronized (lock) {
+      // Memory must stay one contiguous run; after a dropped group, the disk fills the gap first.
+      boolean contiguous = memory.isEmpty() || memory.peekLast().seq() + 1 == records.get(0).seq();
+      if (contiguous && memoryBytes + bytes <= memoryCap) {
+        memory.addAll(records);
+        memoryBytes += bytes;
+      }
+      lock.notifyAll();
+    }
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        List<Framing.Rec> batch = next();
+        if (batch != null) {
+          send(batch);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException | IOException e) {
+        LOG.warn("hand-off sender: {}; retrying", e.toString());
+        failed(nextSeq(), null);
+      }
+    }
+  }
+
+  private long nextSeq() {
+    synchronized (lock) {
+      return nextSeq;
+    }
+  }
+
+  /** The next records to send, in order (waits while there is nothing to do or memory is full). */
+  private List<Framing.Rec> next() throws InterruptedException, IOException {
+    long from;
+    long limit;
+    long budget;
+    synchronized (lock) {
+      while (running && !ready()) {
+        long waitMs = Math.max(1, (backoffUntilNanos - System.nanoTime()) / 1_000_000);
+        lock.wait(Math.min(waitMs, 100));
+      }
+      if (!running) {
+        return null;
+      }
+      if (rewindTo < nextSeq) {
+        nextSeq = rewindTo;
+      }
+      rewindTo = Long.MAX_VALUE;
+      while (!memory.isEmpty() && memory.peekFirst().seq() < nextSeq) {
+        memoryBytes -= memory.pollFirst().bytes(); // sent already (cannot happen without a rewind race)
+      }
+      if (!memory.isEmpty() && memory.peekFirst().seq() == nextSeq) {
+        List<Framing.Rec> batch = new ArrayList<>();
+        while (!memory.isEmpty() && batch.size() < MAX_BATCH) {
+          batch.add(memory.pollFirst()); // its bytes stay counted until acknowledged
+        }
+        nextSeq = batch.get(batch.size() - 1).seq() + 1;
+        return batch;
+      }
+      from = nextSeq;
+      limit = memory.isEmpty() ? log.durableEnd() : memory.peekFirst().seq();
+      budget = memoryCap - memoryBytes;
+    }
+    List<Framing.Rec> batch = new ArrayList<>();
+    long after = disk.read(from, limit, budget, MAX_BATCH, batch);
+    synchronized (lock) {
+      if (nextSeq == from) {
+        nextSeq = after;
+      }
+      for (Framing.Rec r : batch) {
+        memoryBytes += r.bytes();
+      }
+    }
+    return batch;
+  }
+
+  private boolean ready() {
+    return System.nanoTime() >= backoffUntilNanos && memoryBytes < memoryCap
+        && (Math.min(nextSeq, rewindTo) < log.durableEnd());
+  }
+
+  private void send(List<Framing.Rec> batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      Framing.Rec rec = batch.get(i);
+      while (running && KillPoints.holdSend(sent)) {
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // test hook: wait for the halt
+      }
+      sent++;
+      try {
+        producer.send(new ProducerRecord<>(topic, rec.key(), rec.value()), (meta, error) -> done(rec, error));
+      } catch (RuntimeException e) {
+        // Not sent (metadata or buffer wait timed out, producer closed): resend from here after a pause.
+        long unsent = 0;
+        for (int j = i; j < batch.size(); j++) {
+          unsent += batch.get(j).bytes();
+        }
+        if (KafkaUsagePublisher.permanent(e)) {
+          done(rec, e);
+          unsent -= rec.bytes();
+        }
+        release(unsent);
+        failed(rec.seq(), e);
+        return;
+      }
+    }
+  }
+
+  private void done(Framing.Rec rec, Exception error) {
+    if (error == null) {
+      log.ack(rec.seq(), rec.bytes());
+      lastAckNanos = System.nanoTime();
+      if (rec.seq() < replayEnd) {
+        metrics.replayed();
+      } else {
+        metrics.published();
+      }
+    } else if (KafkaUsagePublisher.permanent(error)) {
+      quarantine(rec, error);
+      log.ack(rec.seq(), rec.bytes()); // handled: it must not hold back the truncation of its segment
+    } else {
+      metrics.retried();
+      failed(rec.seq(), error);
+    }
+    release(rec.bytes());
+  }
+
+  private void quarantine(Framing.Rec rec, Throwable error) {
+    try {
+      deadLetters.append(rec.value());
+      metrics.quarantined();
+      LOG.error("usage event {} ({} bytes) is refused by Kafka for good ({}); kept in {} instead of retried",
+          rec.key(), rec.value().length, error.getClass().getSimpleName(), DeadLetterFile.NAME);
+    } catch (RuntimeException e) {
+      metrics.failed();
+      LOG.error("usage event {} refused by Kafka and the dead-letter file failed too ({})", rec.key(), e.toString());
+    }
+  }
+
+  private void release(long bytes) {
+    synchronized (lock) {
+      memoryBytes -= bytes;
+      lock.notifyAll();
+    }
+  }
+
+  private void failed(long seq, Exception error) {
+    long now = System.nanoTime();
+    boolean first = lastErrorNanos <= lastAckNanos;
+    lastErrorNanos = now;
+    synchronized (lock) {
+      rewindTo = Math.min(rewindTo, seq);
+      backoffUntilNanos = now + BACKOFF_MS * 1_000_000;
+    }
+    if (first && error != null) {
+      LOG.warn("Kafka does not take usage events ({}); they wait in the hand-off log and are resent", error.toString());
+    }
+  }
+
+  /** Nanos of the last acknowledgement (0 = none yet). */
+  long lastAckNanos() {
+    return lastAckNanos;
+  }
+
+  /** Nanos of the last send failure (0 = none yet). */
+  long lastErrorNanos() {
+    return lastErrorNanos;
+  }
+
+  /** Bytes of unacknowledged records held in memory (queued and in flight). */
+  long memoryBytes() {
+    synchronized (lock) {
+      return memoryBytes;
+    }
+  }
+
+  /** True once every record written so far was sent (not necessarily acknowledged). */
+  boolean caughtUp() {
+    synchronized (lock) {
+      return nextSeq >= log.durableEnd() && rewindTo == Long.MAX_VALUE;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+    try {
+      thread.join(10_000);
+      disk.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      LOG.debug("closing segment reader: {}", e.toString());
+    }
+  }
+}

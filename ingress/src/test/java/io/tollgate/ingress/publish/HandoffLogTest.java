@@ -1,0 +1,213 @@
+package io.tollgate.ingress.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hand-off log on its own: group commit, framing and recovery, truncation after acks, policies. */
+@Timeout(60)
+class HandoffLogTest {
+  @TempDir
+  Path dir;
+
+  static HandoffOptions options(HandoffOptions.Fsync fsync) {
+    return HandoffOptions.DEFAULTS.withFsync(fsync);
+  }
+
+  static byte[] value(int i, int size) {
+    byte[] v = new byte[size];
+    byte[] id = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(id, 0, v, 0, Math.min(id.length, size));
+    return v;
+  }
+
+  /** Opens the log, collecting every durable group the writer hands over. */
+  static HandoffLog open(Path dir, HandoffOptions options, List<Framing.Rec> durable) {
+    HandoffLog log = new HandoffLog(dir, options);
+    log.start(durable::addAll);
+    return log;
+  }
+
+  @Test
+  void concurrentAppendsShareFsyncsAndAllSurviveARestart() throws Exception {
+    List<Framing.Rec> durable = new CopyOnWriteArrayList<>();
+    int threads = 8;
+    int each = 500;
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.GROUP), durable)) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<CompletableFuture<Void>> all = new CopyOnWriteArrayList<>();
+      List<Thread> writers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int base = t * each;
+        Thread w = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (int i = 0; i < each; i++) {
+            all.add(log.append("k" + (base + i), value(base + i, 200)));
+          }
+        });
+        w.start();
+        writers.add(w);
+      }
+      go.countDown();
+      for (Thread w : writers) {
+        w.join(30_000);
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(log.fsyncs()).as("one fsync per group, not per append").isLessThan(threads * each)
+          .isEqualTo(log.groups());
+      assertThat(durable).hasSize(threads * each);
+      assertThat(durable.stream().map(Framing.Rec::seq).toList()).as("sequence numbers in log order")
+          .isEqualTo(java.util.stream.LongStream.range(0, threads * each).boxed().toList());
+    }
+    try (HandoffLog reopened = open(dir, options(HandoffOptions.Fsync.GROUP), new ArrayList<>())) {
+      assertThat(reopened.recovered()).isEqualTo(threads * each);
+      assertThat(reopened.backlogRecords()).isEqualTo(threads * each);
+    }
+  }
+
+  @Test
+  void aTornTailIsIgnored() throws Exception {
+    appendAndClose(3);
+    Path segment = onlySegment();
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.APPEND)) {
+      ByteBuffer half = Framing.encode("k-torn", value(9, 100));
+      half.limit(half.limit() / 2); // the crash came mid-write
+      ch.write(half);
+    }
+    List<Framing.Rec> durable = new ArrayList<>();
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.GROUP), durable)) {
+      assertThat(log.recovered()).isEqualTo(3);
+      log.append("k-next", value(10, 10)).get(10, TimeUnit.SECONDS);
+      assertThat(durable).singleElement().satisfies(r -> assertThat(r.seq()).isEqualTo(3));
+    }
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.GROUP), new ArrayList<>())) {
+      assertThat(log.recovered()).as("the torn record is gone, the next one kept").isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aCrcMismatchStopsAtTheLastGoodRecord() throws Exception {
+    appendAndClose(5);
+    Path segment = onlySegment();
+    byte[] bytes = Files.readAllBytes(segment);
+    int recordSize = bytes.length / 5;
+    bytes[2 * recordSize + Framing.HEADER + 5] ^= 0x40; // one bit of the third record's body
+    Files.write(segment, bytes);
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.GROUP), new ArrayList<>())) {
+      assertThat(log.recovered()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aSegmentIsDeletedOnlyOnceEveryRecordInItIsAcknowledged() throws Exception {
+    HandoffOptions small = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 64 * 1024, 1 << 20, 0);
+    List<Framing.Rec> durable = new CopyOnWriteArrayList<>();
+    try (HandoffLog log = open(dir, small, durable)) {
+      for (int i = 0; i < 40; i++) { // 10 KB each: several 64 KB segments
+        log.append("k" + i, value(i, 10_000)).get(10, TimeUnit.SECONDS);
+      }
+      int segments = segmentFiles().size();
+      assertThat(segments).isGreaterThan(2);
+      Segment first = log.segments().firstEntry().getValue();
+      for (long seq = first.base; seq < first.end() - 1; seq++) {
+        log.ack(seq, durable.get((int) seq).bytes());
+      }
+      assertThat(Files.exists(first.file)).as("one record of it is not acknowledged").isTrue();
+      log.ack(first.end() - 1, durable.get((int) first.end() - 1).bytes());
+      log.ack(first.end() - 1, durable.get((int) first.end() - 1).bytes()); // a resend acknowledged twice
+      assertThat(Files.exists(first.file)).isFalse();
+      assertThat(log.backlogRecords()).isEqualTo(40 - first.count());
+      for (Framing.Rec r : durable) {
+        log.ack(r.seq(), r.bytes());
+      }
+      assertThat(log.backlogRecords()).isZero();
+      assertThat(log.backlogBytes()).isZero();
+      waitFor(() -> segmentFiles().size() <= 1, "the fully acknowledged active segment is rolled away");
+    }
+    try (HandoffLog log = open(dir, small, new ArrayList<>())) {
+      assertThat(log.recovered()).as("nothing acknowledged is resent").isZero();
+    }
+  }
+
+  @Test
+  void policyNoneNeverSyncsAndIntervalSyncsLessThanPerGroup() throws Exception {
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.NONE), new ArrayList<>())) {
+      for (int i = 0; i < 50; i++) {
+        log.append("k" + i, value(i, 100)).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(log.fsyncs()).isZero();
+      assertThat(log.groups()).isEqualTo(50);
+    }
+    Path other = dir.resolve("interval");
+    HandoffOptions interval = new HandoffOptions(HandoffOptions.Fsync.INTERVAL_MS, 50, 1 << 24, 1 << 20, 0);
+    try (HandoffLog log = open(other, interval, new ArrayList<>())) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 50; i++) {
+        log.append("k" + i, value(i, 100)).get(10, TimeUnit.SECONDS);
+      }
+      waitFor(() -> log.fsyncs() > 0, "an interval fsync");
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(log.fsyncs()).isLessThanOrEqualTo(elapsedMs / 50 + 2).isLessThan(log.groups());
+    }
+  }
+
+  @Test
+  void twoLogsCannotShareADirectory() {
+    try (HandoffLog log = new HandoffLog(dir, HandoffOptions.DEFAULTS)) {
+      assertThatThrownBy(() -> new HandoffLog(dir, HandoffOptions.DEFAULTS))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("in use by another gateway");
+    }
+  }
+
+  private void appendAndClose(int n) throws Exception {
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.GROUP), new ArrayList<>())) {
+      for (int i = 0; i < n; i++) {
+        log.append("k" + i, value(i, 100)).get(10, TimeUnit.SECONDS); // one group each: fixed record size
+      }
+    }
+  }
+
+  private Path onlySegment() throws IOException {
+    List<Path> files = segmentFiles();
+    assertThat(files).hasSize(1);
+    return files.get(0);
+  }
+
+  private List<Path> segmentFiles() {
+    try (var s = Files.list(dir)) {
+      return s.filter(p -> Segment.baseOf(p.getFileName().toString()) >= 0).sorted().toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static void waitFor(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+    }
+  }
+}

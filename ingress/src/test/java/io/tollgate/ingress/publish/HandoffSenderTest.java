@@ -1,0 +1,170 @@
+package io.tollgate.ingress.publish;
+
+import static io.tollgate.ingress.publish.HandoffLogTest.value;
+import static io.tollgate.ingress.publish.HandoffLogTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sender over Kafka's own {@link MockProducer}: acks truncate, failures rewind, restarts resend, memory is bounded. */
+@Timeout(60)
+class HandoffSenderTest {
+  private static final String TOPIC = "t";
+  @TempDir
+  Path dir;
+
+  private static MockProducer<String, byte[]> producer(boolean autoComplete) {
+    return new MockProducer<>(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** A log and its sender, wired as the publisher wires them. */
+  private record Wired(HandoffLog log, HandoffSender sender, Counting metrics) implements AutoCloseable {
+    static Wired open(Path dir, HandoffOptions options, MockProducer<String, byte[]> producer) {
+      HandoffLog log = new HandoffLog(dir, options);
+      Counting metrics = new Counting();
+      HandoffSender sender = new HandoffSender(log, producer, TOPIC, new DeadLetterFile(dir), metrics,
+          options.memoryBytes(), log.durableEnd());
+      log.start(sender::offer);
+      sender.start();
+      return new Wired(log, sender, metrics);
+    }
+
+    void append(int from, int to, int size) throws Exception {
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        all.add(log.append("k" + i, value(i, size)));
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+      sender.close();
+      log.close();
+    }
+  }
+
+  @Test
+  void acknowledgedRecordsAreTruncatedAndARestartResendsTheRest() throws Exception {
+    MockProducer<String, byte[]> first = producer(false);
+    try (Wired w = Wired.open(dir, HandoffOptions.DEFAULTS, first)) {
+      w.append(0, 10, 100);
+      waitFor(() -> first.history().size() == 10, "10 sends");
+      for (int i = 0; i < 6; i++) {
+        first.completeNext();
+      }
+      assertThat(w.log.backlogRecords()).isEqualTo(4);
+      assertThat(w.metrics.published.get()).isEqualTo(6);
+    } // killed before the last 4 acks
+    MockProducer<String, byte[]> second = producer(true);
+    try (Wired w = Wired.open(dir, HandoffOptions.DEFAULTS, second)) {
+      assertThat(w.log.recovered()).as("the whole unfinished segment").isEqualTo(10);
+      waitFor(() -> w.log.backlogRecords() == 0, "the replay acknowledged");
+      assertThat(keys(second)).containsSubsequence("k6", "k7", "k8", "k9").hasSize(10);
+      assertThat(w.metrics.replayed.get()).isEqualTo(10);
+      w.append(10, 12, 100);
+      waitFor(() -> w.metrics.published.get() == 2, "new events after the replay");
+    }
+  }
+
+  @Test
+  void aTransientFailureRewindsAndResendsInOrderAndAPermanentOneIsQuarantined() throws Exception {
+    MockProducer<String, byte[]> producer = producer(false);
+    try (Wired w = Wired.open(dir, HandoffOptions.DEFAULTS, producer)) {
+      w.append(0, 5, 100);
+      waitFor(() -> producer.history().size() == 5, "5 sends");
+      producer.completeNext(); // k0
+      producer.errorNext(new RecordTooLargeException("too big")); // k1: refused for good
+      producer.errorNext(new TimeoutException("broker gone")); // k2: resent
+      producer.completeNext(); // k3
+      producer.errorNext(new TimeoutException("broker gone")); // k4: resent
+      waitFor(() -> producer.history().size() >= 7, "the resends after the backoff");
+      assertThat(keys(producer).subList(5, 7)).as("from the failed record on, skipping what was acknowledged")
+          .containsExactly("k2", "k4");
+      while (producer.completeNext()) {
+        // acknowledge the resends
+      }
+      waitFor(() -> w.log.backlogRecords() == 0, "everything handled");
+      assertThat(w.metrics.quarantined.get()).isEqualTo(1);
+      assertThat(w.metrics.retried.get()).isEqualTo(2);
+      assertThat(new DeadLetterFile(dir).records()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void memoryStaysBoundedWhileKafkaDoesNotAnswerAndTheBacklogDrainsFromDisk() throws Exception {
+    long cap = 1024 * 1024;
+    HandoffOptions options = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 256 * 1024, cap, 0);
+    MockProducer<String, byte[]> producer = producer(false);
+    try (Wired w = Wired.open(dir, options, producer)) {
+      w.append(0, 400, 10_000); // 4 MB, four times the memory cap
+      waitFor(() -> w.sender.memoryBytes() >= cap - 20_000, "the sender to fill its memory");
+      assertThat(w.sender.memoryBytes()).isLessThanOrEqualTo(cap + 20_000);
+      assertThat(producer.history().size()).isLessThan(400);
+      List<String> sent = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (w.log.backlogRecords() > 0 && System.nanoTime() < deadline) {
+        if (!producer.completeNext()) {
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertThat(w.sender.memoryBytes()).isLessThanOrEqualTo(cap + 20_000);
+      }
+      sent.addAll(keys(producer));
+      assertThat(w.log.backlogRecords()).isZero();
+      assertThat(sent).hasSize(400);
+      assertThat(sent).isEqualTo(java.util.stream.IntStream.range(0, 400).mapToObj(i -> "k" + i).toList());
+    }
+  }
+
+  private static List<String> keys(MockProducer<String, byte[]> producer) {
+    return producer.history().stream().map(ProducerRecord::key).toList();
+  }
+
+  /** Counts outcomes. */
+  static final class Counting implements PublishMetrics {
+    final AtomicLong published = new AtomicLong();
+    final AtomicLong replayed = new AtomicLong();
+    final AtomicLong retried = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong quarantined = new AtomicLong();
+
+    @Override
+    public void published() {
+      published.incrementAndGet();
+    }
+
+    @Override
+    public void replayed() {
+      replayed.incrementAndGet();
+    }
+
+    @Override
+    public void retried() {
+      retried.incrementAndGet();
+    }
+
+    @Override
+    public void failed() {
+      failed.incrementAndGet();
+    }
+
+    @Override
+    public void quarantined() {
+      quarantined.incrementAndGet();
+    }
+  }
+}
