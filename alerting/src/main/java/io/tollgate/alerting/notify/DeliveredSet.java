@@ -1,0 +1,65 @@
+package io.tollgate.alerting.notify;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The deliveries that are done (delivered or dead-lettered), bounded by age and by size. The age
+ * bound is safe because the notifier skips alerts written longer than {@code keep} ago: an alert
+ * that can still be delivered was written after any delivery that is forgotten. The size bound is
+ * a safety net against an alert storm; reaching it is logged by the caller.
+ */
+final class DeliveredSet {
+  private final Duration keep;
+  private final int maxEntries;
+  private final LinkedHashMap<String, Instant> entries = new LinkedHashMap<>();
+
+  DeliveredSet(Duration keep, int maxEntries) {
+    this.keep = keep;
+    this.maxEntries = maxEntries;
+  }
+
+  boolean contains(String key) {
+    return entries.containsKey(key);
+  }
+
+  /** Records {@code key} as done at {@code at}; returns the keys evicted to stay within the size. */
+  List<String> add(String key, Instant at) {
+    entries.remove(key); // re-inserted at the end: the newest stays longest
+    entries.put(key, at);
+    List<String> evicted = new ArrayList<>();
+    for (Iterator<String> it = entries.keySet().iterator(); entries.size() > maxEntries && it.hasNext(); ) {
+      evicted.add(it.next());
+      it.remove();
+    }
+    return evicted;
+  }
+
+  /** Forgets what was done longer than {@code keep} before {@code now}; returns the forgotten keys. */
+  List<String> prune(Instant now) {
+    Instant cutoff = now.minus(keep);
+    List<String> forgotten = new ArrayList<>();
+    for (Iterator<Map.Entry<String, Instant>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Instant> e = it.next();
+      if (e.getValue().isBefore(cutoff)) {
+        forgotten.add(e.getKey());
+        it.remove();
+      }
+    }
+    return forgotten;
+  }
+
+  /** True when an alert written at {@code writtenAt} is too old to deliver (its record may be forgotten). */
+  boolean expired(Instant writtenAt, Instant now) {
+    return writtenAt.isBefore(now.minus(keep));
+  }
+
+  int size() {
+    return entries.size();
+  }
+}
