@@ -15,13 +15,14 @@ import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.metrics.MetricsRegistry;
-import io.tollgate.schemas.metrics.Prometheus;
+import io.tollgate.schemas.metrics.GroupLag;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
 import io.tollgate.schemas.serde.SchemaStoreUnavailableException;
 import io.tollgate.schemas.serde.SchemaTopicStore;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.TopicSetup;
+import io.tollgate.schemas.topics.Topics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,6 +31,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
@@ -41,9 +44,14 @@ public final class AlertingApp implements AutoCloseable {
   private final AlertLog alertLog;
   private final SchemaAnnouncer announcer;
   private final SchemaTopicStore schemas;
+  private final Admin admin;
+  private final List<GroupLag> lags;
+  private static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
 
   private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread, AlertLog alertLog,
-                      SchemaAnnouncer announcer, SchemaTopicStore schemas) {
+                      SchemaAnnouncer announcer, SchemaTopicStore schemas, Admin admin, List<GroupLag> lags) {
+    this.admin = admin;
+    this.lags = lags;
     this.streams = streams;
     this.notifier = notifier;
     this.thread = thread;
@@ -88,11 +96,17 @@ public final class AlertingApp implements AutoCloseable {
         : new ClickHouseAlertLog(clickhouse, Clock.systemUTC(), alertingMetrics);
     Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", channels, Clock.systemUTC(), alertingMetrics,
         alertLog, TollgateSerdes.alert(schemas));
-    metrics.trackLag("alerting", () -> Prometheus.consumerLag(streams.metrics()));
+    // Lag per group against the topics' end offsets (all partitions, also during a rebalance).
+    Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    GroupLag streamsLag = new GroupLag(admin, applicationId,
+        List.of(Topics.SPEND_WINDOWS.name(), Topics.SPEND_TOTALS.name()), LAG_INTERVAL);
+    GroupLag notifierLag = new GroupLag(admin, applicationId + "-notifier", List.of(Topics.ALERTS.name()), LAG_INTERVAL);
+    notifier.lagFrom(notifierLag::records);
+    metrics.trackLag("alerting", streamsLag::records);
     metrics.trackLag("notifier", notifier::lag);
     Thread thread = new Thread(notifier, "alert-notifier");
     thread.start();
-    return new AlertingApp(streams, notifier, thread, alertLog, announcer, schemas);
+    return new AlertingApp(streams, notifier, thread, alertLog, announcer, schemas, admin, List.of(streamsLag, notifierLag));
   }
 
   /**
@@ -127,6 +141,8 @@ public final class AlertingApp implements AutoCloseable {
     }
     alertLog.close();
     streams.close(Duration.ofSeconds(10));
+    lags.forEach(GroupLag::close);
+    admin.close(Duration.ofSeconds(5));
     announcer.close();
     schemas.close();
   }

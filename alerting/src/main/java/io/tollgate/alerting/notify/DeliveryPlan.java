@@ -37,6 +37,15 @@ final class DeliveryPlan {
     }
   }
 
+  /**
+   * The consumer's position on an assigned partition: it moves past the commit markers of the
+   * transactions the alerts are written in, which no record reports; committing it lets a caught-up
+   * group show lag 0.
+   */
+  void advance(TopicPartition partition, long position) {
+    seen.merge(partition, position, Math::max);
+  }
+
   /** {@code key} was delivered or dead-lettered: every record waiting for it is one step closer. */
   void done(String key) {
     Set<Position> positions = waitingFor.remove(key);

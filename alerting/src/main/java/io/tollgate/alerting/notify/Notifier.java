@@ -141,6 +141,9 @@ public final class Notifier implements Runnable, AutoCloseable {
     for (ConsumerRecord<String, Alert> r : consumer.poll(timeout)) {
       enqueue(r);
     }
+    for (TopicPartition p : consumer.assignment()) {
+      plan.advance(p, consumer.position(p));
+    }
     step();
     if (plan.openRecords() > MAX_OPEN) {
       consumer.pause(consumer.assignment());

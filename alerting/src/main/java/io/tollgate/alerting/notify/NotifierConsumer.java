@@ -11,12 +11,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** The notifier's consumer of the alerts topic. */
 final class NotifierConsumer {
   /**
-   * The poll loop never blocks on a channel (deliveries run on their own threads); the longest it
-   * waits is handing over partitions on a rebalance, up to 30 s for calls in flight. 60 s instead of
-   * Kafka's 5 minutes, so a stuck notifier leaves its group — and its partitions go to a live
-   * instance — within a minute.
+   * {@link StreamsDefaults#MAX_POLL_INTERVAL_MS}: the poll loop never blocks on a channel
+   * (deliveries run on their own threads); the longest it waits is handing over partitions on a
+   * rebalance, up to 30 s for calls in flight.
    */
-  static final int MAX_POLL_INTERVAL_MS = 60_000;
+  static final int MAX_POLL_INTERVAL_MS = StreamsDefaults.MAX_POLL_INTERVAL_MS;
 
   private NotifierConsumer() {
   }
