@@ -28,11 +28,14 @@ import org.slf4j.LoggerFactory;
 final class ChannelWorkers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelWorkers.class);
 
-  /** One delivery of an alert to a channel; {@code next} is when its next attempt is due. */
-  record Delivery(Alert alert, TopicPartition source, String channel, String key, int attempts, Instant firstAttempt,
-                  Instant next) {
+  /**
+   * One delivery of an alert to a channel; {@code reference} is the time its record is kept by
+   * ({@link Notifier#reference}), {@code next} when its next attempt is due.
+   */
+  record Delivery(Alert alert, TopicPartition source, String channel, String key, Instant reference, int attempts,
+                  Instant firstAttempt, Instant next) {
     Delivery retried(Instant at) {
-      return new Delivery(alert, source, channel, key, attempts + 1, firstAttempt, at);
+      return new Delivery(alert, source, channel, key, reference, attempts + 1, firstAttempt, at);
     }
   }
 
@@ -83,7 +86,8 @@ final class ChannelWorkers implements AutoCloseable {
       return new Attempt(d, result, true);
     }
     try {
-      deliveryLog.record(d.key(), result.delivered() ? AlertLog.DELIVERED : AlertLog.DEAD_LETTER, clock.instant());
+      deliveryLog.record(d.key(), result.delivered() ? AlertLog.DELIVERED : AlertLog.DEAD_LETTER, clock.instant(),
+          d.reference());
       return new Attempt(d, result, true);
     } catch (RuntimeException e) {
       // Finished but not recorded: a restart may send it again; say so loudly.

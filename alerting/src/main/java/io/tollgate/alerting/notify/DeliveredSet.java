@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The deliveries that are done (delivered or dead-lettered), bounded by age and by size. The age
- * bound is safe because the notifier skips alerts written longer than {@code keep} ago: an alert
- * that can still be delivered was written after any delivery that is forgotten. The size bound is
- * a safety net against an alert storm; reaching it is logged by the caller.
+ * The deliveries that are done (delivered or dead-lettered), bounded by age and by size. Each entry
+ * carries its alert's reference time (the end of the alert's period, see {@link Notifier#reference});
+ * an entry is forgotten exactly when {@link #expired} would refuse its alert, so forgetting never
+ * lets an alert be sent twice. The size bound is a safety net against an alert storm; reaching it
+ * is logged by the caller.
  */
 final class DeliveredSet {
   private final Duration keep;
@@ -28,7 +29,7 @@ final class DeliveredSet {
     return entries.containsKey(key);
   }
 
-  /** Records {@code key} as done at {@code at}; returns the keys evicted to stay within the size. */
+  /** Records {@code key} as done, kept by {@code at}; returns the keys evicted to stay within the size. */
   List<String> add(String key, Instant at) {
     entries.remove(key); // re-inserted at the end: the newest stays longest
     entries.put(key, at);
@@ -40,7 +41,7 @@ final class DeliveredSet {
     return evicted;
   }
 
-  /** Forgets what was done longer than {@code keep} before {@code now}; returns the forgotten keys. */
+  /** Forgets entries kept by a time more than {@code keep} before {@code now}; returns the forgotten keys. */
   List<String> prune(Instant now) {
     Instant cutoff = now.minus(keep);
     List<String> forgotten = new ArrayList<>();
@@ -54,9 +55,9 @@ final class DeliveredSet {
     return forgotten;
   }
 
-  /** True when an alert written at {@code writtenAt} is too old to deliver (its record may be forgotten). */
-  boolean expired(Instant writtenAt, Instant now) {
-    return writtenAt.isBefore(now.minus(keep));
+  /** True when an alert of reference time {@code reference} is too old to deliver (its entry may be forgotten). */
+  boolean expired(Instant reference, Instant now) {
+    return reference.isBefore(now.minus(keep));
   }
 
   int size() {

@@ -9,11 +9,14 @@ import java.util.Map;
  * {@code tollgate.alert-deliveries.v1} in production ({@link KafkaDeliveryLog}).
  */
 interface DeliveryLog extends AutoCloseable {
-  /** Every finished delivery and when it finished. */
+  /** Every finished delivery and the time it is kept by ({@link Notifier#reference}). */
   Map<String, Instant> readAll();
 
-  /** Records {@code key} as finished ({@code outcome}: delivered or dead_letter); blocks until durable. */
-  void record(String key, String outcome, Instant at);
+  /**
+   * Records {@code key} as finished at {@code at} ({@code outcome}: delivered or dead_letter), kept
+   * by {@code reference}; blocks until durable.
+   */
+  void record(String key, String outcome, Instant at, Instant reference);
 
   /** Forgets {@code key} (it aged out of the delivered set). */
   void forget(String key);

@@ -21,8 +21,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@link DeliveryLog} on the compacted {@code tollgate.alert-deliveries.v1}: value
- * {@code <instant> <outcome>} (older notifiers wrote the instant alone), a tombstone forgets a key,
- * so compaction keeps the topic as small as the delivered set.
+ * {@code <finished at> <outcome> <kept by>}; a tombstone forgets a key, so compaction keeps the topic
+ * as small as the delivered set. Older notifiers wrote the instant alone: such an entry is kept for
+ * 32 days after it (the end of any period its alert can be about lies before that).
  */
 final class KafkaDeliveryLog implements DeliveryLog {
   private final String bootstrap;
@@ -49,7 +50,7 @@ final class KafkaDeliveryLog implements DeliveryLog {
           if (r.value() == null) {
             out.remove(r.key());
           } else {
-            out.put(r.key(), when(r.value(), Instant.ofEpochMilli(r.timestamp())));
+            out.put(r.key(), keptBy(r.value(), Instant.ofEpochMilli(r.timestamp())));
           }
         });
       }
@@ -57,17 +58,20 @@ final class KafkaDeliveryLog implements DeliveryLog {
     return out;
   }
 
-  private static Instant when(String value, Instant fallback) {
+  static Instant keptBy(String value, Instant written) {
+    String[] parts = value.split(" ");
     try {
-      return Instant.parse(value.split(" ", 2)[0]);
+      return parts.length >= 3 ? Instant.parse(parts[2]) : Instant.parse(parts[0]).plus(LEGACY_KEEP);
     } catch (DateTimeParseException e) {
-      return fallback;
+      return written.plus(LEGACY_KEEP);
     }
   }
 
+  private static final Duration LEGACY_KEEP = Duration.ofDays(32);
+
   @Override
-  public void record(String key, String outcome, Instant at) {
-    send(key, at + " " + outcome);
+  public void record(String key, String outcome, Instant at, Instant reference) {
+    send(key, at + " " + outcome + " " + reference);
   }
 
   @Override

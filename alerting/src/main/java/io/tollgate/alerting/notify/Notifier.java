@@ -1,5 +1,6 @@
 package io.tollgate.alerting.notify;
 
+import io.tollgate.alerting.rules.Period;
 import io.tollgate.schemas.Alert;
 import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.serde.AvroSerde;
@@ -13,6 +14,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -37,11 +39,12 @@ import org.slf4j.LoggerFactory;
  * before the alert's offset may be committed; offsets advance per partition up to the oldest alert
  * with a delivery still being retried ({@link DeliveryPlan}). That topic is read whole whenever
  * partitions are assigned, so a crash or a new owner re-reads alerts and skips what was done.
- * Alerts written more than {@link #KEEP} ago are not sent (that bounds the delivered set).
+ * Alerts about a period that ended more than {@link #KEEP} ago are not sent (that bounds the
+ * delivered set).
  */
 public final class Notifier implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
-  /** How long finished deliveries are remembered, and the oldest alert still sent. */
+  /** How long after its period's end a finished delivery is remembered, and an alert still sent. */
   static final Duration KEEP = Duration.ofDays(7);
   static final int MAX_DELIVERED = 200_000;
   /** Above this many unfinished alerts the consumer pauses (an alert storm must not exhaust memory). */
@@ -172,10 +175,11 @@ public final class Notifier implements Runnable, AutoCloseable {
     TopicPartition source = new TopicPartition(r.topic(), r.partition());
     Alert alert = r.value();
     Instant now = clock.instant();
-    if (alert == null || delivered.expired(Instant.ofEpochMilli(r.timestamp()), now)) {
+    Instant ref = alert == null ? Instant.EPOCH : reference(alert, r.timestamp());
+    if (alert == null || delivered.expired(ref, now)) {
       if (alert != null) {
         alert.getChannels().forEach(name -> metrics.delivery(name, "expired"));
-        LOG.warn("alert {} was written more than {} days ago: not sent", alert.getAlertId(), KEEP.toDays());
+        LOG.warn("alert {} is about a period that ended more than {} days ago: not sent", alert.getAlertId(), KEEP.toDays());
       }
       plan.add(source, r.offset(), List.of());
       return;
@@ -196,7 +200,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     for (String key : needed) {
       if (active.add(key)) {
         String name = key.substring(alert.getAlertId().length() + 1);
-        waiting.add(new ChannelWorkers.Delivery(alert, source, name, key, 0, now, now));
+        waiting.add(new ChannelWorkers.Delivery(alert, source, name, key, ref, 0, now, now));
       }
     }
     plan.add(source, r.offset(), needed);
@@ -226,7 +230,7 @@ public final class Notifier implements Runnable, AutoCloseable {
         LOG.error("alert {} to {} dead-lettered after {} attempt(s): {} (kept in the alerts table, status dead_letter)",
             d.alert().getAlertId(), d.channel(), attempts, result.error());
       }
-      if (!delivered.add(d.key(), now).isEmpty()) {
+      if (!delivered.add(d.key(), d.reference()).isEmpty()) {
         LOG.warn("more than {} deliveries in {} days: the oldest are forgotten early", MAX_DELIVERED, KEEP.toDays());
       }
       active.remove(d.key());
@@ -285,6 +289,22 @@ public final class Notifier implements Runnable, AutoCloseable {
 
   private void loadDelivered() {
     deliveryLog.readAll().forEach(delivered::add);
+  }
+
+  /**
+   * The time an alert's delivery record is kept by: the end of the alert's period, or the record's
+   * time if later. The delivered set forgets an entry exactly when its alert would be expired
+   * anyway, so no alert can be sent after its delivery was forgotten.
+   */
+  static Instant reference(Alert alert, long recordMillis) {
+    Instant end;
+    try {
+      end = Period.valueOf(alert.getPeriod().toUpperCase(Locale.ROOT)).next(alert.getWindowStart());
+    } catch (IllegalArgumentException e) {
+      end = alert.getWindowStart().plus(Duration.ofDays(32)); // a period this version does not know
+    }
+    Instant written = Instant.ofEpochMilli(recordMillis);
+    return written.isAfter(end) ? written : end;
   }
 
   private static String key(Alert alert, String channel) {

@@ -96,12 +96,29 @@ class NotifierTest {
   }
 
   @Test
-  void anAlertWrittenMoreThanAWeekAgoIsNotSentButCommitted() {
+  void anAlertAboutAPeriodThatEndedMoreThanAWeekAgoIsNotSentButCommitted() {
     FakeChannel email = new FakeChannel("email", a -> Channel.Result.ok());
     Notifier n = start(email);
-    add(0, alert("old", "email"), Instant.now().minus(Duration.ofDays(8)));
+    Alert old = Alert.newBuilder(alert("old", "email"))
+        .setWindowStart(Instant.now().minus(Duration.ofDays(9)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)).build();
+    add(0, old, Instant.now().minus(Duration.ofDays(8)));
     pollUntil(n, () -> committed() == 1);
     assertThat(email.calls.get()).isZero();
+    assertThat(Prometheus.scrape(registry)).contains("tollgate_alert_deliveries_total{channel=\"email\",outcome=\"expired\"} 1.0");
+  }
+
+  @Test
+  void aDeliveryIsKeptByTheEndOfItsAlertsPeriodSoItIsNeverForgottenWhileTheAlertCanStillBeSent() {
+    Alert month = Alert.newBuilder(alert("m", "email")).setPeriod("month")
+        .setWindowStart(Instant.parse("2026-12-01T00:00:00Z")).build();
+    long written = Instant.parse("2026-12-03T10:00:00Z").toEpochMilli();
+    assertThat(Notifier.reference(month, written)).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+    Alert day = Alert.newBuilder(month).setPeriod("day").build();
+    assertThat(Notifier.reference(day, written)).isEqualTo(Instant.ofEpochMilli(written));
+    assertThat(KafkaDeliveryLog.keptBy("2026-12-03T10:00:05Z delivered 2027-01-01T00:00:00Z", Instant.EPOCH))
+        .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+    assertThat(KafkaDeliveryLog.keptBy("2026-12-03T10:00:05Z", Instant.EPOCH)).as("written by an older notifier")
+        .isEqualTo(Instant.parse("2027-01-04T10:00:05Z"));
   }
 
   private Notifier start(FakeChannel... channels) {
@@ -205,7 +222,7 @@ class NotifierTest {
     }
 
     @Override
-    public void record(String key, String outcome, Instant at) {
+    public void record(String key, String outcome, Instant at, Instant reference) {
       entries.put(key, outcome);
     }
 
