@@ -30,7 +30,7 @@ final class ChannelWorkers implements AutoCloseable {
 
   /**
    * One delivery of an alert to a channel; {@code reference} is the time its record is kept by
-   * ({@link Notifier#reference}), {@code next} when its next attempt is due.
+   * ({@link DeliveredSet#reference}), {@code next} when its next attempt is due.
    */
   record Delivery(Alert alert, TopicPartition source, String channel, String key, Instant reference, int attempts,
                   Instant firstAttempt, Instant next) {

@@ -1,16 +1,19 @@
 package io.tollgate.alerting.notify;
 
+import io.tollgate.alerting.rules.Period;
+import io.tollgate.schemas.Alert;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The deliveries that are done (delivered or dead-lettered), bounded by age and by size. Each entry
- * carries its alert's reference time (the end of the alert's period, see {@link Notifier#reference});
+ * carries its alert's reference time (the end of the alert's period, see {@link #reference});
  * an entry is forgotten exactly when {@link #expired} would refuse its alert, so forgetting never
  * lets an alert be sent twice. The size bound is a safety net against an alert storm; reaching it
  * is logged by the caller.
@@ -23,6 +26,22 @@ final class DeliveredSet {
   DeliveredSet(Duration keep, int maxEntries) {
     this.keep = keep;
     this.maxEntries = maxEntries;
+  }
+
+  /**
+   * The time an alert's delivery record is kept by: the end of the alert's period, or the record's
+   * time if later. The delivered set forgets an entry exactly when its alert would be expired
+   * anyway, so no alert can be sent after its delivery was forgotten.
+   */
+  static Instant reference(Alert alert, long recordMillis) {
+    Instant end;
+    try {
+      end = Period.valueOf(alert.getPeriod().toUpperCase(Locale.ROOT)).next(alert.getWindowStart());
+    } catch (IllegalArgumentException e) {
+      end = alert.getWindowStart().plus(Duration.ofDays(32)); // a period this version does not know
+    }
+    Instant written = Instant.ofEpochMilli(recordMillis);
+    return written.isAfter(end) ? written : end;
   }
 
   boolean contains(String key) {

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code tollgate.alert-deliveries.v1} in production ({@link KafkaDeliveryLog}).
  */
 interface DeliveryLog extends AutoCloseable {
-  /** Every finished delivery and the time it is kept by ({@link Notifier#reference}). */
+  /** Every finished delivery and the time it is kept by ({@link DeliveredSet#reference}). */
   Map<String, Instant> readAll();
 
   /**

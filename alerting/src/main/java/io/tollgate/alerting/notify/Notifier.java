@@ -1,6 +1,5 @@
 package io.tollgate.alerting.notify;
 
-import io.tollgate.alerting.rules.Period;
 import io.tollgate.schemas.Alert;
 import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.serde.AvroSerde;
@@ -14,7 +13,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -175,7 +173,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     TopicPartition source = new TopicPartition(r.topic(), r.partition());
     Alert alert = r.value();
     Instant now = clock.instant();
-    Instant ref = alert == null ? Instant.EPOCH : reference(alert, r.timestamp());
+    Instant ref = alert == null ? Instant.EPOCH : DeliveredSet.reference(alert, r.timestamp());
     if (alert == null || delivered.expired(ref, now)) {
       if (alert != null) {
         alert.getChannels().forEach(name -> metrics.delivery(name, "expired"));
@@ -289,22 +287,6 @@ public final class Notifier implements Runnable, AutoCloseable {
 
   private void loadDelivered() {
     deliveryLog.readAll().forEach(delivered::add);
-  }
-
-  /**
-   * The time an alert's delivery record is kept by: the end of the alert's period, or the record's
-   * time if later. The delivered set forgets an entry exactly when its alert would be expired
-   * anyway, so no alert can be sent after its delivery was forgotten.
-   */
-  static Instant reference(Alert alert, long recordMillis) {
-    Instant end;
-    try {
-      end = Period.valueOf(alert.getPeriod().toUpperCase(Locale.ROOT)).next(alert.getWindowStart());
-    } catch (IllegalArgumentException e) {
-      end = alert.getWindowStart().plus(Duration.ofDays(32)); // a period this version does not know
-    }
-    Instant written = Instant.ofEpochMilli(recordMillis);
-    return written.isAfter(end) ? written : end;
   }
 
   private static String key(Alert alert, String channel) {

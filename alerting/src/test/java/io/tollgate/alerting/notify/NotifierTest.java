@@ -112,9 +112,9 @@ class NotifierTest {
     Alert month = Alert.newBuilder(alert("m", "email")).setPeriod("month")
         .setWindowStart(Instant.parse("2026-12-01T00:00:00Z")).build();
     long written = Instant.parse("2026-12-03T10:00:00Z").toEpochMilli();
-    assertThat(Notifier.reference(month, written)).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+    assertThat(DeliveredSet.reference(month, written)).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
     Alert day = Alert.newBuilder(month).setPeriod("day").build();
-    assertThat(Notifier.reference(day, written)).isEqualTo(Instant.ofEpochMilli(written));
+    assertThat(DeliveredSet.reference(day, written)).isEqualTo(Instant.ofEpochMilli(written));
     assertThat(KafkaDeliveryLog.keptBy("2026-12-03T10:00:05Z delivered 2027-01-01T00:00:00Z", Instant.EPOCH))
         .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
     assertThat(KafkaDeliveryLog.keptBy("2026-12-03T10:00:05Z", Instant.EPOCH)).as("written by an older notifier")
