@@ -14,6 +14,7 @@ import io.tollgate.schemas.Alert;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.metrics.GroupLag;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
@@ -38,6 +39,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /** The running alerting: the rule topology (exactly-once) and the notifier thread. Wiring only. */
 public final class AlertingApp implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertingApp.class);
   private final KafkaStreams streams;
   private final Notifier notifier;
   private final Thread thread;
@@ -60,6 +62,12 @@ public final class AlertingApp implements AutoCloseable {
     this.schemas = schemas;
   }
 
+  /** Same as the full {@code start}, without extra Kafka properties. */
+  public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config,
+                                  MetricsRegistry metrics, ClickHouseClient clickhouse) {
+    return start(bootstrap, applicationId, stateDir, config, metrics, clickhouse, Map.of());
+  }
+
   /**
    * @param bootstrap     Kafka bootstrap servers
    * @param applicationId Streams application id; the notifier's consumer group is {@code <id>-notifier}
@@ -67,18 +75,29 @@ public final class AlertingApp implements AutoCloseable {
    * @param config        rules and channels
    * @param metrics       where metrics are registered
    * @param clickhouse    the database whose {@code alerts} table records alerts and deliveries, or null for none
+   * @param kafka         extra Kafka properties (SSL, SASL, tuning): all go to Streams, what each
+   *                      client type knows to the notifier's clients, the schema topic's clients and
+   *                      the topic setup; the exactly-once settings are refused
+   *                      ({@link StreamsDefaults#OWN_PROPERTIES})
+   * @throws IllegalArgumentException naming a refused property (never its value)
    */
   public static AlertingApp start(String bootstrap, String applicationId, Path stateDir, AlertingConfig config,
-                                  MetricsRegistry metrics, ClickHouseClient clickhouse) {
-    TopicSetup.ensureAtStart(bootstrap);
+                                  MetricsRegistry metrics, ClickHouseClient clickhouse, Map<String, String> kafka) {
+    StreamsDefaults.refuseOwnProperties(kafka, "alerting");
+    Notifier.checkKafka(bootstrap, applicationId + "-notifier", kafka); // refuses before anything starts
+    LOG.info("alerting {} on {}, extra Kafka properties: {}", applicationId, bootstrap, KafkaClientProperties.describe(kafka));
+    // The security settings (and the rest every client type knows) for the schema topic's clients.
+    Map<String, String> common = KafkaClientProperties.known(kafka, AdminClientConfig.configNames());
+    TopicSetup.ensureAtStart(bootstrap, kafka);
     // This version's Alert schema (and the window and total schemas its repartition topics carry)
     // for readers one release behind; the schemas of a newer aggregator through the store.
-    SchemaAnnouncer announcer = SchemaAnnouncer.start(bootstrap, applicationId + "-schemas", Map.of(),
+    SchemaAnnouncer announcer = SchemaAnnouncer.start(bootstrap, applicationId + "-schemas", common,
         List.of(Alert.getClassSchema(), SpendWindow.getClassSchema(), SpendTotal.getClassSchema()));
     announcer.awaitPublished(Duration.ofSeconds(30));
-    SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store");
+    SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store", common);
     schemas.loadAtStart();
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
+    props.putAll(kafka);
     KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies(),
         TollgateSerdes.spendWindow(schemas), TollgateSerdes.spendTotal(schemas)), props);
     streams.setUncaughtExceptionHandler(AlertingApp::onStreamThreadDeath);
@@ -94,10 +113,13 @@ public final class AlertingApp implements AutoCloseable {
     AlertingMetrics alertingMetrics = new AlertingMetrics(metrics.prometheus());
     AlertLog alertLog = clickhouse == null ? AlertLog.NONE
         : new ClickHouseAlertLog(clickhouse, Clock.systemUTC(), alertingMetrics);
-    Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", channels, Clock.systemUTC(), alertingMetrics,
-        alertLog, TollgateSerdes.alert(schemas));
+    Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", kafka, channels, Clock.systemUTC(),
+        alertingMetrics, alertLog, TollgateSerdes.alert(schemas));
     // Lag per group against the topics' end offsets (all partitions, also during a rebalance).
-    Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    Map<String, Object> adminConfig = new HashMap<>(common);
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    adminConfig.remove(AdminClientConfig.CLIENT_ID_CONFIG);
+    Admin admin = Admin.create(adminConfig);
     GroupLag streamsLag = new GroupLag(admin, applicationId,
         List.of(Topics.SPEND_WINDOWS.name(), Topics.SPEND_TOTALS.name()), LAG_INTERVAL);
     GroupLag notifierLag = new GroupLag(admin, applicationId + "-notifier", List.of(Topics.ALERTS.name()), LAG_INTERVAL);

@@ -9,6 +9,7 @@ import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import io.tollgate.schemas.config.ConfigException;
 import io.tollgate.schemas.config.ConfigWarnings;
 import io.tollgate.schemas.config.Problems;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,7 +24,8 @@ import java.util.Set;
 /**
  * Alerting on its own: {@code --bootstrap HOST:PORT --config FILE [--clickhouse URL] [--database
  * tollgate] [--application-id tollgate-alerting] [--state-dir DIR] [--metrics-port 4002]
- * [--metrics-host 127.0.0.1]}. Rules and channels come from the {@code tollgate.alerts} section of
+ * [--metrics-host 127.0.0.1] [--kafka.<property> VALUE]...}, Kafka properties also from the Java
+ * properties file named by {@code TOLLGATE_KAFKA_PROPERTIES_FILE} (the command line wins). Rules and channels come from the {@code tollgate.alerts} section of
  * the config file; alerts and deliveries go to the ClickHouse {@code alerts} table when {@code
  * --clickhouse} (or {@code CLICKHOUSE_URL}) is given. Bad options or rules: every problem printed,
  * exit status 2. Config warnings (unknown keys, LiteLLM settings Tollgate does not implement) are
@@ -45,9 +47,11 @@ public final class Main {
     AlertingConfig config;
     int metricsPort;
     boolean validate = Arrays.asList(args).contains("--validate");
+    Map<String, String> kafka;
     try {
       a = CommandLine.parse(Arrays.stream(args).filter(s -> !s.equals("--validate")).toArray(String[]::new), OPTIONS,
-          null);
+          "kafka.");
+      kafka = KafkaClientProperties.withFile(a.prefixed(), env);
       metricsPort = a.port("metrics-port", 4002);
       String file = a.get("config", null);
       if (file == null) {
@@ -66,8 +70,8 @@ public final class Main {
     ConfigWarnings.log(config.warnings());
     String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092"));
     String url = a.get("clickhouse", env.get("CLICKHOUSE_URL"));
-    ClickHouseClient clickhouse = url == null ? null : new ClickHouseClient(new ClickHouseSettings(url,
-        a.get("database", "tollgate"), env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"), null));
+    ClickHouseClient clickhouse = url == null ? null : new ClickHouseClient(ClickHouseSettings.fromEnvironment(url,
+        a.get("database", "tollgate"), env));
     MetricsRegistry metrics = new MetricsRegistry();
     HttpServer http;
     try {
@@ -77,8 +81,16 @@ public final class Main {
     }
     metrics.serveOn(http);
     http.start();
-    AlertingApp app = AlertingApp.start(bootstrap, a.get("application-id", "tollgate-alerting"),
-        Path.of(a.get("state-dir", ".tollgate/alerting")), config, metrics, clickhouse);
+    AlertingApp app;
+    try {
+      app = AlertingApp.start(bootstrap, a.get("application-id", "tollgate-alerting"),
+          Path.of(a.get("state-dir", ".tollgate/alerting")), config, metrics, clickhouse, kafka);
+    } catch (IllegalArgumentException e) { // a refused Kafka property: names only, never values
+      System.err.println("tollgate alerting: " + e.getMessage());
+      http.stop(0);
+      System.exit(2);
+      return;
+    }
     CommandLine.runUntilStopped(READY + " (" + config.rulesSummary() + ")", app::healthy, () -> {
       app.close();
       http.stop(0);

@@ -28,6 +28,7 @@ class ConfigPricesTest {
     PriceTable prices = PriceTable.bundled().withOverrides(Gateway.priceOverrides(config));
     Usage flex = new Usage(1_000, 0, 0, 0, 0, 0, "my-model", null, true, 1, "flex", UsageSource.RESPONSE, false);
     // 1,000 input tokens at the flex price ($0.0001) plus one web search ($0.01).
-    assertThat(prices.cost("my-model", flex).nanos()).isEqualTo(100_000 + 10_000_000);
+    String key = io.tollgate.ingress.provider.Metering.overrideKey(config.deployments().get(0));
+    assertThat(prices.cost(key, flex).nanos()).isEqualTo(100_000 + 10_000_000);
   }
 }

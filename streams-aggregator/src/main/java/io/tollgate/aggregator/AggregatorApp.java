@@ -8,6 +8,7 @@ import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.metrics.GroupLag;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
@@ -23,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,10 +59,6 @@ public final class AggregatorApp implements AutoCloseable {
     this.schemas = schemas;
   }
 
-  /** Properties the aggregator sets itself: overriding them would break exactly-once or the wiring. */
-  static final Set<String> OWN_PROPERTIES = Set.of(StreamsConfig.APPLICATION_ID_CONFIG,
-      StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-
   /** Same as {@link #start(String, String, Path, ClickHouseClient, Map, MetricsRegistry)} with defaults. */
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse) {
     return start(bootstrap, applicationId, stateDir, clickhouse, Map.of(), new MetricsRegistry());
@@ -79,19 +75,24 @@ public final class AggregatorApp implements AutoCloseable {
    * @param applicationId Streams application id (instances with the same id share the work)
    * @param stateDir      where Streams keeps its state stores
    * @param clickhouse    client of the target database (migrated here)
-   * @param kafka         extra Kafka properties of this instance, for operating several of them
+   * @param kafka         extra Kafka properties of this instance: security ({@code security.protocol},
+   *                      {@code ssl.*}, {@code sasl.*}) and tuning for operating several of them
    *                      ({@code num.standby.replicas}, {@code session.timeout.ms}, {@code client.id}, …):
-   *                      all go to Streams; consumer properties also to the sink's consumer
+   *                      all go to Streams; consumer properties also to the sink's consumer, admin
+   *                      properties to the topic setup. Never logged (names only).
    * @param metrics       where the metrics are registered (sink rows and failures, consumer lag)
    */
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
                                    Map<String, String> kafka, MetricsRegistry metrics) {
     refuseOwnProperties(kafka);
+    Map<String, String> sinkKafka = sinkConsumerProperties(kafka);
+    ClickHouseSink.consumerConfig(bootstrap, applicationId + "-clickhouse-sink", sinkKafka); // refuses before anything starts
+    LOG.info("aggregator {} on {}, extra Kafka properties: {}", applicationId, bootstrap, KafkaClientProperties.describe(kafka));
     new ClickHouseMigrations(clickhouse).apply();
-    TopicSetup.ensureAtStart(bootstrap);
+    TopicSetup.ensureAtStart(bootstrap, kafka);
     // Schemas this version writes go out before Streams writes with them (readers one release behind
     // resolve them there); the schemas newer gateways wrote come in through the store.
-    Map<String, String> clientProperties = sinkConsumerProperties(kafka);
+    Map<String, String> clientProperties = sinkKafka;
     SchemaAnnouncer announcer = SchemaAnnouncer.start(bootstrap, applicationId + "-schemas", clientProperties,
         List.of(SpendWindow.getClassSchema(), SpendTotal.getClassSchema()));
     announcer.awaitPublished(Duration.ofSeconds(30));
@@ -141,11 +142,9 @@ public final class AggregatorApp implements AutoCloseable {
     return props;
   }
 
+  /** The exactly-once settings ({@link StreamsDefaults#OWN_PROPERTIES}) are the aggregator's own. */
   static void refuseOwnProperties(Map<String, String> kafka) {
-    List<String> refused = kafka.keySet().stream().filter(OWN_PROPERTIES::contains).sorted().toList();
-    if (!refused.isEmpty()) {
-      throw new IllegalArgumentException("Kafka properties " + refused + " are set by the aggregator itself");
-    }
+    StreamsDefaults.refuseOwnProperties(kafka, "aggregator");
   }
 
   /** Bootstrap plus the admin client's share of the instance's properties (security settings and the like). */

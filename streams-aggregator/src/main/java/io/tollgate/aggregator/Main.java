@@ -8,6 +8,7 @@ import io.tollgate.schemas.config.ConfigFile;
 import io.tollgate.schemas.config.ConfigWarnings;
 import io.tollgate.schemas.config.Env;
 import io.tollgate.schemas.config.Problems;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,9 @@ import java.util.Set;
  * bootstrap servers (after {@code --bootstrap} and {@code TOLLGATE_KAFKA}) and extra client
  * properties (the {@code --kafka.} options win); its errors stop the start (exit 2), its warnings
  * are logged.
+ * Kafka properties may also come from the Java properties file named by {@code
+ * TOLLGATE_KAFKA_PROPERTIES_FILE}, under the config file's and the command line's: SSL and SASL
+ * settings belong there, so passwords stay out of the process list.
  * {@code --kafka.num.standby.replicas 1} and the like tune an instance of a scaled-out group (see
  * docs/scale-out.md). Unknown options stop it with exit status 2. Prints {@code AGGREGATOR READY}
  * once started; SIGTERM stops it cleanly; if Streams or the sink fails for good it exits with 1.
@@ -45,6 +49,7 @@ public final class Main {
     try {
       a = CommandLine.parse(args, OPTIONS, "kafka.");
       apiPort = a.port("api-port", 4001);
+      kafka.putAll(KafkaClientProperties.withFile(Map.of(), env));
       if (a.get("config", null) != null) {
         ConfigFile file = ConfigFile.load(Path.of(a.get("config", null)));
         Problems problems = file.problems();
@@ -63,11 +68,17 @@ public final class Main {
     String bootstrap = a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA",
         fileBootstrap == null || fileBootstrap.isBlank() ? "127.0.0.1:9092" : fileBootstrap));
     String url = a.get("clickhouse", env.getOrDefault("CLICKHOUSE_URL", "http://127.0.0.1:8123"));
-    ClickHouseClient clickhouse = new ClickHouseClient(new ClickHouseSettings(url, a.get("database", "tollgate"),
-        env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"), null));
+    ClickHouseClient clickhouse = new ClickHouseClient(ClickHouseSettings.fromEnvironment(url, a.get("database", "tollgate"), env));
     MetricsRegistry metrics = new MetricsRegistry();
-    AggregatorApp app = AggregatorApp.start(bootstrap, a.get("application-id", "tollgate-aggregator"),
-        Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics);
+    AggregatorApp app;
+    try {
+      app = AggregatorApp.start(bootstrap, a.get("application-id", "tollgate-aggregator"),
+          Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics);
+    } catch (IllegalArgumentException e) { // a refused Kafka property: names only, never values
+      System.err.println("tollgate aggregator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     SpendApi api;
     try {
       api = new SpendApi(clickhouse, a.get("api-host", "127.0.0.1"), apiPort, metrics);

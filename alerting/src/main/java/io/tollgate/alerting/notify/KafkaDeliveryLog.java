@@ -26,20 +26,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * 32 days after it (the end of any period its alert can be about lies before that).
  */
 final class KafkaDeliveryLog implements DeliveryLog {
-  private final String bootstrap;
+  private final Map<String, Object> readerConfig;
   private final KafkaProducer<String, String> producer;
 
-  KafkaDeliveryLog(String bootstrap) {
-    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
-    this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all", "enable.idempotence", true),
-        new StringSerializer(), new StringSerializer());
+  /** @param producerConfig {@link NotifierKafka#producer}, @param readerConfig {@link NotifierKafka#deliveriesReader} */
+  KafkaDeliveryLog(Map<String, Object> producerConfig, Map<String, Object> readerConfig) {
+    this.readerConfig = Map.copyOf(Objects.requireNonNull(readerConfig, "readerConfig"));
+    this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
   }
 
   @Override
   public Map<String, Instant> readAll() {
     Map<String, Instant> out = new HashMap<>();
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-        "enable.auto.commit", false), new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(readerConfig, new StringDeserializer(),
+        new StringDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(Topics.ALERT_DELIVERIES.name()).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       c.assign(parts);

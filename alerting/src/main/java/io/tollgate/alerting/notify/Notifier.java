@@ -21,10 +21,12 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,24 +68,54 @@ public final class Notifier implements Runnable, AutoCloseable {
   private volatile DoubleSupplier lag = () -> assignedLag;
   private Instant lastPrune = Instant.EPOCH;
 
-  /**
-   * @param channels delivery channels by name
-   * @param metrics  where delivery outcomes are counted
-   * @param alertLog where alerts and outcomes are recorded for people (ClickHouse), or {@link AlertLog#NONE}
-   */
+  /** Without extra Kafka properties, decoding alerts with the bundled schemas. */
   public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
                   AlertLog alertLog) {
-    this(bootstrap, groupId, channels, clock, metrics, alertLog, TollgateSerdes.alert());
+    this(bootstrap, groupId, Map.of(), channels, clock, metrics, alertLog, TollgateSerdes.alert());
+  }
+
+  /** Without extra Kafka properties. */
+  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
+                  AlertLog alertLog, AvroSerde<Alert> alertSerde) {
+    this(bootstrap, groupId, Map.of(), channels, clock, metrics, alertLog, alertSerde);
+  }
+
+  /** Decoding alerts with the bundled schemas. */
+  public Notifier(String bootstrap, String groupId, Map<String, String> kafka, Map<String, Channel> channels,
+                  Clock clock, AlertingMetrics metrics, AlertLog alertLog) {
+    this(bootstrap, groupId, kafka, channels, clock, metrics, alertLog, TollgateSerdes.alert());
   }
 
   /**
-   * Same, decoding alerts with {@code alertSerde} (the app's reads alerts of newer instances through
-   * the schema topic; if that cannot be read the notifier stops uncommitted, and is restarted).
+   * @param kafka      extra Kafka properties (SSL, SASL, tuning): producer ones to the delivery log's
+   *                   producer, consumer ones to the two consumers; see {@link NotifierKafka}
+   * @param channels   delivery channels by name
+   * @param metrics    where delivery outcomes are counted
+   * @param alertLog   where alerts and outcomes are recorded for people (ClickHouse), or {@link AlertLog#NONE}
+   * @param alertSerde decodes alerts (the app's reads alerts of newer instances through the schema
+   *                   topic; if that cannot be read the notifier stops uncommitted, and is restarted)
+   * @throws IllegalArgumentException when {@code kafka} changes what the notifier's clients own
    */
-  public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
-                  AlertLog alertLog, AvroSerde<Alert> alertSerde) {
-    this(NotifierConsumer.create(bootstrap, groupId, alertSerde), new KafkaDeliveryLog(bootstrap), channels, clock,
-        metrics, alertLog, RetryPolicy.defaults());
+  public Notifier(String bootstrap, String groupId, Map<String, String> kafka, Map<String, Channel> channels,
+                  Clock clock, AlertingMetrics metrics, AlertLog alertLog, AvroSerde<Alert> alertSerde) {
+    this(alertsConsumer(bootstrap, groupId, kafka, alertSerde),
+        new KafkaDeliveryLog(NotifierKafka.producer(bootstrap, kafka), NotifierKafka.deliveriesReader(bootstrap, kafka)),
+        channels, clock, metrics, alertLog, RetryPolicy.defaults());
+  }
+
+  /** Checks every client's configuration before the first client exists (nothing to close on refusal). */
+  private static KafkaConsumer<String, Alert> alertsConsumer(String bootstrap, String groupId, Map<String, String> kafka,
+                                                             AvroSerde<Alert> alertSerde) {
+    checkKafka(Objects.requireNonNull(bootstrap, "bootstrap"), Objects.requireNonNull(groupId, "groupId"), kafka);
+    return new KafkaConsumer<>(NotifierKafka.alertsConsumer(bootstrap, groupId, kafka), new StringDeserializer(),
+        Objects.requireNonNull(alertSerde, "alertSerde"));
+  }
+
+  /** Refuses {@code kafka} the way the constructor would, before anything of the app starts. */
+  public static void checkKafka(String bootstrap, String groupId, Map<String, String> kafka) {
+    NotifierKafka.producer(bootstrap, kafka);
+    NotifierKafka.alertsConsumer(bootstrap, groupId, kafka);
+    NotifierKafka.deliveriesReader(bootstrap, kafka);
   }
 
   /** With the consumer and the delivery log injected (tests use Kafka's MockConsumer). */

@@ -17,6 +17,7 @@ import io.tollgate.schemas.config.ConfigException;
 import io.tollgate.schemas.config.ConfigFile;
 import io.tollgate.schemas.config.ConfigWarnings;
 import io.tollgate.schemas.config.Problems;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
@@ -144,9 +145,11 @@ public final class Main {
       mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
     }
     MetricsRegistry metrics = new MetricsRegistry(); // one registry: the gateway's /metrics shows every app
+    // SSL/SASL for a Kafka given by --kafka; the gateway takes the same from its config (tollgate.kafka.properties).
+    Map<String, String> kafkaProperties = KafkaClientProperties.withFile(Map.of(), System.getenv());
     AggregatorApp aggregator = progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink",
         () -> stack.push("aggregator", AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"),
-            new ClickHouseClient(settings), metrics)));
+            new ClickHouseClient(settings), kafkaProperties, metrics)));
     stack.watch("aggregator (Streams or the ClickHouse sink)", aggregator::healthy);
     Map<String, String> env = new HashMap<>(System.getenv());
     String slack = env.get("SLACK_WEBHOOK_URL");
@@ -158,7 +161,7 @@ public final class Main {
     AlertingConfig alerting = AlertingConfigs.build(file, env);
     AlertingApp alertingApp = progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier",
         () -> stack.push("alerting", AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"),
-            alerting, metrics, new ClickHouseClient(settings))));
+            alerting, metrics, new ClickHouseClient(settings), kafkaProperties)));
     stack.watch("alerting (Streams or the notifier)", alertingApp::healthy);
     SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
       try {

@@ -74,8 +74,8 @@ public final class GatewayServer implements AutoCloseable {
   public Future<Integer> start() {
     // HTTP/1.1 only, like LiteLLM: an h2c upgrade would swap the connection under a running
     // exchange (and its close signal is how a client abort is noticed).
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setCompressionSupported(false).setHttp2ClearTextEnabled(false);
+    HttpServerOptions options = GatewayTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setCompressionSupported(false).setHttp2ClearTextEnabled(false), config.tls());
     server = vertx.createHttpServer(options);
     server.connectionHandler(idle::opened);
     server.invalidRequestHandler(this::invalid);

@@ -13,8 +13,9 @@ import java.util.Set;
  *   <li>by default only {@code anthropic-version} and {@code anthropic-beta}, and only to Anthropic;
  *   <li>{@code forward_client_headers_to_llm_api} (globally or for the model group) adds the
  *       client's {@code x-*} headers;
- *   <li>never {@code x-litellm-*}, {@code x-stainless-*}, hop-by-hop headers, cookies, or any
- *       credential header the gateway does not put there itself.
+ *   <li>never {@code x-litellm-*}, {@code x-stainless-*}, hop-by-hop headers, cookies, a proxy's
+ *       {@code x-forwarded-*} ({@link ProxyHeaders}), or any credential header the gateway does not
+ *       put there itself.
  * </ul>
  * Auth, in LiteLLM's order: a Claude Max / Claude Code OAuth token ({@code Authorization: Bearer
  * sk-ant-oat…}) goes to an Anthropic upstream instead of the configured key; with
@@ -80,7 +81,7 @@ final class UpstreamHeaders {
 
   private static boolean forwardable(String name, boolean anthropic, boolean forwardClientHeaders) {
     if (NEVER.contains(name) || CREDENTIALS.contains(name) || name.startsWith("x-litellm-")
-        || name.startsWith("x-stainless")) {
+        || name.startsWith("x-stainless") || ProxyHeaders.fromProxy(name)) {
       return false;
     }
     if (anthropic && ANTHROPIC_HEADERS.contains(name)) {

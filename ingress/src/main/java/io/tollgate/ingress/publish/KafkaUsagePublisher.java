@@ -1,6 +1,7 @@
 package io.tollgate.ingress.publish;
 
 import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
@@ -57,28 +58,50 @@ public final class KafkaUsagePublisher implements UsagePublisher {
   }
 
   /**
-   * @param overrides producer properties applied over Tollgate's defaults (security settings,
-   *                  tests that need a tiny {@code max.request.size})
+   * @param overrides extra producer properties ({@code tollgate.kafka.properties}: SSL, SASL,
+   *                  tuning; tests that need a tiny {@code max.request.size}), applied over the
+   *                  defaults; see {@link #producerConfig}
+   * @throws IllegalArgumentException when {@code overrides} change what the producer owns
    */
   public KafkaUsagePublisher(String bootstrapServers, Path spillDir, String clientId, PublishMetrics metrics,
                              Map<String, ?> overrides) {
     this.metrics = metrics;
+    Map<String, Object> config = producerConfig(bootstrapServers, clientId, overrides); // refuses before the lock
     this.spill = new SpillLog(spillDir);
     this.deadLetters = new DeadLetterFile(spillDir);
-    Map<String, Object> props = new java.util.HashMap<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+    try {
+      this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    } catch (RuntimeException e) {
+      spill.close(); // releases the directory lock
+      sender.shutdown();
+      maintenance.shutdown();
+      throw e;
+    }
+    LOG.info("usage producer {} to {}, extra Kafka properties: {}", clientId, bootstrapServers,
+        KafkaClientProperties.describe(overrides));
+    maintenance.scheduleWithFixedDelay(this::syncAndReplay, 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The producer's configuration. The operator's properties win over the tuning defaults (linger,
+   * batch, compression, timeouts, {@code client.id}); {@code acks=all} and idempotence are what
+   * make the hand-off durable and duplicate-free, and the serializers are the producer's own, so a
+   * different value for any of those is refused rather than silently replaced.
+   */
+  static Map<String, Object> producerConfig(String bootstrapServers, String clientId, Map<String, ?> overrides) {
+    return KafkaClientProperties.merge("the gateway's usage producer", Map.of(
         ProducerConfig.LINGER_MS_CONFIG, 5,
         ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        ProducerConfig.CLIENT_ID_CONFIG, clientId));
-    props.putAll(overrides);
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    maintenance.scheduleWithFixedDelay(this::syncAndReplay, 100, 100, TimeUnit.MILLISECONDS);
+        ProducerConfig.CLIENT_ID_CONFIG, clientId), overrides, Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -6,6 +6,7 @@ import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,9 +21,16 @@ final class UsageEvents implements AutoCloseable {
   private final List<UsageEvent> seen = new ArrayList<>();
 
   UsageEvents(KafkaCluster kafka) {
-    consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+    this(kafka.bootstrapServers(), Map.of());
+  }
+
+  /** Over a listener that needs {@code security} properties (SSL, SASL). */
+  UsageEvents(String bootstrap, Map<String, String> security) {
+    Map<String, Object> config = new HashMap<>(security);
+    config.putAll(Map.of("bootstrap.servers", bootstrap,
         "group.id", "gateway-it-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
-        "isolation.level", "read_committed"), new StringDeserializer(), TollgateSerdes.usageEvent());
+        "isolation.level", "read_committed"));
+    consumer = new KafkaConsumer<>(config, new StringDeserializer(), TollgateSerdes.usageEvent());
     consumer.subscribe(List.of(Topics.USAGE.name()));
   }
 

@@ -1,10 +1,12 @@
 package io.tollgate.schemas.clickhouse;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,19 +43,37 @@ public final class ClickHouseClient {
   }
 
   private static ClickHouseDataSource dataSource(ClickHouseSettings settings, String database) {
+    String jdbcUrl = "jdbc:clickhouse://" + settings.host() + ":" + settings.port() + "/" + database;
+    return new ClickHouseDataSource(jdbcUrl, driverProperties(settings, database));
+  }
+
+  /**
+   * The driver's settings. Credentials go preemptively in an {@code Authorization: Basic} header:
+   * otherwise the driver sends every request first without them and again after the server's 401
+   * challenge — for a streaming insert, its whole body twice (the driver's entity is "repeatable":
+   * it runs the row source again). TLS from an {@code https} URL.
+   */
+  static ClickHouseProperties driverProperties(ClickHouseSettings settings, String database) {
     ClickHouseProperties props = new ClickHouseProperties();
     props.setCompress(false);
     props.setDecompress(false);
     props.setUser(settings.user());
     props.setPassword(settings.password());
+    if (!settings.password().isEmpty()) {
+      props.setHttpAuthorization("Basic " + Base64.getEncoder().encodeToString(
+          (settings.user() + ":" + settings.password()).getBytes(StandardCharsets.UTF_8)));
+    }
     props.setDatabase(database);
     props.setUseServerTimeZone(false);
     props.setUseTimeZone("UTC");
     props.setConnectionTimeout(10_000);
     props.setSocketTimeout((int) Math.min(Integer.MAX_VALUE, settings.socketTimeout().toMillis()));
-    String jdbcUrl = "jdbc:clickhouse://" + settings.host() + ":" + settings.port() + "/" + database
-        + (settings.url().startsWith("https") ? "?ssl=true" : "");
-    return new ClickHouseDataSource(jdbcUrl, props);
+    props.setSsl(settings.tls());
+    if (settings.tls()) {
+      props.setSslMode(settings.sslMode());
+      props.setSslRootCertificate(settings.sslRootCertificate() == null ? "" : settings.sslRootCertificate());
+    }
+    return props;
   }
 
   public ClickHouseSettings settings() {

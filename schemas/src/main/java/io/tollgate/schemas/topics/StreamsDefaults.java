@@ -1,7 +1,10 @@
 package io.tollgate.schemas.topics;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * How every Tollgate Kafka Streams app runs: exactly_once_v2, an explicit state directory, short
@@ -27,6 +30,24 @@ public final class StreamsDefaults {
     props.put("heartbeat.interval.ms", HEARTBEAT_INTERVAL_MS);
     props.put("max.poll.interval.ms", MAX_POLL_INTERVAL_MS);
     return props;
+  }
+
+  /**
+   * Properties every Tollgate Streams app sets itself: another value would break exactly-once or
+   * the wiring (the application id and state dir come from the app's own options).
+   */
+  public static final Set<String> OWN_PROPERTIES = Set.of("application.id", "bootstrap.servers", "state.dir",
+      "processing.guarantee");
+
+  /**
+   * Refuses an operator's Kafka properties that name one of {@link #OWN_PROPERTIES}, whatever the
+   * value (names only in the message: values may be secrets).
+   */
+  public static void refuseOwnProperties(Map<String, String> kafka, String app) {
+    List<String> refused = kafka.keySet().stream().filter(OWN_PROPERTIES::contains).sorted().toList();
+    if (!refused.isEmpty()) {
+      throw new IllegalArgumentException("Kafka properties " + refused + " are set by the " + app + " itself");
+    }
   }
 
   /** Group session timeout of every Tollgate consumer: a crashed member is replaced after this long. */

@@ -2,6 +2,7 @@ package io.tollgate.schemas.topics;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +34,13 @@ public final class TopicSetup {
    * says so and goes on — Streams then reports a missing source topic itself.
    */
   public static void ensureAtStart(String bootstrapServers) {
+    ensureAtStart(bootstrapServers, Map.of());
+  }
+
+  /** Same, the admin client taking the app's extra Kafka properties (SSL, SASL) that it knows. */
+  public static void ensureAtStart(String bootstrapServers, Map<String, String> kafka) {
     try {
-      List<String> created = ensure(bootstrapServers, Duration.ofSeconds(30));
+      List<String> created = ensure(bootstrapServers, Duration.ofSeconds(30), kafka);
       if (!created.isEmpty()) {
         LOG.info("created Kafka topics {}", created);
       }
@@ -45,9 +51,20 @@ public final class TopicSetup {
 
   /** With the broker's default partition count and replication factor. */
   public static List<String> ensure(String bootstrapServers, Duration timeout) {
+    return ensure(bootstrapServers, timeout, Map.of());
+  }
+
+  /**
+   * Same, with extra Kafka properties: those an admin client knows are applied on top of the
+   * timeouts; {@code bootstrap.servers} is the given one.
+   */
+  public static List<String> ensure(String bootstrapServers, Duration timeout, Map<String, String> kafka) {
     int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms))) {
+    Map<String, Object> config = KafkaClientProperties.merge("the topic setup's admin client",
+        Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms),
+        KafkaClientProperties.known(kafka, AdminClientConfig.configNames()),
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    try (Admin admin = Admin.create(config)) {
       return ensure(admin, Topics.ALL, Optional.empty(), Optional.empty(), timeout);
     }
   }

@@ -4,6 +4,7 @@ import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseException;
+import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.Prometheus;
 import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.EventDecodingException;
@@ -67,8 +68,9 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private long batchStarted = System.nanoTime();
 
   /**
-   * @param consumerOverrides extra consumer properties (e.g. {@code session.timeout.ms}); the sink's
-   *                          own settings below win over them
+   * @param consumerOverrides extra consumer properties (SSL, SASL, {@code session.timeout.ms}, …),
+   *                          applied over the defaults; see {@link #consumerConfig}
+   * @throws IllegalArgumentException when they change what the sink owns
    */
   public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
                         Duration flushInterval, Map<String, ?> consumerOverrides, SinkMetrics metrics) {
@@ -89,18 +91,27 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
-    Map<String, Object> config = new HashMap<>(consumerOverrides);
-    config.putAll(Map.of(
+    this.consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, groupId, consumerOverrides),
+        new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * The consumer's configuration: the overrides win over the tuning defaults (poll size, poll
+   * interval, session timeout, heartbeat); reading only committed records, committing by hand after the insert, the
+   * group and starting from the earliest offset of a new group (else rows written before the first
+   * start would never reach ClickHouse) are the sink's, and another value for them is refused.
+   */
+  public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, Map<String, ?> overrides) {
+    return KafkaClientProperties.merge("the ClickHouse sink's consumer", Map.of(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_POLL_INTERVAL_MS,
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS,
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS), overrides, Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, groupId,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000));
-    config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_POLL_INTERVAL_MS);
-    config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS);
-    config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS);
-    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
   }
 
   @Override

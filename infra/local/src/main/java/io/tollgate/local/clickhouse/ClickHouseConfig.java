@@ -1,8 +1,14 @@
 package io.tollgate.local.clickhouse;
 
+import io.tollgate.local.tls.SelfSignedCertificate;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
 
 /**
  * Writes the config dir of a private ClickHouse server: loopback only, UTC, everything (data,
@@ -16,6 +22,15 @@ final class ClickHouseConfig {
 
   /** Writes {@code config.xml} and {@code users.xml} under {@code dataDir/config}; returns config.xml. */
   static Path write(Path dataDir, int httpPort, int tcpPort) throws IOException {
+    return write(dataDir, httpPort, tcpPort, -1, null, Map.of());
+  }
+
+  /**
+   * Same, plus an {@code https_port} with the certificate's PEM files when {@code tls} is set, and
+   * extra users (name → password, stored as SHA-256 only) besides {@code default}.
+   */
+  static Path write(Path dataDir, int httpPort, int tcpPort, int httpsPort, SelfSignedCertificate tls,
+                    Map<String, String> users) throws IOException {
     Path config = dataDir.resolve("config");
     for (String dir : new String[] {"config", "data", "tmp", "log", "user_files", "format_schemas"}) {
       Files.createDirectories(dataDir.resolve(dir));
@@ -33,7 +48,7 @@ final class ClickHouseConfig {
             <count>2</count>
           </logger>
           <http_port>%2$d</http_port>
-          <tcp_port>%3$d</tcp_port>
+          <tcp_port>%3$d</tcp_port>%4$s
           <listen_host>127.0.0.1</listen_host>
           <path>%1$s/data/</path>
           <tmp_path>%1$s/tmp/</tmp_path>
@@ -47,7 +62,7 @@ final class ClickHouseConfig {
           <uncompressed_cache_size>268435456</uncompressed_cache_size>
           <max_concurrent_queries>100</max_concurrent_queries>
         </yandex>
-        """.formatted(d, httpPort, tcpPort));
+        """.formatted(d, httpPort, tcpPort, tls == null ? "" : https(httpsPort, tls)));
     Files.writeString(config.resolve("users.xml"), """
         <?xml version="1.0"?>
         <yandex>
@@ -63,7 +78,7 @@ final class ClickHouseConfig {
               <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
               <profile>default</profile>
               <quota>default</quota>
-            </default>
+            </default>%s
           </users>
           <quotas>
             <default>
@@ -78,7 +93,46 @@ final class ClickHouseConfig {
             </default>
           </quotas>
         </yandex>
-        """);
+        """.formatted(users(users)));
     return config.resolve("config.xml");
+  }
+
+  private static String https(int port, SelfSignedCertificate tls) {
+    // verificationMode none: the server asks no client certificate; clients verify the server's.
+    return """
+
+          <https_port>%d</https_port>
+          <openSSL>
+            <server>
+              <certificateFile>%s</certificateFile>
+              <privateKeyFile>%s</privateKeyFile>
+              <verificationMode>none</verificationMode>
+              <loadDefaultCAFile>false</loadDefaultCAFile>
+              <disableProtocols>sslv2,sslv3,tlsv1,tlsv1_1</disableProtocols>
+              <preferServerCiphers>true</preferServerCiphers>
+            </server>
+          </openSSL>""".formatted(port, tls.certPem().toAbsolutePath(), tls.keyPem().toAbsolutePath());
+  }
+
+  private static String users(Map<String, String> users) {
+    StringBuilder xml = new StringBuilder();
+    users.forEach((name, password) -> {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new IllegalArgumentException("ClickHouse user names must be identifiers, got '" + name + "'");
+      }
+      xml.append("\n    <").append(name).append("><password_sha256_hex>").append(sha256(password))
+          .append("</password_sha256_hex><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>")
+          .append("<profile>default</profile><quota>default</quota></").append(name).append('>');
+    });
+    return xml.toString();
+  }
+
+  private static String sha256(String password) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(password.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -10,7 +10,9 @@ import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.tollgate.local.tls.SelfSignedCertificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,25 +33,51 @@ public final class LocalClickHouse implements AutoCloseable {
    * @param dataDir  where config, data and logs live
    * @param httpPort HTTP port (0 = a free one)
    * @param tcpPort  native port (0 = a free one)
+   * @param tls      an HTTPS port (a free one) with this certificate besides HTTP, or null for none
+   * @param users    users besides the password-less {@code default}: name → password
    */
-  public record Options(Path dataDir, int httpPort, int tcpPort) {
+  public record Options(Path dataDir, int httpPort, int tcpPort, SelfSignedCertificate tls, Map<String, String> users) {
+    public Options(Path dataDir, int httpPort, int tcpPort) {
+      this(dataDir, httpPort, tcpPort, null, Map.of());
+    }
+
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
+      users = Map.copyOf(users);
     }
 
     public static Options in(Path dataDir) {
       return new Options(dataDir, 0, 0);
     }
+
+    public Options withTls(SelfSignedCertificate cert) {
+      return new Options(dataDir, httpPort, tcpPort, cert, users);
+    }
+
+    public Options withUser(String name, String password) {
+      Map<String, String> more = new java.util.HashMap<>(users);
+      more.put(name, password);
+      return new Options(dataDir, httpPort, tcpPort, tls, more);
+    }
+
+    /** Never shows the passwords. */
+    @Override
+    public String toString() {
+      return "Options[" + dataDir + ", http " + httpPort + ", tcp " + tcpPort + ", tls " + (tls != null)
+          + ", users " + users.keySet() + "]";
+    }
   }
 
   private final String url;
   private final int httpPort;
+  private final int httpsPort;
   private final Process process;
   private final Path dataDir;
 
-  private LocalClickHouse(String url, int httpPort, Process process, Path dataDir) {
+  private LocalClickHouse(String url, int httpPort, int httpsPort, Process process, Path dataDir) {
     this.url = url;
     this.httpPort = httpPort;
+    this.httpsPort = httpsPort;
     this.process = process;
     this.dataDir = dataDir;
   }
@@ -65,7 +93,7 @@ public final class LocalClickHouse implements AutoCloseable {
     URI uri = URI.create(url);
     String base = uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : 8123);
     awaitPing(base, Duration.ofSeconds(30), null);
-    return new LocalClickHouse(base, uri.getPort(), null, null);
+    return new LocalClickHouse(base, uri.getPort(), -1, null, null);
   }
 
   /** Starts a private server (installing the package first if allowed) and waits for {@code /ping}. */
@@ -73,6 +101,7 @@ public final class LocalClickHouse implements AutoCloseable {
     Path binary = ClickHouseInstaller.findOrInstall();
     int http = options.httpPort() == 0 ? FreePorts.pick() : options.httpPort();
     int tcp = options.tcpPort() == 0 ? FreePorts.pick() : options.tcpPort();
+    int https = options.tls() == null ? -1 : FreePorts.pick();
     for (int port : new int[] {http, tcp}) {
       if (FreePorts.inUse(port)) {
         throw new IllegalStateException("port " + port + " on 127.0.0.1 is taken; choose another ClickHouse port"
@@ -81,7 +110,7 @@ public final class LocalClickHouse implements AutoCloseable {
     }
     try {
       Path dataDir = options.dataDir().toAbsolutePath();
-      Path config = ClickHouseConfig.write(dataDir, http, tcp);
+      Path config = ClickHouseConfig.write(dataDir, http, tcp, https, options.tls(), options.users());
       long parentPid = ProcessHandle.current().pid();
       // The watchdog: run the server, stop it on TERM, and stop it when the JVM is gone.
       String script = "\"$0\" --config-file=\"$1\" & S=$!; "
@@ -94,7 +123,7 @@ public final class LocalClickHouse implements AutoCloseable {
           .redirectOutput(dataDir.resolve("log").resolve("stdout.log").toFile())
           .start();
       String url = "http://127.0.0.1:" + http;
-      LocalClickHouse server = new LocalClickHouse(url, http, process, dataDir);
+      LocalClickHouse server = new LocalClickHouse(url, http, https, process, dataDir);
       try {
         awaitPing(url, Duration.ofSeconds(60), server);
       } catch (RuntimeException e) {
@@ -180,6 +209,14 @@ public final class LocalClickHouse implements AutoCloseable {
     return httpPort;
   }
 
+  /** Base HTTPS URL of a server started with {@link Options#tls()}, e.g. {@code https://127.0.0.1:8443}. */
+  public String httpsUrl() {
+    if (httpsPort < 0) {
+      throw new IllegalStateException("this ClickHouse has no HTTPS port");
+    }
+    return "https://127.0.0.1:" + httpsPort;
+  }
+
   /** True when this object started the server (and so stops it). */
   public boolean owned() {
     return process != null;
@@ -189,9 +226,8 @@ public final class LocalClickHouse implements AutoCloseable {
   public ClickHouseSettings settings(String database) {
     // A server we started has only the password-less default user; credentials from the
     // environment belong to a server given by CLICKHOUSE_URL.
-    String user = owned() ? "default" : System.getenv().getOrDefault("CLICKHOUSE_USER", "default");
-    String password = owned() ? "" : System.getenv().getOrDefault("CLICKHOUSE_PASSWORD", "");
-    return new ClickHouseSettings(url, database, user, password, null);
+    return owned() ? ClickHouseSettings.of(url, database)
+        : ClickHouseSettings.fromEnvironment(url, database, System.getenv());
   }
 
   /** Stops a server this object started (SIGTERM, then SIGKILL after 30 s); data stays. */

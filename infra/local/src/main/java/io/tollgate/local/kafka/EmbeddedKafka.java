@@ -46,9 +46,14 @@ public final class EmbeddedKafka implements KafkaCluster {
    * @param controllerPort KRaft controller port (0 = pick a free one)
    * @param partitions     partitions of the Tollgate topics and of auto-created topics
    * @param createTopics   whether to create the topics of {@link Topics#ALL}
+   * @param tls            SSL (and SASL_SSL) listeners on free ports besides PLAINTEXT, or null for none
    */
   public record Options(Path dataDir, int port, int controllerPort, int partitions,
-                        boolean createTopics) {
+                        boolean createTopics, BrokerTls tls) {
+    public Options(Path dataDir, int port, int controllerPort, int partitions, boolean createTopics) {
+      this(dataDir, port, controllerPort, partitions, createTopics, null);
+    }
+
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
       if (partitions < 1) {
@@ -62,24 +67,33 @@ public final class EmbeddedKafka implements KafkaCluster {
     }
 
     public Options withPorts(int newPort, int newControllerPort) {
-      return new Options(dataDir, newPort, newControllerPort, partitions, createTopics);
+      return new Options(dataDir, newPort, newControllerPort, partitions, createTopics, tls);
     }
 
     public Options withPartitions(int newPartitions) {
-      return new Options(dataDir, port, controllerPort, newPartitions, createTopics);
+      return new Options(dataDir, port, controllerPort, newPartitions, createTopics, tls);
+    }
+
+    public Options withTls(BrokerTls newTls) {
+      return new Options(dataDir, port, controllerPort, partitions, createTopics, newTls);
     }
   }
 
   private final Options options;
   private final int port;
   private final int controllerPort;
+  private final int sslPort;
+  private final int saslSslPort;
   private final KafkaRaftServer server;
   private boolean stopped;
 
-  private EmbeddedKafka(Options options, int port, int controllerPort, KafkaRaftServer server) {
+  private EmbeddedKafka(Options options, int port, int controllerPort, int sslPort, int saslSslPort,
+                        KafkaRaftServer server) {
     this.options = options;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.sslPort = sslPort;
+    this.saslSslPort = saslSslPort;
     this.server = server;
   }
 
@@ -87,7 +101,12 @@ public final class EmbeddedKafka implements KafkaCluster {
   public static EmbeddedKafka start(Options options) {
     int port = options.port() == 0 ? FreePorts.pick() : options.port();
     int controllerPort = options.controllerPort() == 0 ? FreePorts.pick() : options.controllerPort();
+    int sslPort = options.tls() == null ? -1 : FreePorts.pick();
+    int saslSslPort = options.tls() == null || !options.tls().sasl() ? -1 : FreePorts.pick();
     Properties props = brokerProperties(options, port, controllerPort);
+    if (options.tls() != null) {
+      options.tls().addTo(props, sslPort, saslSslPort);
+    }
     Path config = options.dataDir().resolve("server.properties");
     try {
       Files.createDirectories(options.dataDir());
@@ -101,7 +120,7 @@ public final class EmbeddedKafka implements KafkaCluster {
     long started = System.nanoTime();
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     server.startup();
-    EmbeddedKafka kafka = new EmbeddedKafka(options, port, controllerPort, server);
+    EmbeddedKafka kafka = new EmbeddedKafka(options, port, controllerPort, sslPort, saslSslPort, server);
     try {
       kafka.awaitReady(Duration.ofSeconds(60));
       if (options.createTopics()) {
@@ -201,6 +220,22 @@ public final class EmbeddedKafka implements KafkaCluster {
 
   public int port() {
     return port;
+  }
+
+  /** Bootstrap of the SSL listener ({@link Options#tls()} must be set). */
+  public String sslBootstrapServers() {
+    if (sslPort < 0) {
+      throw new IllegalStateException("this broker has no SSL listener");
+    }
+    return "127.0.0.1:" + sslPort;
+  }
+
+  /** Bootstrap of the SASL_SSL listener ({@link Options#tls()} with users). */
+  public String saslSslBootstrapServers() {
+    if (saslSslPort < 0) {
+      throw new IllegalStateException("this broker has no SASL_SSL listener");
+    }
+    return "127.0.0.1:" + saslSslPort;
   }
 
   public int controllerPort() {
