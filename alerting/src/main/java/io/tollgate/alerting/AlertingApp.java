@@ -16,13 +16,14 @@ import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
-import io.tollgate.schemas.metrics.Prometheus;
+import io.tollgate.schemas.metrics.GroupLag;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
 import io.tollgate.schemas.serde.SchemaStoreUnavailableException;
 import io.tollgate.schemas.serde.SchemaTopicStore;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.TopicSetup;
+import io.tollgate.schemas.topics.Topics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -44,9 +46,14 @@ public final class AlertingApp implements AutoCloseable {
   private final AlertLog alertLog;
   private final SchemaAnnouncer announcer;
   private final SchemaTopicStore schemas;
+  private final Admin admin;
+  private final List<GroupLag> lags;
+  private static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
 
   private AlertingApp(KafkaStreams streams, Notifier notifier, Thread thread, AlertLog alertLog,
-                      SchemaAnnouncer announcer, SchemaTopicStore schemas) {
+                      SchemaAnnouncer announcer, SchemaTopicStore schemas, Admin admin, List<GroupLag> lags) {
+    this.admin = admin;
+    this.lags = lags;
     this.streams = streams;
     this.notifier = notifier;
     this.thread = thread;
@@ -108,11 +115,20 @@ public final class AlertingApp implements AutoCloseable {
         : new ClickHouseAlertLog(clickhouse, Clock.systemUTC(), alertingMetrics);
     Notifier notifier = new Notifier(bootstrap, applicationId + "-notifier", kafka, channels, Clock.systemUTC(),
         alertingMetrics, alertLog, TollgateSerdes.alert(schemas));
-    metrics.trackLag("alerting", () -> Prometheus.consumerLag(streams.metrics()));
+    // Lag per group against the topics' end offsets (all partitions, also during a rebalance).
+    Map<String, Object> adminConfig = new HashMap<>(common);
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    adminConfig.remove(AdminClientConfig.CLIENT_ID_CONFIG);
+    Admin admin = Admin.create(adminConfig);
+    GroupLag streamsLag = new GroupLag(admin, applicationId,
+        List.of(Topics.SPEND_WINDOWS.name(), Topics.SPEND_TOTALS.name()), LAG_INTERVAL);
+    GroupLag notifierLag = new GroupLag(admin, applicationId + "-notifier", List.of(Topics.ALERTS.name()), LAG_INTERVAL);
+    notifier.lagFrom(notifierLag::records);
+    metrics.trackLag("alerting", streamsLag::records);
     metrics.trackLag("notifier", notifier::lag);
     Thread thread = new Thread(notifier, "alert-notifier");
     thread.start();
-    return new AlertingApp(streams, notifier, thread, alertLog, announcer, schemas);
+    return new AlertingApp(streams, notifier, thread, alertLog, announcer, schemas, admin, List.of(streamsLag, notifierLag));
   }
 
   /**
@@ -147,6 +163,8 @@ public final class AlertingApp implements AutoCloseable {
     }
     alertLog.close();
     streams.close(Duration.ofSeconds(10));
+    lags.forEach(GroupLag::close);
+    admin.close(Duration.ofSeconds(5));
     announcer.close();
     schemas.close();
   }

@@ -10,19 +10,22 @@ import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
 import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
-import io.tollgate.schemas.metrics.Prometheus;
+import io.tollgate.schemas.metrics.GroupLag;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
 import io.tollgate.schemas.serde.SchemaStoreUnavailableException;
 import io.tollgate.schemas.serde.SchemaTopicStore;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.StreamsDefaults;
 import io.tollgate.schemas.topics.TopicSetup;
+import io.tollgate.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,9 +43,15 @@ public final class AggregatorApp implements AutoCloseable {
   private final Thread sinkThread;
   private final SchemaAnnouncer announcer;
   private final SchemaTopicStore schemas;
+  private final Admin admin;
+  private final List<GroupLag> lags;
+  /** How often group lag is measured (a few admin requests each time). */
+  static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
 
   private AggregatorApp(KafkaStreams streams, ClickHouseSink sink, Thread sinkThread, SchemaAnnouncer announcer,
-                        SchemaTopicStore schemas) {
+                        SchemaTopicStore schemas, Admin admin, List<GroupLag> lags) {
+    this.admin = admin;
+    this.lags = lags;
     this.streams = streams;
     this.sink = sink;
     this.sinkThread = sinkThread;
@@ -97,11 +106,17 @@ public final class AggregatorApp implements AutoCloseable {
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
         Duration.ofMillis(500), clientProperties, new SinkMetrics(metrics.prometheus()),
         TollgateSerdes.usageEvent(schemas), TollgateSerdes.spendWindow(schemas));
-    metrics.trackLag("aggregator", () -> Prometheus.consumerLag(streams.metrics()));
-    metrics.trackLag("sink", sink::lag);
+    // Lag per group against the topics' end offsets, measured from outside the group: the client's
+    // own records-lag covers only assigned partitions and reads 0 while the group is rebalancing.
+    Admin admin = Admin.create(adminProperties(bootstrap, clientProperties));
+    GroupLag streamsLag = new GroupLag(admin, applicationId, List.of(Topics.USAGE.name()), LAG_INTERVAL);
+    GroupLag sinkLag = new GroupLag(admin, applicationId + "-clickhouse-sink",
+        List.of(Topics.USAGE.name(), Topics.SPEND_WINDOWS.name()), LAG_INTERVAL);
+    metrics.trackLag("aggregator", streamsLag::records);
+    metrics.trackLag("sink", sinkLag::records);
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
-    return new AggregatorApp(streams, sink, thread, announcer, schemas);
+    return new AggregatorApp(streams, sink, thread, announcer, schemas, admin, List.of(streamsLag, sinkLag));
   }
 
   /**
@@ -132,6 +147,18 @@ public final class AggregatorApp implements AutoCloseable {
     StreamsDefaults.refuseOwnProperties(kafka, "aggregator");
   }
 
+  /** Bootstrap plus the admin client's share of the instance's properties (security settings and the like). */
+  static Map<String, Object> adminProperties(String bootstrap, Map<String, String> clientProperties) {
+    Map<String, Object> props = new HashMap<>();
+    clientProperties.forEach((name, value) -> {
+      if (AdminClientConfig.configNames().contains(name) && !name.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
+        props.put(name, value);
+      }
+    });
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return props;
+  }
+
   /** The plain consumer properties among {@code kafka}; Streams-only ones would only draw warnings. */
   static Map<String, String> sinkConsumerProperties(Map<String, String> kafka) {
     Map<String, String> sink = new HashMap<>();
@@ -142,6 +169,11 @@ public final class AggregatorApp implements AutoCloseable {
       }
     });
     return sink;
+  }
+
+  /** The running Streams instance (tests stall it to prove the stall is visible). */
+  KafkaStreams streams() {
+    return streams;
   }
 
   public KafkaStreams.State state() {
@@ -165,6 +197,8 @@ public final class AggregatorApp implements AutoCloseable {
     }
     long sinkMs = (System.nanoTime() - started) / 1_000_000;
     streams.close(Duration.ofSeconds(10));
+    lags.forEach(GroupLag::close);
+    admin.close(Duration.ofSeconds(5));
     announcer.close();
     schemas.close();
     LOG.info("aggregator stopped (sink {} ms, streams {} ms)", sinkMs, (System.nanoTime() - started) / 1_000_000 - sinkMs);

@@ -11,7 +11,7 @@ public interface AlertLog extends AutoCloseable {
     }
 
     @Override
-    public void outcome(Alert alert, String channel, boolean delivered, int attempts, String error) {
+    public void outcome(Alert alert, String channel, String status, int attempts, String error) {
     }
 
     @Override
@@ -22,8 +22,18 @@ public interface AlertLog extends AutoCloseable {
   /** The notifier saw the alert. */
   void raised(Alert alert);
 
-  /** One delivery attempt ended: delivered, or failed with {@code error} (retried later). */
-  void outcome(Alert alert, String channel, boolean delivered, int attempts, String error);
+  /** Status of a delivery that was delivered. */
+  String DELIVERED = "delivered";
+  /** Status of a failed attempt that will be retried. */
+  String FAILED = "failed";
+  /** Status of a delivery given up on: a permanent failure, or retried for too long. */
+  String DEAD_LETTER = "dead_letter";
+
+  /**
+   * One delivery attempt ended: {@link #DELIVERED}, {@link #FAILED} with {@code error} (retried
+   * later) or {@link #DEAD_LETTER} (never retried; the row keeps the whole alert for a person to act on).
+   */
+  void outcome(Alert alert, String channel, String status, int attempts, String error);
 
   @Override
   void close();

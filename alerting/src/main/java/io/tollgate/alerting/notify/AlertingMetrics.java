@@ -16,10 +16,10 @@ public final class AlertingMetrics {
     alerts = Counter.builder().name("tollgate_alerts_total")
         .help("Alerts the notifier received, by kind and severity").labelNames("kind", "severity").register(registry);
     deliveries = Counter.builder().name("tollgate_alert_deliveries_total")
-        .help("Delivery attempts by channel and outcome (delivered, failed)").labelNames("channel", "outcome")
+        .help("Delivery attempts by channel and outcome (delivered, failed = retried, dead_letter = given up, expired)").labelNames("channel", "outcome")
         .register(registry);
     pending = Gauge.builder().name("tollgate_alert_deliveries_pending")
-        .help("Deliveries waiting for a retry").register(registry);
+        .help("Deliveries not finished yet (in flight or waiting for a retry)").register(registry);
     logFailures = Counter.builder().name("tollgate_alert_log_failures_total")
         .help("Failed writes of alert rows to ClickHouse (retried)").register(registry);
     logDropped = Counter.builder().name("tollgate_alert_log_dropped_total")
@@ -30,8 +30,9 @@ public final class AlertingMetrics {
     alerts.labelValues(kind, severity).inc();
   }
 
-  void delivery(String channel, boolean delivered) {
-    deliveries.labelValues(channel, delivered ? "delivered" : "failed").inc();
+  /** @param outcome delivered, failed (retried), dead_letter or expired (the alert was too old to send) */
+  void delivery(String channel, String outcome) {
+    deliveries.labelValues(channel, outcome).inc();
   }
 
   void pending(int count) {

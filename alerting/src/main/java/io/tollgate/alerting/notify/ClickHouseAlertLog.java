@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes alerts and delivery outcomes to the ClickHouse {@code alerts} table (migration 001): one
  * row per alert ({@code channel = ''}, status {@code raised}) and one per channel and outcome
- * ({@code delivered} / {@code failed}, with attempts and the last error). The table is a
+ * ({@code delivered} / {@code failed} / {@code dead_letter}, with attempts and the last error). The table is a
  * ReplacingMergeTree(updated_at) keyed by (alert id, channel, status), so a replayed alert or a
  * repeated failure leaves one row each. Rows are buffered and written once a second from a thread
  * of its own: ClickHouse being slow or down never delays a delivery; the buffer is kept (up to
@@ -58,8 +58,8 @@ public final class ClickHouseAlertLog implements AlertLog {
   }
 
   @Override
-  public void outcome(Alert alert, String channel, boolean delivered, int attempts, String error) {
-    add(new Row(alert, channel, delivered ? "delivered" : "failed", attempts, error == null ? "" : error, clock.instant()));
+  public void outcome(Alert alert, String channel, String status, int attempts, String error) {
+    add(new Row(alert, channel, status, attempts, error == null ? "" : error, clock.instant()));
   }
 
   private synchronized void add(Row row) {

@@ -1,6 +1,7 @@
 package io.tollgate.alerting.notify;
 
 import io.tollgate.schemas.Alert;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Authenticator;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -12,11 +13,18 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.util.List;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 
-/** SMTP email (Jakarta Mail / Angus): plain-text and HTML parts. The password is never printed. */
+/**
+ * SMTP email (Jakarta Mail / Angus): plain-text and HTML parts. A 5xx reply is permanent (the
+ * delivery is dead-lettered), a 4xx or a network failure is retried ({@link SmtpFailures}). The
+ * password is never printed.
+ */
 public final class EmailChannel implements Channel {
   /**
    * @param host     SMTP host
@@ -109,8 +117,34 @@ public final class EmailChannel implements Channel {
       if (smtp.password() != null && !smtp.password().isEmpty()) {
         reason = reason.replace(smtp.password(), "****");
       }
-      return Result.retry(null, "SMTP failed: " + reason);
+      return SmtpFailures.classify(replyCode(e), reason);
     }
+  }
+
+  /**
+   * The server's reply code behind a failure: Angus carries it on the SMTP exceptions, possibly
+   * chained (an invalid recipient is the next exception of a SendFailedException); a refused login
+   * only in its message. -1 when there is none (no connection, a timeout).
+   */
+  static int replyCode(Throwable failure) {
+    for (Throwable t = failure; t != null; t = next(t)) {
+      if (t instanceof SMTPSendFailedException f) {
+        return f.getReturnCode();
+      } else if (t instanceof SMTPAddressFailedException f) {
+        return f.getReturnCode();
+      } else if (t instanceof SMTPSenderFailedException f) {
+        return f.getReturnCode();
+      } else if (t instanceof AuthenticationFailedException) {
+        String m = t.getMessage() == null ? "" : t.getMessage().strip();
+        return m.matches("(?s)[45]\\d\\d\\b.*") ? Integer.parseInt(m.substring(0, 3)) : 535;
+      }
+    }
+    return -1;
+  }
+
+  private static Throwable next(Throwable t) {
+    Throwable next = t instanceof MessagingException m && m.getNextException() != null ? m.getNextException() : t.getCause();
+    return next == t ? null : next;
   }
 
   private static String details(Alert a) {

@@ -10,57 +10,63 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers each alert once to each of its channels, across restarts and replays: a delivery is
- * written to the compacted {@code tollgate.alert-deliveries.v1} (acks=all) before the alert's offset
- * is committed, and that topic is read whole whenever partitions are assigned (at start and after
- * every rebalance, so an instance taking over sees what the previous owner delivered). A failing
- * channel is retried with capped backoff (or the wait it asked for) without holding up the other
- * channel; offsets are committed only once nothing is pending, so a crash re-reads alerts and skips
- * what was already delivered. Deliveries pending for a partition that moves away are dropped: its
- * new owner reads them again from the last commit.
+ * Delivers each alert once to each of its channels, across restarts and replays. Deliveries run
+ * off the poll thread, on one thread per channel ({@link ChannelWorkers}), so a slow or failing
+ * Slack never delays email, nor the consumer's polls. A finished delivery — delivered, or
+ * dead-lettered because the channel refused it for good ({@link Channel.Result#permanent()}) or
+ * kept failing for a day — is written to the compacted {@code tollgate.alert-deliveries.v1}
+ * before the alert's offset may be committed; offsets advance per partition up to the oldest alert
+ * with a delivery still being retried ({@link DeliveryPlan}). That topic is read whole whenever
+ * partitions are assigned, so a crash or a new owner re-reads alerts and skips what was done.
+ * Alerts about a period that ended more than {@link #KEEP} ago are not sent (that bounds the
+ * delivered set).
  */
 public final class Notifier implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
-  private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+  /** How long after its period's end a finished delivery is remembered, and an alert still sent. */
+  static final Duration KEEP = Duration.ofDays(7);
+  static final int MAX_DELIVERED = 200_000;
+  /** Above this many unfinished alerts the consumer pauses (an alert storm must not exhaust memory). */
+  static final int MAX_OPEN = 10_000;
+  private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
 
-  private record Pending(Alert alert, TopicPartition source, Channel channel, int attempts, Instant next) {
-  }
-
-  private final Map<String, Object> producerConfig;
-  private final Map<String, Object> consumerConfig;
-  private final Map<String, Object> deliveriesConfig;
+  private final Consumer<String, Alert> consumer;
+  private final DeliveryLog deliveryLog;
   private final Map<String, Channel> channels;
   private final Clock clock;
   private final AlertingMetrics metrics;
   private final AlertLog alertLog;
-  private final AvroSerde<Alert> alertSerde;
-  private final Set<String> delivered = new HashSet<>();
-  private final List<Pending> pending = new ArrayList<>();
+  private final RetryPolicy retry;
+  private final ChannelWorkers workers;
+  private final DeliveredSet delivered = new DeliveredSet(KEEP, MAX_DELIVERED);
+  private final DeliveryPlan plan = new DeliveryPlan();
+  private final List<ChannelWorkers.Delivery> waiting = new ArrayList<>();
+  private final Set<String> active = new HashSet<>(); // keys waiting or in flight
   private volatile boolean running = true;
-  private volatile double lag;
-  private KafkaConsumer<String, Alert> consumer;
+  private volatile double assignedLag;
+  private volatile DoubleSupplier lag = () -> assignedLag;
+  private Instant lastPrune = Instant.EPOCH;
 
   /** Without extra Kafka properties, decoding alerts with the bundled schemas. */
   public Notifier(String bootstrap, String groupId, Map<String, Channel> channels, Clock clock, AlertingMetrics metrics,
@@ -92,16 +98,17 @@ public final class Notifier implements Runnable, AutoCloseable {
    */
   public Notifier(String bootstrap, String groupId, Map<String, String> kafka, Map<String, Channel> channels,
                   Clock clock, AlertingMetrics metrics, AlertLog alertLog, AvroSerde<Alert> alertSerde) {
-    Objects.requireNonNull(bootstrap, "bootstrap");
-    Objects.requireNonNull(groupId, "groupId");
-    this.producerConfig = NotifierKafka.producer(bootstrap, kafka);
-    this.consumerConfig = NotifierKafka.alertsConsumer(bootstrap, groupId, kafka);
-    this.deliveriesConfig = NotifierKafka.deliveriesReader(bootstrap, kafka);
-    this.alertSerde = Objects.requireNonNull(alertSerde, "alertSerde");
-    this.channels = Map.copyOf(channels);
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.alertLog = Objects.requireNonNull(alertLog, "alertLog");
+    this(alertsConsumer(bootstrap, groupId, kafka, alertSerde),
+        new KafkaDeliveryLog(NotifierKafka.producer(bootstrap, kafka), NotifierKafka.deliveriesReader(bootstrap, kafka)),
+        channels, clock, metrics, alertLog, RetryPolicy.defaults());
+  }
+
+  /** Checks every client's configuration before the first client exists (nothing to close on refusal). */
+  private static KafkaConsumer<String, Alert> alertsConsumer(String bootstrap, String groupId, Map<String, String> kafka,
+                                                             AvroSerde<Alert> alertSerde) {
+    checkKafka(Objects.requireNonNull(bootstrap, "bootstrap"), Objects.requireNonNull(groupId, "groupId"), kafka);
+    return new KafkaConsumer<>(NotifierKafka.alertsConsumer(bootstrap, groupId, kafka), new StringDeserializer(),
+        Objects.requireNonNull(alertSerde, "alertSerde"));
   }
 
   /** Refuses {@code kafka} the way the constructor would, before anything of the app starts. */
@@ -111,40 +118,27 @@ public final class Notifier implements Runnable, AutoCloseable {
     NotifierKafka.deliveriesReader(bootstrap, kafka);
   }
 
+  /** With the consumer and the delivery log injected (tests use Kafka's MockConsumer). */
+  Notifier(Consumer<String, Alert> consumer, DeliveryLog deliveryLog, Map<String, Channel> channels, Clock clock,
+           AlertingMetrics metrics, AlertLog alertLog, RetryPolicy retry) {
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.deliveryLog = Objects.requireNonNull(deliveryLog, "deliveryLog");
+    this.channels = Map.copyOf(channels);
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.alertLog = Objects.requireNonNull(alertLog, "alertLog");
+    this.retry = Objects.requireNonNull(retry, "retry");
+    this.workers = new ChannelWorkers(this.channels.keySet(), deliveryLog, clock);
+  }
+
   @Override
   public void run() {
-    try (KafkaProducer<String, String> log = new KafkaProducer<>(producerConfig, new StringSerializer(),
-        new StringSerializer());
-         KafkaConsumer<String, Alert> alerts = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-             alertSerde)) {
-      consumer = alerts;
-      alerts.subscribe(List.of(Topics.ALERTS.name()), new ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-          // Not delivered yet, not committed: the partition's next owner reads and delivers them.
-          pending.removeIf(p -> partitions.contains(p.source()));
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          if (!partitions.isEmpty()) {
-            loadDelivered(); // what another instance delivered from these partitions until now
-          }
-        }
-      });
+    try {
+      subscribe();
       while (running) {
-        for (ConsumerRecord<String, Alert> r : alerts.poll(Duration.ofMillis(200))) {
-          if (r.value() != null) {
-            enqueue(r.value(), new TopicPartition(r.topic(), r.partition()));
-          }
-        }
-        lag = Prometheus.assignedLag(alerts);
-        attemptDue(log);
-        metrics.pending(pending.size());
-        if (pending.isEmpty()) {
-          commit(alerts);
-        }
+        pollOnce(Duration.ofMillis(100));
       }
+      handOver(consumer.assignment(), Duration.ofSeconds(10)); // a clean stop finishes and commits what is in flight
     } catch (WakeupException e) {
       if (running) {
         throw e;
@@ -152,104 +146,205 @@ public final class Notifier implements Runnable, AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("alert notifier stopped: alerts are not delivered until it restarts", e);
       throw e;
+    } finally {
+      workers.close();
+      deliveryLog.close();
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
-  /** A commit lost to a rebalance is harmless: delivered alerts are skipped when read again. */
-  private static void commit(KafkaConsumer<String, Alert> alerts) {
+  void subscribe() {
+    consumer.subscribe(List.of(Topics.ALERTS.name()), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        handOver(partitions, Duration.ofSeconds(30));
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+          loadDelivered(); // what another instance delivered from these partitions until now
+        }
+      }
+    });
+  }
+
+  /** One turn of the loop: poll, then everything that does not wait for a channel. */
+  void pollOnce(Duration timeout) {
+    for (ConsumerRecord<String, Alert> r : consumer.poll(timeout)) {
+      enqueue(r);
+    }
+    for (TopicPartition p : consumer.assignment()) {
+      plan.advance(p, consumer.position(p));
+    }
+    step();
+    if (plan.openRecords() > MAX_OPEN) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  /** Finished attempts, due attempts, commits, housekeeping. */
+  private void step() {
+    for (ChannelWorkers.Attempt a : workers.finished()) {
+      finish(a);
+    }
+    submitDue();
+    commit(plan.committable());
+    metrics.pending(active.size());
+    assignedLag = Prometheus.assignedLag(consumer);
+    Instant now = clock.instant();
+    if (!now.isBefore(lastPrune.plus(PRUNE_EVERY))) {
+      lastPrune = now;
+      delivered.prune(now).forEach(deliveryLog::forget);
+    }
+  }
+
+  private void enqueue(ConsumerRecord<String, Alert> r) {
+    TopicPartition source = new TopicPartition(r.topic(), r.partition());
+    Alert alert = r.value();
+    Instant now = clock.instant();
+    Instant ref = alert == null ? Instant.EPOCH : DeliveredSet.reference(alert, r.timestamp());
+    if (alert == null || delivered.expired(ref, now)) {
+      if (alert != null) {
+        alert.getChannels().forEach(name -> metrics.delivery(name, "expired"));
+        LOG.warn("alert {} is about a period that ended more than {} days ago: not sent", alert.getAlertId(), KEEP.toDays());
+      }
+      plan.add(source, r.offset(), List.of());
+      return;
+    }
+    List<String> needed = new ArrayList<>();
+    for (String name : alert.getChannels()) {
+      String key = key(alert, name);
+      if (!channels.containsKey(name)) {
+        LOG.warn("alert {} names channel '{}', which is not configured", alert.getAlertId(), name);
+      } else if (!delivered.contains(key)) {
+        needed.add(key);
+      }
+    }
+    if (!needed.isEmpty() && needed.stream().noneMatch(active::contains)) {
+      metrics.alert(alert.getKind(), alert.getSeverity());
+      alertLog.raised(alert);
+    }
+    for (String key : needed) {
+      if (active.add(key)) {
+        String name = key.substring(alert.getAlertId().length() + 1);
+        waiting.add(new ChannelWorkers.Delivery(alert, source, name, key, ref, 0, now, now));
+      }
+    }
+    plan.add(source, r.offset(), needed);
+  }
+
+  private void submitDue() {
+    Instant now = clock.instant();
+    for (var it = waiting.iterator(); it.hasNext(); ) {
+      ChannelWorkers.Delivery d = it.next();
+      if (!d.next().isAfter(now)) {
+        it.remove();
+        workers.submit(channels.get(d.channel()), d);
+      }
+    }
+  }
+
+  private void finish(ChannelWorkers.Attempt a) {
+    ChannelWorkers.Delivery d = a.delivery();
+    Channel.Result result = a.result();
+    int attempts = d.attempts() + 1;
+    Instant now = clock.instant();
+    if (result.delivered() || result.permanent()) {
+      String status = result.delivered() ? AlertLog.DELIVERED : AlertLog.DEAD_LETTER;
+      metrics.delivery(d.channel(), status);
+      alertLog.outcome(d.alert(), d.channel(), status, attempts, result.error());
+      if (result.permanent()) {
+        LOG.error("alert {} to {} dead-lettered after {} attempt(s): {} (kept in the alerts table, status dead_letter)",
+            d.alert().getAlertId(), d.channel(), attempts, result.error());
+      }
+      if (!delivered.add(d.key(), d.reference()).isEmpty()) {
+        LOG.warn("more than {} deliveries in {} days: the oldest are forgotten early", MAX_DELIVERED, KEEP.toDays());
+      }
+      active.remove(d.key());
+      plan.done(d.key());
+    } else if (retry.giveUp(d.firstAttempt(), now)) {
+      finish(new ChannelWorkers.Attempt(d, Channel.Result.permanent("gave up after " + attempts + " attempts in "
+          + retry.giveUpAfter().toHours() + " h; last: " + result.error()), a.recorded()));
+    } else {
+      metrics.delivery(d.channel(), AlertLog.FAILED);
+      alertLog.outcome(d.alert(), d.channel(), AlertLog.FAILED, attempts, result.error());
+      Duration wait = retry.backoff(attempts, result.retryAfter());
+      LOG.warn("alert {} to {} failed ({}), retry {} in {} ms", d.alert().getAlertId(), d.channel(), result.error(),
+          attempts, wait.toMillis());
+      if (consumer.assignment().contains(d.source())) { // else its partition's new owner retries it
+        waiting.add(d.retried(now.plus(wait)));
+      } else {
+        active.remove(d.key());
+      }
+    }
+  }
+
+  /**
+   * Partitions leave (a rebalance, or the stop): wait for their attempts in flight (each channel
+   * bounds its own call), record them, commit what is finished, and forget the rest.
+   */
+  private void handOver(Collection<TopicPartition> partitions, Duration wait) {
+    for (ChannelWorkers.Attempt a : workers.awaitInFlight(partitions, wait)) {
+      finish(a);
+    }
+    commit(plan.committable());
+    waiting.removeIf(d -> {
+      boolean gone = partitions.contains(d.source());
+      if (gone) {
+        active.remove(d.key());
+      }
+      return gone;
+    });
+    plan.revoke(partitions);
+  }
+
+  /** A commit lost to a rebalance is harmless: finished deliveries are skipped when read again. */
+  private void commit(Map<TopicPartition, Long> offsets) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    offsets.forEach((p, o) -> commit.put(p, new OffsetAndMetadata(o)));
     try {
-      alerts.commitSync();
+      consumer.commitSync(commit);
+      plan.committed(offsets);
     } catch (RebalanceInProgressException | CommitFailedException e) {
-      LOG.info("offsets not committed during a rebalance ({}); delivered alerts will be skipped when re-read",
+      LOG.info("offsets not committed during a rebalance ({}); finished deliveries will be skipped when re-read",
           e.getClass().getSimpleName());
     }
   }
 
-  private void enqueue(Alert alert, TopicPartition source) {
-    boolean fresh = alert.getChannels().stream().anyMatch(name -> !delivered.contains(key(alert, name)))
-        && pending.stream().noneMatch(p -> p.alert().getAlertId().equals(alert.getAlertId()));
-    if (fresh) {
-      metrics.alert(alert.getKind(), alert.getSeverity());
-      alertLog.raised(alert);
-    }
-    for (String name : alert.getChannels()) {
-      Channel channel = channels.get(name);
-      if (channel == null) {
-        LOG.warn("alert {} names channel '{}', which is not configured", alert.getAlertId(), name);
-      } else if (!delivered.contains(key(alert, name))
-          && pending.stream().noneMatch(p -> p.alert().getAlertId().equals(alert.getAlertId()) && p.channel() == channel)) {
-        pending.add(new Pending(alert, source, channel, 0, clock.instant()));
-      }
-    }
-  }
-
-  private void attemptDue(KafkaProducer<String, String> log) {
-    Instant now = clock.instant();
-    List<Pending> retry = new ArrayList<>();
-    for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-      Pending p = it.next();
-      if (p.next().isAfter(now)) {
-        continue;
-      }
-      it.remove();
-      Channel.Result result = p.channel().deliver(p.alert());
-      metrics.delivery(p.channel().name(), result.delivered());
-      alertLog.outcome(p.alert(), p.channel().name(), result.delivered(), p.attempts() + 1, result.error());
-      if (result.delivered()) {
-        String key = key(p.alert(), p.channel().name());
-        try {
-          log.send(new ProducerRecord<>(Topics.ALERT_DELIVERIES.name(), key, now.toString())).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          // Delivered but not recorded: a restart may send it again; say so loudly.
-          LOG.error("alert {} reached {} but the delivery could not be recorded: {}", p.alert().getAlertId(),
-              p.channel().name(), e.toString());
-        }
-        delivered.add(key);
-      } else {
-        Duration backoff = Duration.ofMillis(Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(p.attempts(), 10)));
-        Duration wait = result.retryAfter() != null && result.retryAfter().compareTo(backoff) > 0 ? result.retryAfter() : backoff;
-        LOG.warn("alert {} to {} failed ({}), retry {} in {} ms", p.alert().getAlertId(), p.channel().name(),
-            result.error(), p.attempts() + 1, wait.toMillis());
-        retry.add(new Pending(p.alert(), p.source(), p.channel(), p.attempts() + 1, now.plus(wait)));
-      }
-    }
-    pending.addAll(retry);
-  }
-
   private void loadDelivered() {
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(deliveriesConfig, new StringDeserializer(),
-        new StringDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(Topics.ALERT_DELIVERIES.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-        c.poll(Duration.ofMillis(200)).forEach(r -> delivered.add(r.key()));
-      }
-    }
+    deliveryLog.readAll().forEach(delivered::add);
   }
 
   private static String key(Alert alert, String channel) {
     return alert.getAlertId() + "|" + channel;
   }
 
-  /** Records behind the end of the alerts topic, as of the last poll. */
-  public double lag() {
-    return lag;
+  /**
+   * Reports the notifier's lag through {@code source} (its group's lag measured by an admin client)
+   * instead of the lag of the partitions it is assigned.
+   */
+  public void lagFrom(DoubleSupplier source) {
+    this.lag = Objects.requireNonNull(source, "source");
   }
 
-  /** Deliveries still waiting (for metrics and tests). */
+  /** Records the notifier's group is behind the end of the alerts topic. */
+  public double lag() {
+    return lag.getAsDouble();
+  }
+
+  /** Deliveries not finished yet (for metrics and tests). */
   public int pendingCount() {
-    return pending.size();
+    return active.size();
   }
 
   @Override
   public void close() {
-    running = false;
-    KafkaConsumer<String, Alert> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
+    running = false; // the loop notices within a poll, finishes what is in flight and commits it
   }
 }

@@ -16,6 +16,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * per client, so the three (and Streams' clients under the same id) stay apart in broker metrics.
  */
 final class NotifierKafka {
+  /**
+   * {@link StreamsDefaults#MAX_POLL_INTERVAL_MS}: the poll loop never blocks on a channel
+   * (deliveries run on their own threads); the longest it waits is handing over partitions on a
+   * rebalance, up to 30 s for calls in flight.
+   */
+  static final int MAX_POLL_INTERVAL_MS = StreamsDefaults.MAX_POLL_INTERVAL_MS;
+
   private NotifierKafka() {
   }
 
@@ -29,6 +36,7 @@ final class NotifierKafka {
 
   static Map<String, Object> alertsConsumer(String bootstrap, String groupId, Map<String, String> kafka) {
     return KafkaClientProperties.merge("the notifier's alert consumer", Map.of(
+            ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_POLL_INTERVAL_MS,
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS,
             ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS),
         named(KafkaClientProperties.known(kafka, ConsumerConfig.configNames()), "-notifier"), Map.of(

@@ -16,7 +16,8 @@ import java.util.Objects;
 /**
  * Slack incoming webhook with a Block Kit message: who, how much against what, which period, the
  * details behind it, a link to Grafana. 429 honours {@code Retry-After}; 5xx and network errors
- * are retried by the notifier. The webhook URL is a secret and appears in no log or error.
+ * are retried by the notifier; Slack's answers for a revoked webhook or an archived channel (and any
+ * other 4xx) are permanent ({@link SlackResponses}). The webhook URL is a secret and appears in no log or error.
  */
 public final class SlackChannel implements Channel {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,11 +41,7 @@ public final class SlackChannel implements Channel {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
           .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(message(alert))).build(),
           HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 == 2) {
-        return Result.ok();
-      }
-      Duration after = r.headers().firstValue("retry-after").map(SlackChannel::seconds).orElse(null);
-      return Result.retry(after, "Slack answered HTTP " + r.statusCode());
+      return SlackResponses.classify(r.statusCode(), r.body(), r.headers().firstValue("retry-after"));
     } catch (IOException e) {
       return Result.retry(null, "Slack unreachable (" + e.getClass().getSimpleName() + ")");
     } catch (RuntimeException e) { // never the message: it may quote the webhook URL
@@ -52,14 +49,6 @@ public final class SlackChannel implements Channel {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Result.retry(null, "interrupted");
-    }
-  }
-
-  private static Duration seconds(String value) {
-    try {
-      return Duration.ofSeconds(Long.parseLong(value.trim()));
-    } catch (NumberFormatException e) {
-      return null;
     }
   }
 

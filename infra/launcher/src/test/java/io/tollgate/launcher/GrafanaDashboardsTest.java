@@ -38,6 +38,7 @@ class GrafanaDashboardsTest {
       "tollgate_sink_rows_total", Set.of("table"),
       "tollgate_sink_failures_total", Set.of("table"),
       "tollgate_consumer_lag_records", Set.of("app"),
+      "tollgate_spend_freshness_seconds", Set.of(),
       "tollgate_alerts_total", Set.of("kind", "severity"),
       "tollgate_alert_deliveries_total", Set.of("channel", "outcome"));
   /** Not on ClickHouse 18.16 (tests) or expanding to something that is not. */
@@ -174,8 +175,10 @@ class GrafanaDashboardsTest {
     assertThat(prometheus).isNotEmpty();
     for (Query q : prometheus) {
       Set<String> labels = new HashSet<>();
+      boolean readsOne = false;
       Matcher m = metric.matcher(q.text());
       while (m.find()) {
+        readsOne = true;
         String name = m.group().replaceAll("_(bucket|sum|count)$", "");
         if (!name.equals(m.group())) {
           assertThat(name).as(q + ": only the histogram has _bucket/_sum/_count").isEqualTo("tollgate_request_duration_seconds");
@@ -185,7 +188,7 @@ class GrafanaDashboardsTest {
         labels.addAll(METRICS.get(name));
         used.add(name);
       }
-      assertThat(labels).as(q + " reads no Tollgate metric").isNotEmpty();
+      assertThat(readsOne).as(q + " reads no Tollgate metric").isTrue();
       Set<String> grouped = new HashSet<>();
       for (Matcher g = by.matcher(q.text()); g.find(); ) {
         for (String label : g.group(1).split(",")) {

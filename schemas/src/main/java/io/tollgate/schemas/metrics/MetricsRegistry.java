@@ -22,7 +22,7 @@ public final class MetricsRegistry {
   public MetricsRegistry(PrometheusRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
     GaugeWithCallback.builder().name("tollgate_consumer_lag_records")
-        .help("Records a Tollgate consumer is behind the end of its input, summed over its partitions")
+        .help("Records a Tollgate consumer group is behind the end offsets of its input topics, over all their partitions")
         .labelNames("app")
         .callback(cb -> lagSources.forEach((app, metrics) -> cb.call(metrics.getAsDouble(), app)))
         .register(registry);
@@ -38,9 +38,9 @@ public final class MetricsRegistry {
   }
 
   /**
-   * Reports {@code lag} as the lag of {@code app}: for Kafka Streams, {@code () ->
-   * Prometheus.consumerLag(streams.metrics())}; a plain consumer (not thread-safe) keeps its own
-   * number, updated in its poll loop.
+   * Reports {@code lag} as the lag of {@code app}: the apps pass {@link GroupLag#records()} (the
+   * group's lag against the end offsets, measured by an admin client), not a client's own
+   * {@code records-lag}, which misses unassigned partitions and reads 0 during a rebalance.
    */
   public void trackLag(String app, DoubleSupplier lag) {
     lagSources.put(app, lag);

@@ -28,6 +28,7 @@ public final class StreamsDefaults {
     // "consumer."-prefixed default would silently take precedence over it.
     props.put("session.timeout.ms", SESSION_TIMEOUT_MS);
     props.put("heartbeat.interval.ms", HEARTBEAT_INTERVAL_MS);
+    props.put("max.poll.interval.ms", MAX_POLL_INTERVAL_MS);
     return props;
   }
 
@@ -51,6 +52,15 @@ public final class StreamsDefaults {
 
   /** Group session timeout of every Tollgate consumer: a crashed member is replaced after this long. */
   public static final int SESSION_TIMEOUT_MS = 10_000;
+  /**
+   * Longest time between two polls of a Tollgate consumer before it is thrown out of its group; it
+   * is also how long a rebalance waits for a member that stopped polling while its heartbeat thread
+   * lives on (the incident of issue 11: a group sat in PreparingRebalance for minutes behind two
+   * such members). Between polls a stream thread processes one poll's records (≤ 1,000 small
+   * events: milliseconds) and commits every 200 ms; a sink or notifier loop takes a few seconds at
+   * most. 60 s is ten times that with room for a slow broker, instead of Kafka's 5 minutes.
+   */
+  public static final int MAX_POLL_INTERVAL_MS = 60_000;
   /** A third of the session timeout, as Kafka recommends. */
   public static final int HEARTBEAT_INTERVAL_MS = 3_000;
 }

@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClickHouseSink implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+  /**
+   * {@link StreamsDefaults#MAX_POLL_INTERVAL_MS}: a batch is at most 20,000 rows or 500 ms and its
+   * inserts take well under a few seconds; while ClickHouse is down the retry loop keeps polling
+   * (paused), at most 10 s apart.
+   */
+  public static final int MAX_POLL_INTERVAL_MS = StreamsDefaults.MAX_POLL_INTERVAL_MS;
 
   private final ClickHouseClient clickhouse;
   private final SinkMetrics metrics;
@@ -53,6 +59,8 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   private final List<UsageEvent> usage = new ArrayList<>();
   private final Map<String, List<SpendWindow>> windows = new HashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private long lastIdleCommit = System.nanoTime();
   private volatile boolean running = true;
   private volatile double lag;
   private volatile boolean failed;
@@ -88,14 +96,15 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   }
 
   /**
-   * The consumer's configuration: the overrides win over the tuning defaults (poll size, session
-   * timeout, heartbeat); reading only committed records, committing by hand after the insert, the
+   * The consumer's configuration: the overrides win over the tuning defaults (poll size, poll
+   * interval, session timeout, heartbeat); reading only committed records, committing by hand after the insert, the
    * group and starting from the earliest offset of a new group (else rows written before the first
    * start would never reach ClickHouse) are the sink's, and another value for them is refused.
    */
   public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, Map<String, ?> overrides) {
     return KafkaClientProperties.merge("the ClickHouse sink's consumer", Map.of(
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_POLL_INTERVAL_MS,
         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsDefaults.SESSION_TIMEOUT_MS,
         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsDefaults.HEARTBEAT_INTERVAL_MS), overrides, Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -124,6 +133,7 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
           add(r);
         }
         updateLag();
+        commitMarkersWhenIdle();
         if (rows() >= batchRows || (rows() > 0 && System.nanoTime() - batchStarted >= flushInterval.toNanos())) {
           flushWithRetry();
         }
@@ -215,12 +225,59 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
    */
   private void commitWritten() {
     try {
-      consumer.commitSync(pending);
+      Map<TopicPartition, OffsetAndMetadata> offsets = positions();
+      consumer.commitSync(offsets);
+      offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
       LOG.warn("offsets of {} written rows not committed ({}); they will be read and written again", rows(),
           e.toString());
+    }
+  }
+
+  /**
+   * The consumer's position rather than the last record + 1: spend-windows is written in
+   * transactions, and the commit marker after a transaction's last record would otherwise stay
+   * uncommitted, a lag of one per partition that never goes away (and never looks caught up).
+   * Every record before the position is in this batch: nothing is polled without being added.
+   */
+  private Map<TopicPartition, OffsetAndMetadata> positions() {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>(pending);
+    for (TopicPartition tp : pending.keySet()) {
+      if (consumer.assignment().contains(tp)) {
+        out.put(tp, new OffsetAndMetadata(Math.max(pending.get(tp).offset(), consumer.position(tp))));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * With nothing buffered, a position that moved past the last commit only skipped commit markers
+   * (no records arrived): commit it too, at most once a second, so a caught-up sink shows lag 0.
+   */
+  private void commitMarkersWhenIdle() {
+    if (rows() > 0 || !pending.isEmpty() || System.nanoTime() - lastIdleCommit < 1_000_000_000L) {
+      return;
+    }
+    lastIdleCommit = System.nanoTime();
+    Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      long position = consumer.position(tp);
+      if (position > committed.getOrDefault(tp, -1L)) {
+        moved.put(tp, new OffsetAndMetadata(position));
+      }
+    }
+    if (moved.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(moved);
+      moved.forEach((tp, o) -> committed.put(tp, o.offset()));
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      LOG.debug("positions past commit markers not committed yet: {}", e.toString());
     }
   }
 
@@ -230,6 +287,9 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     }
     for (Map.Entry<String, List<SpendWindow>> entry : windows.entrySet()) {
       insert(SinkRows.windowTable(entry.getKey()), SinkRows.WINDOW_COLUMNS, entry.getValue(), SinkRows::write);
+      if (entry.getKey().equals("1m")) {
+        metrics.spend1mWritten(entry.getValue().stream().mapToLong(w -> w.getUpdatedAt().toEpochMilli()).max().orElseThrow());
+      }
     }
   }
 
