@@ -36,6 +36,12 @@ final class GatewayChild implements AutoCloseable {
 
   /** Writes the config and starts a gateway; {@code properties} are {@code -D} flags (the kill points). */
   static GatewayChild start(Path dir, String upstream, String kafka, Path spill, String... properties) {
+    return start(dir, upstream, kafka, "{}", spill, properties);
+  }
+
+  /** Same, with {@code tollgate.kafka.properties} (a YAML flow mapping) for the gateway's Kafka clients. */
+  static GatewayChild start(Path dir, String upstream, String kafka, String kafkaProperties, Path spill,
+                            String... properties) {
     Path config = dir.resolve("gateway-" + System.nanoTime() + ".yaml");
     String yaml = """
         model_list:
@@ -46,8 +52,8 @@ final class GatewayChild implements AutoCloseable {
           host: 127.0.0.1
           gateway_id: kill-it
           spill_dir: %s
-          kafka: {bootstrap_servers: "%s"}
-        """.formatted(upstream, spill, kafka);
+          kafka: {bootstrap_servers: "%s", properties: %s}
+        """.formatted(upstream, spill, kafka, kafkaProperties);
     try {
       Files.writeString(config, yaml);
     } catch (IOException e) {

@@ -55,8 +55,10 @@ class GatewayKillIT {
   void haltedRightAfterAClientReceivedItsLastByte() throws Exception {
     Path spill = dir.resolve("spill-last-byte");
     Ledger ledger = new Ledger();
-    try (GatewayChild gateway = GatewayChild.start(dir, mock.baseUrl(), kafka.bootstrapServers(), spill,
-        "-Dtollgate.test.halt_after_responses=150")) {
+    // The producer lingers 300 ms, so the last calls' events cannot have reached Kafka before the
+    // halt, however fast the broker: they must come from the hand-off log after the restart.
+    try (GatewayChild gateway = GatewayChild.start(dir, mock.baseUrl(), kafka.bootstrapServers(),
+        "{linger.ms: \"300\"}", spill, "-Dtollgate.test.halt_after_responses=150")) {
       ledger.load(gateway::port, 8, 400, "kill-last-byte");
       assertThat(gateway.awaitExit(Duration.ofSeconds(30))).as(gateway.tail()).isEqualTo(137);
     }
@@ -75,7 +77,9 @@ class GatewayKillIT {
       assertThat(gateway.awaitExit(Duration.ofSeconds(30))).as(gateway.tail()).isEqualTo(137);
       assertThat(gateway.output()).anySatisfy(l -> assertThat(l).contains("TOLLGATE-KILL-POINT").contains("sender held"));
     }
-    assertThat(ledger.answered()).hasSizeGreaterThan(100);
+    // About 100: responses complete on the event loops a little after their records are durable,
+    // so the halt may come just before the last few of the first hundred reached their clients.
+    assertThat(ledger.answered()).hasSizeGreaterThanOrEqualTo(90);
     double replayed = assertEveryAnsweredCallArrives("halt between fsync and ack", spill, ledger);
     assertThat(replayed).as("events that only the log had, sent by the next gateway").isPositive();
   }

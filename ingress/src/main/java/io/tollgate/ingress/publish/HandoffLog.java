@@ -207,8 +207,11 @@ public final class HandoffLog implements AutoCloseable {
     backlog.added(firstSeq, group.size(), bytes, System.nanoTime());
     durableEnd = firstSeq + group.size();
     groups.incrementAndGet();
-    listener.accept(records);
-    group.forEach(p -> p.done().complete(null));
+    try {
+      listener.accept(records); // before the appends complete: the sender has a record before its response ends
+    } finally {
+      group.forEach(p -> p.done().complete(null)); // durable whatever the sender did: never hold a response
+    }
   }
 
   /** After a failed write the file may end in a partial record: start a fresh segment after the good ones. */

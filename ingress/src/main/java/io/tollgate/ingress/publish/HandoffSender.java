@@ -140,15 +140,22 @@ final class HandoffSender implements AutoCloseable {
       from = nextSeq;
       limit = memory.isEmpty() ? log.durableEnd() : memory.peekFirst().seq();
       budget = memoryCap - memoryBytes;
+      memoryBytes += budget; // reserved while reading, so the writer's offers cannot take it meanwhile
     }
     List<Framing.Rec> batch = new ArrayList<>();
-    long after = disk.read(from, limit, budget, MAX_BATCH, batch);
-    synchronized (lock) {
-      if (nextSeq == from) {
-        nextSeq = after;
-      }
+    long after = from;
+    try {
+      after = disk.read(from, limit, budget, MAX_BATCH, batch);
+    } finally {
+      long read = 0;
       for (Framing.Rec r : batch) {
-        memoryBytes += r.bytes();
+        read += r.bytes();
+      }
+      synchronized (lock) {
+        if (nextSeq == from) {
+          nextSeq = after;
+        }
+        memoryBytes += read - budget; // the reservation becomes what was actually read
       }
     }
     return batch;
