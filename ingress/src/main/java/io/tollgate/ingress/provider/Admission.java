@@ -61,6 +61,7 @@ final class Admission {
     }
   }
 
+  static final int MAX_ROUTABLE_MODEL = 512;
   private final KeyAuth keyAuth;
   private final CustomerResolver customers;
   private final Router router;
@@ -80,6 +81,11 @@ final class Admission {
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
     return new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  /** The key of a request's headers alone, or null (checked before its body is read). */
+  KeyAuth.Identity authenticate(Function<String, String> header) {
+    return keyAuth.authenticate(header);
   }
 
   Result admit(Api api, Function<String, String> header, byte[] body) {
@@ -106,14 +112,18 @@ final class Admission {
     if (model == null || model.isBlank()) {
       return new Rejected(400, "'model' is required", "no_model", key, null, customer, session);
     }
-    List<Router.Target> targets = router.route(model, api);
+    // No configured name is this long; routing one (wildcards can be quadratic) would only cost time.
+    List<Router.Target> targets = model.length() > MAX_ROUTABLE_MODEL ? List.of() : router.route(model, api);
     if (targets.isEmpty()) {
       // The name is the client's: shown back capped, so an error body cannot be made huge.
       return new Rejected(404, "model '" + CallFacts.cap(model, 200) + "' is not configured on this gateway",
           "unknown_model", key, model, customer, session);
     }
     boolean streamed = object.path("stream").asBoolean(false);
-    boolean askedUsage = object.path("stream_options").path("include_usage").asBoolean(false);
+    // Only a JSON true counts: for "true" or 1 the gateway sets it itself, or an upstream that reads
+    // them otherwise would send no usage and the call would cost $0.
+    JsonNode include = object.path("stream_options").path("include_usage");
+    boolean askedUsage = include.isBoolean() && include.booleanValue();
     return new Admitted(key, object, model, customer, session, streamed, askedUsage, targets);
   }
 

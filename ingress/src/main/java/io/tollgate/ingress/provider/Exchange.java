@@ -30,7 +30,9 @@ final class Exchange {
   private final String eventId;
   private final Tool tool;
   private final MultiMap extraHeaders;
-  private final Buffer rawBody = Buffer.buffer();
+  /** Bodies above this size are parsed on a worker thread, not on the event loop. */
+  static final int PARSE_ON_LOOP_BYTES = 256 * 1024;
+  private Buffer rawBody = Buffer.buffer();
   private boolean ended;
   private long readTimer = -1;
 
@@ -54,6 +56,12 @@ final class Exchange {
       unauthenticated(413, "request body is larger than the gateway's limit of " + limit + " bytes", "body_too_large");
       return;
     }
+    // The key first, from the headers alone: nobody without one gets a body buffered (or a 100 Continue).
+    if (pipeline.admission().authenticate(req::getHeader) == null) {
+      unauthenticated(401, "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or "
+          + "x-litellm-api-key)", "auth");
+      return;
+    }
     if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
       resp.writeContinue(); // curl otherwise waits a second before sending any body over 1 KB
     }
@@ -70,6 +78,7 @@ final class Exchange {
       }
       if (rawBody.length() + chunk.length() > limit) {
         req.pause();
+        rawBody = Buffer.buffer(); // what was read is not kept while the connection closes
         unauthenticated(413, "request body is larger than the gateway's limit of " + limit + " bytes", "body_too_large");
       } else {
         rawBody.appendBuffer(chunk);
@@ -84,7 +93,16 @@ final class Exchange {
     req.endHandler(v -> {
       if (!ended) {
         end();
-        admitted(pipeline.admission().admit(api, req::getHeader, rawBody.getBytes()));
+        byte[] body = rawBody.getBytes();
+        if (body.length <= PARSE_ON_LOOP_BYTES) {
+          admitted(pipeline.admission().admit(api, req::getHeader, body));
+        } else {
+          // Parsing megabytes of JSON takes from tens of milliseconds to seconds: not on the event loop.
+          MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
+          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, headers::get, body), false)
+              .onComplete(done -> admitted(done.succeeded() ? done.result()
+                  : Admission.Rejected.unauthenticated(400, "request body cannot be read", "bad_json")));
+        }
       }
     });
   }
@@ -133,8 +151,13 @@ final class Exchange {
     if (!resp.headWritten() && !resp.closed()) {
       resp.setStatusCode(status).putHeader("content-type", "application/json");
       resp.headers().addAll(extraHeaders);
-      if (status == 413 || status == 408) {
+      boolean unread = status == 413 || status == 408 || (status == 401 && rawBody.length() == 0);
+      if (unread) {
+        // Part of the body may still be coming: the connection cannot be reused, so it is closed
+        // once the answer is out (Vert.x keeps a keep-alive connection open whatever the header says).
         resp.putHeader("connection", "close");
+        resp.end(ApiErrors.body(api.anthropic(), status, message)).onComplete(v -> req.connection().close());
+        return;
       }
       resp.end(ApiErrors.body(api.anthropic(), status, message));
     }

@@ -36,16 +36,18 @@ public final class Metering {
   /**
    * The cost of a call. The deployment decides the price, as in LiteLLM: its own price overrides
    * first (keyed by its model name), then its {@code litellm_params.model}, then the model
-   * upstream reported; the name the client used comes last — an alias must never price a call
-   * as another model (a "haiku" alias routed to Opus was once billed at Haiku prices).
+   * upstream reported; the name the client used only when no deployment was chosen — an alias
+   * must never price a call as another model (a "haiku" alias routed to Opus was once billed at
+   * Haiku prices).
    */
   Cost cost(Router.Target target, Usage usage, String requested) {
     if (target == null) {
       return prices.costFirstKnown(usage, usage.model(), requested);
     }
     Deployment d = target.deployment();
+    // Not the client's name: an alias routed to an unpriced model must be unpriced, not priced as the alias.
     return prices.costFirstKnown(usage, overrideKey(d), d.provider() + "/" + target.upstreamModel(),
-        target.upstreamModel(), usage.model(), requested);
+        target.upstreamModel(), usage.model());
   }
 
   /**

@@ -26,6 +26,8 @@ import java.util.Objects;
  * {@link #failureStatus}; nothing throws across the event loop.
  */
 final class Relay {
+  /** How long an answer is still read after its client left, to learn its final usage. */
+  static final long ABORT_DRAIN_MS = 60_000;
   /** Recorded status of an answer upstream cut after its headers (a reset, a cut JSON body). */
   static final int CUT = 502;
   /** Recorded status of an answer that stalled mid-body past the stream idle timeout. */
@@ -86,6 +88,10 @@ final class Relay {
     private String upstreamRequestId;
     private long lastChunkNanos;
     private long idleTimer = -1;
+    private long abortTimer = -1;
+    private HttpClientResponse upstreamResp;
+    private boolean paused;
+    private boolean clientGone;
     private boolean endPending;
 
     Run(HttpServerRequest req, Api api, Admission.Admitted call, Buffer rawBody, long startNanos, MultiMap extraHeaders) {
@@ -100,6 +106,9 @@ final class Relay {
     }
 
     void attempt(int index) {
+      if (done.future().isComplete()) {
+        return; // the client left while a failed deployment's answer was drained
+      }
       target = call.targets().get(index);
       Buffer body = UpstreamCall.body(rawBody, call.json(), target.upstreamModel(), api, call.streamed(),
           call.clientAskedUsage());
@@ -134,7 +143,8 @@ final class Relay {
       }
       status = upstream.statusCode();
       if (status >= 500 && index + 1 < call.targets().size()) {
-        upstream.body().onComplete(ignored -> attempt(index + 1));
+        upstream.handler(ignored -> { }).exceptionHandler(ignored -> attempt(index + 1))
+            .endHandler(ignored -> attempt(index + 1)); // drained, never buffered
         return;
       }
       upstreamRequestId = firstNonNull(upstream.getHeader("request-id"), upstream.getHeader("x-request-id"));
@@ -152,6 +162,7 @@ final class Relay {
         promisedLength = parseLong(resp.headers().get("content-length"));
       }
       lastChunkNanos = System.nanoTime();
+      upstreamResp = upstream;
       armIdleTimer(upstream, streamIdleTimeoutMs);
       upstream.handler(chunk -> {
         lastChunkNanos = System.nanoTime();
@@ -175,6 +186,10 @@ final class Relay {
         if (done.future().isComplete()) {
           return;
         }
+        if (clientGone) {
+          complete("client_abort", true); // drained after the client left: the final usage is known
+          return;
+        }
         Buffer rest = tap.onEnd();
         if (rest != null && rest.length() > 0 && !resp.closed()) {
           resp.write(rest);
@@ -192,7 +207,8 @@ final class Relay {
           return;
         }
         long idleMs = (System.nanoTime() - lastChunkNanos) / 1_000_000;
-        if (idleMs < streamIdleTimeoutMs) {
+        if (paused || idleMs < streamIdleTimeoutMs) {
+          // Paused for a slow client is not an upstream stall; re-check later either way.
           armIdleTimer(upstream, streamIdleTimeoutMs - idleMs); // one timer per call, re-armed rarely
           return;
         }
@@ -211,7 +227,12 @@ final class Relay {
       bytesToClient += chunk.length();
       if (resp.writeQueueFull()) {
         upstream.pause();
-        resp.drainHandler(v -> upstream.resume());
+        paused = true;
+        resp.drainHandler(v -> {
+          paused = false;
+          lastChunkNanos = System.nanoTime();
+          upstream.resume();
+        });
       }
     }
 
@@ -219,11 +240,26 @@ final class Relay {
       if (done.future().isComplete() || (promisedLength >= 0 && bytesToClient >= promisedLength)) {
         return; // the client had the whole answer; upstream's end event completes the call
       }
-      // Complete first: resetting upstream fires its exception handler synchronously.
       status = status == 0 ? 499 : status;
+      clientGone = true;
+      if (upstreamResp != null && api.usageAtEnd() && !tap.reading().usage().complete()) {
+        // OpenAI reports usage only in a stream's last chunk: resetting now would record the call
+        // as $0 while the provider bills its input. Read on (nothing more reaches the client),
+        // bounded by the abort drain limit, then complete with the final usage.
+        paused = false;
+        upstreamResp.resume();
+        abortTimer = vertx.setTimer(ABORT_DRAIN_MS, id -> {
+          if (!done.future().isComplete()) {
+            complete("client_abort", true);
+            upstreamReq.reset();
+          }
+        });
+        return;
+      }
+      // Complete first: resetting upstream fires its exception handler synchronously.
       complete("client_abort", true);
       if (upstreamReq != null) {
-        upstreamReq.reset(); // stop paying for tokens nobody reads
+        upstreamReq.reset(); // Anthropic's usage is known from message_start: stop paying for tokens nobody reads
       }
     }
 
@@ -239,6 +275,9 @@ final class Relay {
     private void complete(String errorType, boolean aborted) {
       if (idleTimer >= 0) {
         vertx.cancelTimer(idleTimer);
+      }
+      if (abortTimer >= 0) {
+        vertx.cancelTimer(abortTimer);
       }
       ResponseTap.Reading reading = tap == null ? ResponseTap.Reading.NONE : tap.reading();
       done.tryComplete(new RelayOutcome(aborted && status == 0 ? 499 : status, reading.usage(), reading.source(),

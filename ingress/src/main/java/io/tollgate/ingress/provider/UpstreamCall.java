@@ -33,6 +33,10 @@ final class UpstreamCall {
       "guardrails", "guardrail_config", "policies", "num_retries", "fallbacks", "context_window_fallbacks",
       "disable_fallbacks", "tags");
 
+  /** Upstream answer headers about the operator's provider account (and its cookies): never to clients. */
+  private static final java.util.Set<String> OPERATOR_ONLY = java.util.Set.of("set-cookie", "set-cookie2",
+      "openai-organization", "openai-project", "anthropic-organization-id");
+
   private UpstreamCall() {
   }
 
@@ -97,6 +101,9 @@ final class UpstreamCall {
   static void copyResponseHeaders(MultiMap upstream, MultiMap client, boolean keepLength) {
     upstream.forEach(h -> {
       String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (OPERATOR_ONLY.contains(name)) {
+        return;
+      }
       if (name.equals("content-length") ? keepLength : !HOP_BY_HOP.contains(name)) {
         client.add(h.getKey(), h.getValue());
       }

@@ -25,6 +25,11 @@ public enum Api {
     return family;
   }
 
+  /** Whether a stream reports its usage only at its end (OpenAI), not from its first event (Anthropic). */
+  public boolean usageAtEnd() {
+    return this == CHAT_COMPLETIONS || this == RESPONSES;
+  }
+
   public boolean anthropic() {
     return family.equals("anthropic");
   }

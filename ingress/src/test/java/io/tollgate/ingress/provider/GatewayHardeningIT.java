@@ -39,6 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stalls, protocol abuse, LiteLLM's headers.
  */
 @ExtendWith(KafkaExtension.class)
+@org.junit.jupiter.api.Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
 class GatewayHardeningIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -267,7 +268,8 @@ class GatewayHardeningIT {
   void metricsStayBoundedWhateverModelNamesClientsSend() throws Exception {
     int before = scrape().length();
     for (int i = 0; i < 300; i++) {
-      post("/v1/chat/completions", "{\"model\":\"rnd-" + UUID.randomUUID() + "\u0000\u202e\"}", "authorization", "Bearer " + KEY);
+      // JSON escapes, so the body parses and the name (with a NUL and an RTL mark) reaches routing.
+      post("/v1/chat/completions", "{\"model\":\"rnd-" + UUID.randomUUID() + "\\u0000\\u202e\"}", "authorization", "Bearer " + KEY);
     }
     String after = scrape();
     assertThat(after).doesNotContain("rnd-").doesNotContain("\u202e");
@@ -371,6 +373,45 @@ class GatewayHardeningIT {
     assertThat(e.getStatusCode()).as("the failure, not the 200 its headers said").isEqualTo(504);
     assertThat(e.getUsageSource()).isEqualTo("partial");
     assertThat(e.getInputTokens()).isEqualTo(8);
+  }
+
+  @Test
+  void anOpenAiStreamTheClientLeavesIsStillMeteredWithItsFinalUsage() throws Exception {
+    String customer = customer();
+    String first = "data: {\"id\":\"c2\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n";
+    String rest = "data: {\"id\":\"c2\",\"model\":\"gpt-5\",\"choices\":[],\"usage\":{\"prompt_tokens\":4000,"
+        + "\"completion_tokens\":70}}\n\ndata: [DONE]\n\n";
+    upstream.answer(req -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      req.response().write(first);
+      upstream.vertx().setTimer(500, t -> req.response().end(rest)); // usage comes only at the end
+    });
+    String body = "{\"model\":\"gpt-5\",\"stream\":true,\"user\":\"" + customer + "\",\"messages\":[]}";
+    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + KEY
+          + "\r\ncontent-type: application/json\r\ncontent-length: " + body.length() + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.US_ASCII));
+      StringBuilder seen = new StringBuilder();
+      while (!seen.toString().contains("\"Hi\"")) {
+        seen.append(readSome(s.getInputStream()));
+      }
+    } // the client leaves after the first token
+    UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
+    assertThat(e.getAborted()).isTrue();
+    assertThat(e.getInputTokens()).as("the provider bills the prompt: so does the event").isEqualTo(4000);
+    assertThat(e.getOutputTokens()).isEqualTo(70);
+  }
+
+  @Test
+  void noKeyNoBodyAndNoContinue() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-length: 1000000\r\n"
+          + "expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = readAll(s.getInputStream());
+      assertThat(answer).startsWith("HTTP/1.1 401").contains("authentication_error").doesNotContain("100 Continue");
+    }
   }
 
   private static String readSome(InputStream in) throws Exception {
