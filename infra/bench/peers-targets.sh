@@ -4,23 +4,18 @@
 COMMON_HEADERS=(--header "content-type: application/json" --header "anthropic-version: 2023-06-01"
   --header "user-agent: claude-cli/2.1.3 (external, cli)")
 
-# mode target payload url pid rounds round_seconds [--header ...]: one PeerCell run
-cell() {
-  local mode="$1" target="$2" payload="$3" url="$4" pid="$5" rounds="$6" round_s="$7"
+# target pid rounds round_seconds payloads url-json url-sse [--header-json|--header-sse 'k: v']...:
+# every cell of one target in one PeerCell JVM (its progress goes to stderr, its lines to RESULTS)
+cells() {
+  local target="$1" pid="$2" rounds="$3" round_s="$4" payloads="$5" url_json="$6" url_sse="$7"
   shift 7
-  local body="$FIXTURES/request.json"
-  [[ $payload == sse ]] && body="$FIXTURES/request-sse.json"
-  local extra=()
-  if [[ $mode == max ]]; then
-    extra=(--seconds "$max_s" --warmup-rounds "$rounds" --warmup-seconds "$round_s")
-  else
-    extra=(--seconds "$fixed_s" --rate "$rate" --warmup "$fixed_warm_s" --grace "$grace_s")
-  fi
-  say "$target $payload $mode"
-  "$JAVA" "${JFLAGS[@]}" -Xmx512m -cp "$TOLLGATE_BENCH_CP" io.tollgate.bench.peers.PeerCell "$mode" \
-    --target "$target" --payload "$payload" --url "$url" --body "$body" --pid "$pid" --clk-tck "$CLK_TCK" \
-    --out "$RESULTS" --work "$WORK" "${extra[@]}" "${COMMON_HEADERS[@]}" "$@" >>"$WORK/cells.log" 2>&1 \
-    || { tail -30 "$WORK/cells.log" >&2; die "cell $target $payload $mode failed"; }
+  "$JAVA" "${JFLAGS[@]}" -Xmx512m -cp "$TOLLGATE_BENCH_CP" io.tollgate.bench.peers.PeerCell \
+    --target "$target" --payloads "$payloads" --pid "$pid" --clk-tck "$CLK_TCK" --out "$RESULTS" --work "$WORK" \
+    --url-json "$url_json" --body-json "$FIXTURES/request.json" --url-sse "$url_sse" --body-sse "$FIXTURES/request-sse.json" \
+    --max-seconds "$max_s" --warmup-rounds "$rounds" --warmup-seconds "$round_s" \
+    --fixed-seconds "$fixed_s" --rate "$rate" --fixed-warmup "$fixed_warm_s" --grace "$grace_s" \
+    "${COMMON_HEADERS[@]}" "$@" >>"$WORK/cells.log" \
+    || { tail -30 "$WORK/cells.log" >&2; die "cells of $target failed"; }
 }
 
 # url dir [--header h]...: one streaming request before the load, so a peer that cannot stream
@@ -83,6 +78,7 @@ usage_event_counts() { # port → "published=N spilled=M" from the gateway's own
 run_target() {
   local t="$1" pid=0 port url_json url_sse rounds=$peer_rounds round_s=$peer_round_s dir="$WORK/$1" h_json=() h_sse=()
   mkdir -p "$dir"
+  say "$(date -u +%T) starting $t"
   case "$t" in
     direct)
       url_json="http://127.0.0.1:$UP_JSON/v1/messages" url_sse="http://127.0.0.1:$UP_SSE/v1/messages" ;;
@@ -117,10 +113,10 @@ EOF
         >"$dir/out.log" 2>&1 &
       pid=$!; started+=("$pid")
       url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$peer_rounds round_s=$((peer_round_s + 2))
-      h_json=(--header "x-portkey-provider: anthropic" --header "x-portkey-custom-host: http://127.0.0.1:$UP_JSON/v1"
-        --header "x-api-key: sk-bench-upstream")
-      h_sse=(--header "x-portkey-provider: anthropic" --header "x-portkey-custom-host: http://127.0.0.1:$UP_SSE/v1"
-        --header "x-api-key: sk-bench-upstream")
+      h_json=(--header-json "x-portkey-provider: anthropic" --header-json "x-portkey-custom-host: http://127.0.0.1:$UP_JSON/v1"
+        --header-json "x-api-key: sk-bench-upstream")
+      h_sse=(--header-sse "x-portkey-provider: anthropic" --header-sse "x-portkey-custom-host: http://127.0.0.1:$UP_SSE/v1"
+        --header-sse "x-api-key: sk-bench-upstream")
       wait_http "http://127.0.0.1:$port/" "$pid" "$dir/out.log" 60 ;;
     tollgate | tollgate-spill)
       if [[ $t == tollgate ]]; then
@@ -134,7 +130,7 @@ EOF
         io.tollgate.ingress.Main --config "$dir/tollgate.yaml" >"$dir/out.log" 2>&1 &
       pid=$!; started+=("$pid")
       url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds round_s=$jvm_round_s
-      h_json=(--header "x-api-key: sk-bench-virtual") h_sse=("${h_json[@]}")
+      h_json=(--header "x-api-key: sk-bench-virtual")
       wait_http "http://127.0.0.1:$port/health/liveliness" "$pid" "$dir/out.log" 60
       if [[ $t == tollgate ]]; then
         local deadline=$((SECONDS + 60))
@@ -145,16 +141,13 @@ EOF
       fi ;;
     *) die "unknown target $t" ;;
   esac
-  cell max "$t" json "$url_json" "$pid" "$rounds" "$round_s" "${h_json[@]}"
-  cell fixed "$t" json "$url_json" "$pid" 0 0 "${h_json[@]}"
+  local payloads=json,sse
   if [[ $t == portkey ]] && ! probe_sse "$url_sse" "$dir" "${h_sse[@]}"; then
     echo "Portkey SSE: not measured; a single streaming request got HTTP $(cat "$dir/probe.code")" \
-      "($(head -c 120 "$dir/probe.body")), Portkey logged: $(grep -m1 -i 'error' "$dir/out.log" | head -c 160)." >>"$NOTES"
-    expect=${expect/portkey/portkey:json}
-  else
-    cell max "$t" sse "$url_sse" "$pid" "$rounds" "$round_s" "${h_sse[@]}"
-    cell fixed "$t" sse "$url_sse" "$pid" 0 0 "${h_sse[@]}"
+      "($(head -c 120 "$dir/probe.body")), Portkey logged: $(tr '\r' '\n' <"$dir/out.log" | grep -m1 -i 'error' | head -c 160)." >>"$NOTES"
+    expect=${expect/portkey/portkey:json} payloads=json
   fi
+  cells "$t" "$pid" "$rounds" "$round_s" "$payloads" "$url_json" "$url_sse" "${h_json[@]}" "${h_sse[@]}"
   if [[ $t == tollgate* ]]; then
     echo "EVENTS target=$t $(usage_event_counts "$port")" >>"$RESULTS"
   fi

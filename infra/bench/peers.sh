@@ -38,7 +38,7 @@ done
 # numbers go into the report, so it shows when the gateway reached its steady state).
 jvm_rounds=4 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=2 grace_s=10
 if [[ $quick == 1 ]]; then
-  max_s=2 fixed_s=2 rate=500 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3
+  max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3
 fi
 
 say() { printf 'bench peers: %s\n' "$*" >&2; }
@@ -112,10 +112,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ports_taken=" "
-free_port() { # a port nothing listens on (checked by connecting), never handed out twice in a run
+# Below the kernel's ephemeral range, so no outgoing connection holds the port; nothing listening
+# there is checked by connecting.
+ephemeral_low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+((ephemeral_low > 12000)) || ephemeral_low=32768
+free_port() { # a port nothing listens on, never handed out twice in a run
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (ephemeral_low - 10000)))
     [[ "$ports_taken" == *" $p "* ]] && continue
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
     ports_taken+="$p "; printf '%s' "$p"; return
@@ -130,7 +134,7 @@ wait_http() { # url pid log seconds: until the URL answers at all (any status), 
   done
 }
 
-cores=$(nproc)
+cores=$(nproc --all)
 if ((cores >= 2)); then
   PROXY_PIN=(taskset -c 0); REST_CPUS="1-$((cores - 1))"
   taskset -cp "$REST_CPUS" $$ >/dev/null # this shell and all it starts (wrk, generator, upstream, Kafka)
@@ -194,7 +198,7 @@ run_target tollgate-spill
 echo "Harness run time: $((SECONDS - started_at)) s (after build and installs)." >>"$NOTES"
 
 # ---- report ---------------------------------------------------------------------------------
-machine="$(nproc) vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1 | tr -d '"'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}')"
+machine="$cores vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1 | tr -d '"'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}')"
 [[ $portkey == 1 ]] && machine+=", Node $(node --version), Portkey $PORTKEY_VERSION"
 if [[ $quick == 1 ]]; then
   out="${out:-$WORK/../tollgate-peers-quick.md}"
