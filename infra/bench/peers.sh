@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
 done
 # Warm-up: wrk rounds before the measured one (Tollgate's JIT needs 15 s+; the round-by-round
 # numbers go into the report, so it shows when the gateway reached its steady state).
-jvm_rounds=4 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=2 grace_s=10
+jvm_rounds=4 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10
 if [[ $quick == 1 ]]; then
   max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3
 fi

@@ -63,7 +63,8 @@ final class PeersTables {
         `/proc/<pid>/stat` of the process and its children, over the measured run only) and RSS (at the
         end of the run). nginx: 1 worker, `upstream` with `keepalive 64`, `proxy_buffering off` for SSE.
         Portkey: `NODE_ENV=production`, routed by `x-portkey-provider`/`x-portkey-custom-host`.
-        Tollgate: the standalone gateway (`io.tollgate.ingress.Main`), default JVM flags, one virtual key,
+        Tollgate: the standalone gateway (`io.tollgate.ingress.Main`), default JVM flags (on one core the
+        JVM picks the Serial GC), one virtual key,
         metering every call into an embedded Kafka broker (on the other core), or into its spill log
         with that broker stopped.
 
@@ -160,12 +161,15 @@ final class PeersTables {
           elapsed += r.getDouble("seconds");
           line.append(count(r.getDouble("rps"))).append(" (").append(r.get("cpu_us_per_req")).append(" µs) → ");
         }
-        if (steadyFrom > rounds.size()) {
-          steadyAfter = elapsed;
-        }
         line.append("measured ").append(count(finalRps)).append(" (").append(measured.get().get("cpu_us_per_req"))
-            .append(" µs); within 10 % of the measured rate after ").append(String.format("%.0f", steadyAfter))
-            .append(" s of load");
+            .append(" µs); ");
+        if (steadyFrom > rounds.size()) {
+          line.append("no warm-up round within 10 % of the measured rate (").append(String.format("%.0f", elapsed))
+              .append(" s of warm-up load)");
+        } else {
+          line.append("within 10 % of the measured rate after ").append(String.format("%.0f", steadyAfter))
+              .append(" s of load");
+        }
         out.add(line.toString());
       }
     }

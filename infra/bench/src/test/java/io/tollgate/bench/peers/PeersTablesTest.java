@@ -74,6 +74,17 @@ class PeersTablesTest {
   }
 
   @Test
+  void warmUpThatNeverGotCloseSaysSo() {
+    List<CellRecord> r = new ArrayList<>(run());
+    for (int i = 0; i < 2; i++) {
+      r.add(new CellRecord(CellRecord.WARMUP, cell("max", "tollgate", "sse", 1000, "900.0", 1, 1).fields())
+          .with("round", i + 1).with("seconds", "5.00"));
+    }
+    assertThat(PeersTables.warmups(r)).singleElement().asString()
+        .endsWith("no warm-up round within 10 % of the measured rate (10 s of warm-up load)");
+  }
+
+  @Test
   void rewritesOnlyBetweenTheMarkers() {
     String doc = "# Benchmarks\n\nintro\n\n## Gateway vs peers\n\n" + PeersTables.BEGIN + "\nold numbers\n"
         + PeersTables.END + "\n\n## Later section\n\ntext\n";
