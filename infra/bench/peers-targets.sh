@@ -14,6 +14,7 @@ cells() {
     --url-json "$url_json" --body-json "$FIXTURES/request.json" --url-sse "$url_sse" --body-sse "$FIXTURES/request-sse.json" \
     --max-seconds "$max_s" --warmup-rounds "$rounds" --warmup-seconds "$round_s" \
     --fixed-seconds "$fixed_s" --rate "$rate" --fixed-warmup "$fixed_warm_s" --grace "$grace_s" \
+    --self-warmup "$self_warm_s" --self-warmup-reply "$FIXTURES/reply.json" \
     "${COMMON_HEADERS[@]}" "$@" >>"$WORK/cells.log" \
     || { tail -30 "$WORK/cells.log" >&2; die "cells of $target failed"; }
 }
@@ -120,7 +121,7 @@ EOF
       wait_http "http://127.0.0.1:$port/" "$pid" "$dir/out.log" 60 ;;
     tollgate | tollgate-spill)
       if [[ $t == tollgate ]]; then
-        start_kafka
+        [[ -n $kafka_pid ]] || start_kafka
       else
         stop_pid "$kafka_pid" # the spill path: the same gateway config, its broker down
       fi
@@ -144,7 +145,7 @@ EOF
   local payloads=json,sse
   if [[ $t == portkey ]] && ! probe_sse "$url_sse" "$dir" "${h_sse[@]}"; then
     echo "Portkey SSE: not measured; a single streaming request got HTTP $(cat "$dir/probe.code")" \
-      "($(head -c 120 "$dir/probe.body")), Portkey logged: $(tr '\r' '\n' <"$dir/out.log" | grep -m1 -i 'error' | head -c 160)." >>"$NOTES"
+      "($(head -c 120 "$dir/probe.body")), Portkey logged \"$(LC_ALL=C grep -m1 -aio '[a-z]* *error.*' "$dir/out.log" | head -c 160)\"." >>"$NOTES"
     expect=${expect/portkey/portkey:json} payloads=json
   fi
   cells "$t" "$pid" "$rounds" "$round_s" "$payloads" "$url_json" "$url_sse" "${h_json[@]}" "${h_sse[@]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey]
+# ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]
 #
 # Gateway vs peers in one run (issue 13, part 1): the same 1 KB Anthropic POST, JSON and SSE,
 # straight to the upstream (the ceiling), through nginx proxy_pass, through Portkey, through
@@ -21,7 +21,7 @@ PORTKEY_VERSION=1.15.2
 PORTKEY_DIR="$ROOT/.tollgate/bench/portkey-$PORTKEY_VERSION"
 PORTKEY_JS="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
 
-quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000
+quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="direct,nginx,portkey,tollgate,tollgate-spill"
 args_text="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,15 +30,19 @@ while [[ $# -gt 0 ]]; do
     --seconds) max_s="$2"; fixed_s="$2"; shift ;;
     --rate) rate="$2"; shift ;;
     --out) out="$2"; shift ;;
-    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey]" >&2; exit 2 ;;
+    --targets) targets="$2"; shift ;; # a subset, for trying things out (needs --out: BENCHMARKS.md wants them all)
+    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]" >&2; exit 2 ;;
   esac
   shift
 done
+[[ $targets == "direct,nginx,portkey,tollgate,tollgate-spill" || -n $out || $quick == 1 ]] \
+  || { echo "bench peers: --targets needs --out FILE (BENCHMARKS.md gets only complete runs)" >&2; exit 2; }
+[[ ",$targets," == *,portkey,* ]] || portkey=0
 # Warm-up: wrk rounds before the measured one (Tollgate's JIT needs 15 s+; the round-by-round
 # numbers go into the report, so it shows when the gateway reached its steady state).
-jvm_rounds=4 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10
+jvm_rounds=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5
 if [[ $quick == 1 ]]; then
-  max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3
+  max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3 self_warm_s=1
 fi
 
 say() { printf 'bench peers: %s\n' "$*" >&2; }
@@ -187,14 +191,15 @@ wait_http "http://127.0.0.1:$UP_SSE/" "$upstream_pid" "$WORK/upstream/error.log"
 
 source "$ROOT/infra/bench/peers-targets.sh"
 
-expect="direct,nginx,tollgate,tollgate-spill"; [[ $portkey == 1 ]] && expect+=",portkey"
+expect=""
 started_at=$SECONDS
 load="$(awk '{print $1}' /proc/loadavg)"
-run_target direct
-run_target nginx
-if [[ $portkey == 1 ]]; then run_target portkey; else echo "Portkey: $portkey_note" >>"$NOTES"; fi
-run_target tollgate
-run_target tollgate-spill
+for t in ${targets//,/ }; do
+  if [[ $t == portkey && $portkey == 0 ]]; then echo "Portkey: $portkey_note" >>"$NOTES"; continue; fi
+  if [[ $t == tollgate-spill && -z $kafka_pid ]]; then start_kafka; fi # spill = this broker, stopped
+  expect+="${expect:+,}$t"
+  run_target "$t"
+done
 echo "Harness run time: $((SECONDS - started_at)) s (after build and installs)." >>"$NOTES"
 
 # ---- report ---------------------------------------------------------------------------------

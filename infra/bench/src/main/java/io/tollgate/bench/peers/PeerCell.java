@@ -21,7 +21,8 @@ import java.util.Map;
  *          --url-json U --body-json FILE [--header-json 'k: v']...   (likewise -sse)
  *          [--header 'k: v']... --max-seconds S --fixed-seconds S --rate R
  *          [--warmup-rounds K --warmup-seconds W] [--fixed-warmup S] [--grace G]
- *          [--connections 64] [--pin 'taskset -c 1'] [--clk-tck 100] [--work DIR]
+ *          [--self-warmup S --self-warmup-reply FILE] [--connections 64] [--pin 'taskset -c 1'] [--clk-tck 100]
+ *          [--work DIR]
  * </pre>
  * Appends its result lines ({@link CellRecord}) to {@code --out} and prints them. {@code --pid}
  * is the proxy process whose CPU and RSS are charged to the cells (0 = none: the direct path).
@@ -65,7 +66,14 @@ public final class PeerCell {
     WrkRun wrk = new WrkRun(pin, proc);
     int rounds = Integer.parseInt(opt.getOrDefault("warmup-rounds", "0"));
     int roundSeconds = Integer.parseInt(opt.getOrDefault("warmup-seconds", "5"));
+    int rate = Integer.parseInt(opt.getOrDefault("rate", "5000"));
     try (FixedRateRun fixed = new FixedRateRun(connections, proc)) {
+      if (opt.containsKey("self-warmup-reply")) {
+        progress("generator warm-up");
+        fixed.warmSelf(new LoadSpec("http://unused", Files.readString(Path.of(opt.get("body-json"))), headers.get("")),
+            rate, Integer.parseInt(opt.getOrDefault("self-warmup", "3")),
+            Files.readString(Path.of(opt.get("self-warmup-reply")), StandardCharsets.UTF_8));
+      }
       for (String payload : opt.get("payloads").split(",")) {
         if (!opt.containsKey("url-" + payload) || !opt.containsKey("body-" + payload)) {
           usage("--url-" + payload + " and --body-" + payload + " are required");
@@ -83,7 +91,7 @@ public final class PeerCell {
         emit(out, wrk.run(labels.with("mode", "max"), spec, connections,
             Integer.parseInt(opt.get("max-seconds")), pid, work));
         progress(opt.get("target") + " " + payload + " fixed");
-        emit(out, fixed.run(labels.with("mode", "fixed"), spec, Integer.parseInt(opt.getOrDefault("rate", "5000")),
+        emit(out, fixed.run(labels.with("mode", "fixed"), spec, rate,
             Integer.parseInt(opt.getOrDefault("fixed-warmup", "2")), Integer.parseInt(opt.get("fixed-seconds")),
             Integer.parseInt(opt.getOrDefault("grace", "10")), pid));
       }
