@@ -201,6 +201,7 @@ for t in ${targets//,/ }; do
   run_target "$t"
 done
 echo "Harness run time: $((SECONDS - started_at)) s (after build and installs)." >>"$NOTES"
+load="$load at the start, $(awk '{print $1}' /proc/loadavg) at the end"
 
 # ---- report ---------------------------------------------------------------------------------
 machine="$cores vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1 | tr -d '"'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}')"

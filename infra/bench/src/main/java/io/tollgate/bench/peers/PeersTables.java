@@ -54,8 +54,13 @@ final class PeersTables {
 
   static String render(Context ctx, List<CellRecord> records, List<String> notes, List<String> problems) {
     StringBuilder md = new StringBuilder();
-    md.append(String.format("Date: %s. Command: `%s`.%n%nMachine: %s. %s; load average (1 min) at the start: %s.%n%n",
+    md.append(String.format("Date: %s. Command: `%s`.%n%nMachine: %s. %s; load average (1 min): %s.%n%n",
         ctx.date(), ctx.command().strip(), ctx.machine(), capitalise(ctx.pinning()), ctx.load()));
+    if (busyAtStart(ctx.load())) {
+      md.append("**Loaded machine**: other work was running when this run started (load average ≥ 2 on this"
+          + " machine before any proxy took traffic), so every proxy had less than its core: throughput is lower"
+          + " and CPU per request higher than on a quiet machine. Compare rows within this run only.\n\n");
+    }
     md.append("""
         What: a 1 KB Anthropic Messages POST; the upstream is an nginx `return 200` with a fixed ~640 B
         JSON answer, or for SSE a 51-event Anthropic stream (~6.7 KB, sent with a Content-Length). Each
@@ -132,6 +137,15 @@ final class PeersTables {
       more.forEach(n -> md.append("- ").append(n).append('\n'));
     }
     return md.toString();
+  }
+
+  /** The first number of the load text (the 1-minute load average before the run) is 2 or more. */
+  static boolean busyAtStart(String load) {
+    try {
+      return load != null && Double.parseDouble(load.trim().split("[ ,]")[0]) >= 2.0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Per target and payload: each round's req/s (CPU), and from when it stayed within 10 % of the measured run. */

@@ -39,7 +39,8 @@ class PeersTablesTest {
   @Test
   void rendersBothTablesWithRatiosAndAddedLatency() {
     String md = PeersTables.render(CTX, run(), List.of("a note"), List.of());
-    assertThat(md).contains("Command: `./tollgate bench peers`", "Machine: 2 vCPU", "load average (1 min) at the start: 0.4");
+    assertThat(md).contains("Command: `./tollgate bench peers`", "Machine: 2 vCPU", "load average (1 min): 0.4")
+        .doesNotContain("Loaded machine");
     // Tollgate 6000 req/s vs nginx 30000 and Portkey 400; CPU 24 / 120.
     assertThat(md).contains("| JSON | Tollgate (Kafka) | 6,000 | 8.00 | 16.00 | 40.00 | 80.00 | 0 | 120.0 | 100 | 0.20 | 15.00 | 0.20 |");
     assertThat(md).contains("| SSE | direct → upstream | 40,000 | 1.00 | 2.00 | 3.00 | 6.00 | 0 | - | - |  |  |  |");
@@ -47,6 +48,14 @@ class PeersTablesTest {
     assertThat(md).contains("| JSON | nginx proxy_pass | 75,000 | 0 | 5,000 | 0.80 | 1.60 | 3.50 | 7.00 | +0.30 | +1.50 | 3.50 | +1.50 | 50.0 | 100 |");
     assertThat(md).contains("1,000 usage events published to Kafka", "900 spilled", "- a note");
     assertThat(PeersTables.problems(run(), List.of("direct", "nginx", "portkey", "tollgate", "tollgate-spill"))).isEmpty();
+  }
+
+  @Test
+  void saysWhenTheMachineWasBusy() {
+    PeersTables.Context busy = new PeersTables.Context("d", "c", "m", "p", "4.52 at the start, 3.10 at the end", 5000, 15);
+    assertThat(PeersTables.render(busy, run(), List.of(), List.of())).contains("**Loaded machine**");
+    assertThat(PeersTables.busyAtStart("1.99 at the start, 5.0 at the end")).isFalse();
+    assertThat(PeersTables.busyAtStart("?")).isFalse();
   }
 
   @Test
