@@ -44,7 +44,9 @@ start_kafka() {
     --data-dir "$WORK/kafka/data" --port "$kafka_port" --controller-port "$cport" --partitions 3 \
     <"$WORK/kafka/stdin" >"$log" 2>&1 &
   kafka_pid=$!; started+=("$kafka_pid")
-  local deadline=$((SECONDS + 120))
+}
+await_kafka() {
+  local log="$WORK/kafka/out.log" deadline=$((SECONDS + 120))
   until grep -q '^TOLLGATE-KAFKA-READY' "$log"; do
     kill -0 "$kafka_pid" 2>/dev/null || { tail -20 "$log" >&2; die "Kafka exited while starting"; }
     ((SECONDS < deadline)) || die "Kafka not ready within 120 s (see $log)"
@@ -122,6 +124,7 @@ EOF
     tollgate | tollgate-spill)
       if [[ $t == tollgate ]]; then
         [[ -n $kafka_pid ]] || start_kafka
+        await_kafka
       else
         stop_pid "$kafka_pid" # the spill path: the same gateway config, its broker down
       fi

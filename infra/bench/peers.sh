@@ -138,11 +138,15 @@ wait_http() { # url pid log seconds: until the URL answers at all (any status), 
   done
 }
 
-cores=$(nproc --all)
+cpus=() # the CPUs this process may use (a container's cpuset may not start at 0)
+for range in $(awk '/^Cpus_allowed_list/ {gsub(",", " ", $2); print $2}' /proc/self/status); do
+  for ((c = ${range%-*}; c <= ${range#*-}; c++)); do cpus+=("$c"); done
+done
+cores=${#cpus[@]}
 if ((cores >= 2)); then
-  PROXY_PIN=(taskset -c 0); REST_CPUS="1-$((cores - 1))"
+  PROXY_PIN=(taskset -c "${cpus[0]}"); REST_CPUS="$(IFS=,; echo "${cpus[*]:1}")"
   taskset -cp "$REST_CPUS" $$ >/dev/null # this shell and all it starts (wrk, generator, upstream, Kafka)
-  pinning="proxy alone on core 0; wrk, generator, upstream and Kafka on cores $REST_CPUS"
+  pinning="proxy alone on core ${cpus[0]}; wrk, generator, upstream and Kafka on cores $REST_CPUS"
 else
   PROXY_PIN=(); REST_CPUS=""; pinning="one core: nothing pinned (numbers are not comparable to pinned runs)"
 fi
@@ -194,9 +198,12 @@ source "$ROOT/infra/bench/peers-targets.sh"
 expect=""
 started_at=$SECONDS
 load="$(awk '{print $1}' /proc/loadavg)"
+# --quick starts the broker while the first targets run (faster, and its numbers mean nothing anyway);
+# a measurement starts it only when its gateway is next, so it never competes with the other peers.
+[[ $quick == 1 && ",$targets," == *,tollgate* ]] && start_kafka
 for t in ${targets//,/ }; do
   if [[ $t == portkey && $portkey == 0 ]]; then echo "Portkey: $portkey_note" >>"$NOTES"; continue; fi
-  if [[ $t == tollgate-spill && -z $kafka_pid ]]; then start_kafka; fi # spill = this broker, stopped
+  if [[ $t == tollgate-spill && -z $kafka_pid ]]; then start_kafka; await_kafka; fi # spill = this broker, stopped
   expect+="${expect:+,}$t"
   run_target "$t"
 done
@@ -204,7 +211,7 @@ echo "Harness run time: $((SECONDS - started_at)) s (after build and installs)."
 load="$load at the start, $(awk '{print $1}' /proc/loadavg) at the end"
 
 # ---- report ---------------------------------------------------------------------------------
-machine="$cores vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1 | tr -d '"'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}')"
+machine="$(nproc --all) vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1 | tr -d '"'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}')"
 [[ $portkey == 1 ]] && machine+=", Node $(node --version), Portkey $PORTKEY_VERSION"
 if [[ $quick == 1 ]]; then
   out="${out:-$WORK/../tollgate-peers-quick.md}"
