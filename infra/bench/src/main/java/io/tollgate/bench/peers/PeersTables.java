@@ -1,0 +1,239 @@
+package io.tollgate.bench.peers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Markdown of the "Gateway vs peers" section, from the cell records of one run (pure). */
+final class PeersTables {
+  static final String BEGIN = "<!-- bench-peers:begin (written by ./tollgate bench peers; edit the script, not the numbers) -->";
+  static final String END = "<!-- bench-peers:end -->";
+  static final String HEADING = "## Gateway vs peers";
+  static final List<String> TARGETS = List.of("direct", "nginx", "portkey", "tollgate", "tollgate-spill");
+  static final List<String> PAYLOADS = List.of("json", "sse");
+  private static final Map<String, String> NAMES = Map.of("direct", "direct → upstream", "nginx", "nginx proxy_pass",
+      "portkey", "Portkey", "tollgate", "Tollgate (Kafka)", "tollgate-spill", "Tollgate (broker down, spill)");
+
+  private PeersTables() {
+  }
+
+  record Context(String date, String command, String machine, String pinning, String load, int rate, int seconds) {
+  }
+
+  /**
+   * What is missing or empty among the expected cells, and whether metering happened. An entry is
+   * a target ({@code nginx}: JSON and SSE) or a target with one payload ({@code portkey:json}).
+   */
+  static List<String> problems(List<CellRecord> records, List<String> expected) {
+    List<String> out = new ArrayList<>();
+    for (String entry : expected) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String t = entry.contains(":") ? entry.substring(0, entry.indexOf(':')) : entry;
+      List<String> payloads = entry.contains(":") ? List.of(entry.substring(entry.indexOf(':') + 1)) : PAYLOADS;
+      for (String payload : payloads) {
+        for (String mode : List.of("max", "fixed")) {
+          Optional<CellRecord> c = cell(records, mode, t, payload);
+          if (c.isEmpty() || c.get().getLong("requests") == 0) {
+            out.add(t + " " + payload + " " + mode + ": no successful requests measured");
+          }
+        }
+      }
+      if (t.equals("tollgate") && events(records, t, "published") == 0) {
+        out.add("tollgate: the gateway published no usage event to Kafka");
+      }
+      if (t.equals("tollgate-spill") && events(records, t, "spilled") == 0) {
+        out.add("tollgate-spill: the gateway spilled no usage event");
+      }
+    }
+    return out;
+  }
+
+  static String render(Context ctx, List<CellRecord> records, List<String> notes, List<String> problems) {
+    StringBuilder md = new StringBuilder();
+    md.append(String.format("Date: %s. Command: `%s`.%n%nMachine: %s. %s; load average (1 min): %s.%n%n",
+        ctx.date(), ctx.command().strip(), ctx.machine(), capitalise(ctx.pinning()), ctx.load()));
+    if (busyAtStart(ctx.load())) {
+      md.append("**Loaded machine**: other work was running when this run started (load average ≥ 2 on this"
+          + " machine before any proxy took traffic), so every proxy had less than its core: throughput is lower"
+          + " and CPU per request higher than on a quiet machine. Compare rows within this run only.\n\n");
+    }
+    md.append("""
+        What: a 1 KB Anthropic Messages POST; the upstream is an nginx `return 200` with a fixed ~640 B
+        JSON answer, or for SSE a 51-event Anthropic stream (~6.7 KB, sent with a Content-Length). Each
+        proxy runs alone on its core and is the only process measured for CPU (user+system time from
+        `/proc/<pid>/stat` of the process and its children, over the measured run only) and RSS (at the
+        end of the run). nginx: 1 worker, `upstream` with `keepalive 64`, `proxy_buffering off` for SSE.
+        Portkey: `NODE_ENV=production`, routed by `x-portkey-provider`/`x-portkey-custom-host`.
+        Tollgate: the standalone gateway (`io.tollgate.ingress.Main`), default JVM flags (on one core the
+        JVM picks the Serial GC), one virtual key,
+        metering every call into an embedded Kafka broker (on the other core), or into its spill log
+        with that broker stopped.
+
+        """);
+    md.append(String.format("### Maximum throughput (wrk, 1 thread × 64 connections, %d s, closed loop)%n%n", ctx.seconds()));
+    md.append("| payload | proxy | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | CPU µs/req | RSS MB"
+        + " | req/s ÷ nginx | req/s ÷ Portkey | CPU/req: nginx ÷ this |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (String payload : PAYLOADS) {
+      Optional<CellRecord> nginx = cell(records, "max", "nginx", payload);
+      Optional<CellRecord> portkey = cell(records, "max", "portkey", payload);
+      for (String t : TARGETS) {
+        Optional<CellRecord> c = cell(records, "max", t, payload);
+        if (c.isEmpty()) {
+          continue;
+        }
+        CellRecord r = c.get();
+        md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            payload.toUpperCase(Locale.ROOT), NAMES.get(t), count(r.getDouble("rps")), ms(r, "p50_us"),
+            ms(r, "p90_us"), ms(r, "p99_us"), ms(r, "p999_us"), count(r.getDouble("errors")), r.get("cpu_us_per_req"),
+            r.get("rss_mb"), t.equals("direct") ? "" : ratio(r, nginx, "rps", false),
+            t.equals("direct") ? "" : ratio(r, portkey, "rps", false),
+            t.equals("direct") ? "" : ratio(r, nginx, "cpu_us_per_req", true)));
+      }
+    }
+    md.append(String.format("%n### Fixed rate (%,d req/s for %d s, open loop, latency from each request's scheduled send)%n%n",
+        ctx.rate(), ctx.seconds()));
+    md.append("Added = this proxy's percentile minus the direct path's in the same run (the direct row is the"
+        + " noise floor of generator + upstream). TTFB = first body byte. Requests still open at the end"
+        + " of the grace period count as errors, at the latency they had reached.\n\n");
+    md.append("| payload | proxy | ok | errors | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | added p50 | added p99"
+        + " | TTFB p99 ms | added TTFB p99 | CPU µs/req | RSS MB |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (String payload : PAYLOADS) {
+      Optional<CellRecord> direct = cell(records, "fixed", "direct", payload);
+      for (String t : TARGETS) {
+        Optional<CellRecord> c = cell(records, "fixed", t, payload);
+        if (c.isEmpty()) {
+          continue;
+        }
+        CellRecord r = c.get();
+        boolean base = t.equals("direct");
+        md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            payload.toUpperCase(Locale.ROOT), NAMES.get(t), count(r.getDouble("requests")), count(r.getDouble("errors")),
+            count(r.getDouble("rps")), ms(r, "p50_us"), ms(r, "p90_us"), ms(r, "p99_us"), ms(r, "p999_us"),
+            base ? "" : added(r, direct, "p50_us"), base ? "" : added(r, direct, "p99_us"), ms(r, "ttfb_p99_us"),
+            base ? "" : added(r, direct, "ttfb_p99_us"), r.get("cpu_us_per_req"), r.get("rss_mb")));
+      }
+    }
+    List<String> warm = warmups(records);
+    if (!warm.isEmpty()) {
+      md.append("\nWarm-up (wrk rounds before the measured run, same connections; req/s and CPU µs/req per round):\n\n");
+      warm.forEach(w -> md.append("- ").append(w).append('\n'));
+    }
+    List<String> more = new ArrayList<>();
+    for (String t : List.of("tollgate", "tollgate-spill")) {
+      records.stream().filter(r -> r.tag().equals(CellRecord.EVENTS) && r.get("target").equals(t)).findFirst()
+          .ifPresent(e -> more.add(NAMES.get(t) + ": the gateway counted " + count(e.getDouble("published"))
+              + " usage events published to Kafka and " + count(e.getDouble("spilled")) + " spilled."));
+    }
+    more.addAll(notes.stream().filter(n -> !n.isBlank()).toList());
+    problems.forEach(p -> more.add("MISSING: " + p));
+    if (!more.isEmpty()) {
+      md.append("\nNotes:\n\n");
+      more.forEach(n -> md.append("- ").append(n).append('\n'));
+    }
+    return md.toString();
+  }
+
+  /** The first number of the load text (the 1-minute load average before the run) is 2 or more. */
+  static boolean busyAtStart(String load) {
+    try {
+      return load != null && Double.parseDouble(load.trim().split("[ ,]")[0]) >= 2.0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** Per target and payload: each round's req/s (CPU), and from when it stayed within 10 % of the measured run. */
+  static List<String> warmups(List<CellRecord> records) {
+    List<String> out = new ArrayList<>();
+    for (String t : TARGETS) {
+      for (String payload : PAYLOADS) {
+        List<CellRecord> rounds = records.stream().filter(r -> r.tag().equals(CellRecord.WARMUP)
+            && r.get("target").equals(t) && r.get("payload").equals(payload)).toList();
+        Optional<CellRecord> measured = cell(records, "max", t, payload);
+        if (rounds.size() < 2 || measured.isEmpty()) {
+          continue;
+        }
+        double finalRps = measured.get().getDouble("rps");
+        StringBuilder line = new StringBuilder(NAMES.get(t) + " " + payload.toUpperCase(Locale.ROOT) + ": ");
+        int steadyFrom = rounds.size() + 1;
+        double elapsed = 0;
+        double steadyAfter = 0;
+        for (int i = rounds.size() - 1; i >= 0 && rounds.get(i).getDouble("rps") >= 0.9 * finalRps; i--) {
+          steadyFrom = i + 1;
+        }
+        for (int i = 0; i < rounds.size(); i++) {
+          CellRecord r = rounds.get(i);
+          if (i + 1 == steadyFrom) {
+            steadyAfter = elapsed;
+          }
+          elapsed += r.getDouble("seconds");
+          line.append(count(r.getDouble("rps"))).append(" (").append(r.get("cpu_us_per_req")).append(" µs) → ");
+        }
+        line.append("measured ").append(count(finalRps)).append(" (").append(measured.get().get("cpu_us_per_req"))
+            .append(" µs); ");
+        if (steadyFrom > rounds.size()) {
+          line.append("no warm-up round within 10 % of the measured rate (").append(String.format("%.0f", elapsed))
+              .append(" s of warm-up load)");
+        } else {
+          line.append("within 10 % of the measured rate after ").append(String.format("%.0f", steadyAfter))
+              .append(" s of load");
+        }
+        out.add(line.toString());
+      }
+    }
+    return out;
+  }
+
+  /** {@code old} with the text between the markers replaced; the section appended if there are none. */
+  static String replaceSection(String old, String body) {
+    int begin = old.indexOf(BEGIN);
+    int end = old.indexOf(END);
+    if (begin < 0 || end < begin) {
+      return old.stripTrailing() + "\n\n" + HEADING + "\n\n" + BEGIN + "\n" + body + END + "\n";
+    }
+    return old.substring(0, begin + BEGIN.length()) + "\n" + body + old.substring(end);
+  }
+
+  static Optional<CellRecord> cell(List<CellRecord> records, String mode, String target, String payload) {
+    return records.stream().filter(r -> r.tag().equals(CellRecord.CELL) && r.get("mode").equals(mode)
+        && r.get("target").equals(target) && r.get("payload").equals(payload)).reduce((a, b) -> b);
+  }
+
+  private static long events(List<CellRecord> records, String target, String outcome) {
+    return records.stream().filter(r -> r.tag().equals(CellRecord.EVENTS) && r.get("target").equals(target))
+        .mapToLong(r -> r.getLong(outcome)).sum();
+  }
+
+  private static String ms(CellRecord r, String key) {
+    return String.format("%.2f", r.getLong(key) / 1000.0);
+  }
+
+  private static String added(CellRecord r, Optional<CellRecord> base, String key) {
+    return base.map(b -> String.format("%+.2f", (r.getLong(key) - b.getLong(key)) / 1000.0)).orElse("");
+  }
+
+  /** this ÷ other, or other ÷ this when lower is better (CPU); blank when either side is unknown. */
+  private static String ratio(CellRecord r, Optional<CellRecord> other, String key, boolean lowerIsBetter) {
+    if (other.isEmpty() || r.get(key).equals("-") || other.get().get(key).equals("-")) {
+      return "";
+    }
+    double mine = Double.parseDouble(r.get(key));
+    double theirs = Double.parseDouble(other.get().get(key));
+    double v = lowerIsBetter ? theirs / mine : mine / theirs;
+    return Double.isFinite(v) ? String.format("%.2f", v) : "";
+  }
+
+  private static String count(double v) {
+    return String.format("%,.0f", v);
+  }
+
+  private static String capitalise(String s) {
+    return s == null || s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+}
