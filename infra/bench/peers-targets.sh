@@ -72,10 +72,12 @@ tollgate:
 EOF
 }
 
-usage_event_counts() { # port → "published=N spilled=M" from the gateway's own metrics
+usage_event_counts() { # port → "published=N spilled=M" from the gateway's own metrics; "spilled" = events
+  # durable in the hand-off log and not yet acknowledged by Kafka (the backlog gauge)
   curl -s -m 5 "http://127.0.0.1:$1/metrics" | awk '
     /^tollgate_usage_events_total\{/ { match($0, /outcome="[a-z]+"/); o = substr($0, RSTART + 9, RLENGTH - 10); n[o] += $NF }
-    END { printf "published=%d spilled=%d", n["published"], n["spilled"] }'
+    /^tollgate_handoff_backlog_records[ {]/ { b += $NF }
+    END { printf "published=%d spilled=%d", n["published"], b }'
 }
 
 run_target() {

@@ -50,7 +50,10 @@ final class ResponseTap {
     this.framer = sse && encoding == null ? new SseFramer(this::onEvent, rewrite) : null;
     // A plain error body carries no usage worth a copy.
     this.bodyReader = !sse && status < 300 ? new BodyUsageReader(api, encoding) : null;
-    this.held = rewrite && encoding != null ? new ContentDecoding.Collector(encoding) : null;
+    // Held for decoding only when every coding can be undone; otherwise the bytes pass as they came
+    // (the injected usage chunk then reaches the client: better than an empty answer).
+    this.held = rewrite && encoding != null && ContentDecoding.supported(encoding)
+        ? new ContentDecoding.Collector(encoding) : null;
   }
 
   static ResponseTap of(Api api, int status, String contentType, String contentEncoding, boolean dropUsageChunk) {

@@ -70,6 +70,16 @@ public final class ContentDecoding {
     return out;
   }
 
+  /** Whether every coding of a {@code content-encoding} value is one this class can undo. */
+  public static boolean supported(String contentEncoding) {
+    for (String c : codings(contentEncoding)) {
+      if (!List.of("gzip", "x-gzip", "deflate", "br", "zstd").contains(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Decodes {@code encoded} into {@code sink}, as much as can be; never throws. */
   public static Result decode(String contentEncoding, byte[] encoded, int length, Sink sink) {
     List<String> codings = codings(contentEncoding);

@@ -54,6 +54,15 @@ class ContentDecodingTest {
   }
 
   @Test
+  void saysWhichEncodingsItCanUndo() {
+    assertThat(ContentDecoding.supported("gzip, br")).isTrue();
+    assertThat(ContentDecoding.supported("zstd")).isTrue();
+    assertThat(ContentDecoding.supported("identity")).isTrue();
+    assertThat(ContentDecoding.supported("compress")).isFalse();
+    assertThat(ContentDecoding.supported("gzip, x-secret")).isFalse();
+  }
+
+  @Test
   void gzipAndDeflateStreamsAreReadUnderEveryChunking() {
     byte[] sse = fixture("anthropic-stream.sse");
     Usage expected = plainStream(Api.MESSAGES, "anthropic-stream.sse");

@@ -46,7 +46,7 @@ final class PeersTables {
         out.add("tollgate: the gateway published no usage event to Kafka");
       }
       if (t.equals("tollgate-spill") && events(records, t, "spilled") == 0) {
-        out.add("tollgate-spill: the gateway spilled no usage event");
+        out.add("tollgate-spill: the gateway logged no usage event for Kafka to take later");
       }
     }
     return out;
@@ -127,7 +127,8 @@ final class PeersTables {
     for (String t : List.of("tollgate", "tollgate-spill")) {
       records.stream().filter(r -> r.tag().equals(CellRecord.EVENTS) && r.get("target").equals(t)).findFirst()
           .ifPresent(e -> more.add(NAMES.get(t) + ": the gateway counted " + count(e.getDouble("published"))
-              + " usage events published to Kafka and " + count(e.getDouble("spilled")) + " spilled."));
+              + " usage events published to Kafka and " + count(e.getDouble("spilled"))
+              + " waiting in its hand-off log for Kafka."));
     }
     more.addAll(notes.stream().filter(n -> !n.isBlank()).toList());
     problems.forEach(p -> more.add("MISSING: " + p));

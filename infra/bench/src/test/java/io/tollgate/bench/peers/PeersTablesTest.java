@@ -46,7 +46,7 @@ class PeersTablesTest {
     assertThat(md).contains("| SSE | direct → upstream | 40,000 | 1.00 | 2.00 | 3.00 | 6.00 | 0 | - | - |  |  |  |");
     // Fixed rate: added p50 = 0.8 - 0.5 ms, added p99 = 3.5 - 2.0 ms.
     assertThat(md).contains("| JSON | nginx proxy_pass | 75,000 | 0 | 5,000 | 0.80 | 1.60 | 3.50 | 7.00 | +0.30 | +1.50 | 3.50 | +1.50 | 50.0 | 100 |");
-    assertThat(md).contains("1,000 usage events published to Kafka", "900 spilled", "- a note");
+    assertThat(md).contains("1,000 usage events published to Kafka", "900 waiting in its hand-off log for Kafka", "- a note");
     assertThat(PeersTables.problems(run(), List.of("direct", "nginx", "portkey", "tollgate", "tollgate-spill"))).isEmpty();
   }
 
@@ -65,7 +65,7 @@ class PeersTablesTest {
         && c.get("payload").equals("sse")));
     assertThat(PeersTables.problems(r, List.of("portkey:json", "tollgate", "tollgate-spill")))
         .containsExactly("tollgate: the gateway published no usage event to Kafka",
-            "tollgate-spill: the gateway spilled no usage event");
+            "tollgate-spill: the gateway logged no usage event for Kafka to take later");
     assertThat(PeersTables.problems(r, List.of("portkey"))).containsExactly(
         "portkey sse max: no successful requests measured", "portkey sse fixed: no successful requests measured");
   }
