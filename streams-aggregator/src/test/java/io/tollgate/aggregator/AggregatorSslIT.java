@@ -33,9 +33,11 @@ class AggregatorSslIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir.resolve("kafka"))
         .withTls(new BrokerTls(cert, Map.of())))) {
       UsageLoad load = new UsageLoad(7, 300, 600_000L, "ssl");
-      load.produce(kafka.bootstrapServers(), 0, load.events.size());
       try (AggregatorApp app = AggregatorApp.start(kafka.sslBootstrapServers(), "agg-ssl-" + UUID.randomUUID(),
           dir.resolve("state"), db.client(), cert.kafkaSslClient(), new io.tollgate.schemas.metrics.MetricsRegistry())) {
+        // Produced once the app has created the topics: an idempotent producer racing the first
+        // leader election of a brand-new broker can retry OUT_OF_ORDER_SEQUENCE for minutes.
+        load.produce(kafka.bootstrapServers(), 0, load.events.size());
         AggregatorIT.assertExact(db.client(), load, "ssl");
         assertThat(app.healthy()).isTrue();
       }
