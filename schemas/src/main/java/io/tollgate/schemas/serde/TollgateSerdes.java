@@ -1,7 +1,9 @@
 package io.tollgate.schemas.serde;
 
 import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.Budget;
 import io.tollgate.schemas.Customer;
+import io.tollgate.schemas.Team;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.UsageEvent;
@@ -62,5 +64,21 @@ public final class TollgateSerdes {
 
   public static AvroSerde<Customer> customer(SchemaStore store) {
     return AvroSerde.withStore(Customer.class, store);
+  }
+
+  public static AvroSerde<Team> team() {
+    return new AvroSerde<>(Team.class);
+  }
+
+  public static AvroSerde<Team> team(SchemaStore store) {
+    return AvroSerde.withStore(Team.class, store);
+  }
+
+  public static AvroSerde<Budget> budget() {
+    return new AvroSerde<>(Budget.class);
+  }
+
+  public static AvroSerde<Budget> budget(SchemaStore store) {
+    return AvroSerde.withStore(Budget.class, store);
   }
 }

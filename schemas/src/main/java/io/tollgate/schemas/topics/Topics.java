@@ -33,9 +33,13 @@ public final class Topics {
       "window size | window start | customer | model | tool",
       Map.of("cleanup.policy", "compact,delete", "retention.ms", MONTH_MS));
 
-  /** Per key / customer and UTC day spend ({@code SpendTotal}), read by ingress budgets. */
+  /**
+   * Spend per key / team / customer ({@code SpendTotal}), read by ingress budgets: per UTC day
+   * (key {@code scope|scope id|day}) and per budget period named by the events' {@code budget_periods}
+   * (key {@code scope|scope id|duration|period start millis}).
+   */
   public static final TopicSpec SPEND_TOTALS = new TopicSpec("tollgate.spend-totals.v1",
-      "scope | scope id | day", Map.of("cleanup.policy", "compact"));
+      "scope | scope id | day, or scope | scope id | duration | period start millis", Map.of("cleanup.policy", "compact"));
 
   /** Alerts raised ({@code Alert}), key = deterministic alert id. */
   public static final TopicSpec ALERTS = new TopicSpec("tollgate.alerts.v1", "alert_id",
@@ -49,13 +53,21 @@ public final class Topics {
   public static final TopicSpec KEYS = new TopicSpec("tollgate.keys.v1", "key_hash",
       Map.of("cleanup.policy", "compact"));
 
+  /** Teams ({@code Team}), key = team id; a null value deletes. */
+  public static final TopicSpec TEAMS = new TopicSpec("tollgate.teams.v1", "team_id",
+      Map.of("cleanup.policy", "compact"));
+
+  /** Budgets ({@code Budget}) customers refer to by id, key = budget id; a null value deletes. */
+  public static final TopicSpec BUDGETS = new TopicSpec("tollgate.budgets.v1", "budget_id",
+      Map.of("cleanup.policy", "compact"));
+
   /** Customers ({@code Customer}), key = customer id; a null value deletes. */
   public static final TopicSpec CUSTOMERS = new TopicSpec("tollgate.customers.v1", "customer_id",
       Map.of("cleanup.policy", "compact"));
 
   /** Every topic, in the order a runtime should create them (schemas first: writers publish there before writing). */
   public static final List<TopicSpec> ALL =
-      List.of(SCHEMAS, USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, CUSTOMERS);
+      List.of(SCHEMAS, USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, TEAMS, BUDGETS, CUSTOMERS);
 
   private Topics() {
   }

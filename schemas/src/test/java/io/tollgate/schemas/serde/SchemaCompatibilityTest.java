@@ -3,7 +3,9 @@ package io.tollgate.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.schemas.Alert;
+import io.tollgate.schemas.Budget;
 import io.tollgate.schemas.Customer;
+import io.tollgate.schemas.Team;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.UsageEvent;
@@ -23,7 +25,7 @@ class SchemaCompatibilityTest {
   static List<Schema> currentSchemas() {
     return List.of(UsageEvent.getClassSchema(), SpendWindow.getClassSchema(),
         SpendTotal.getClassSchema(), Alert.getClassSchema(), VirtualKey.getClassSchema(),
-        Customer.getClassSchema());
+        Customer.getClassSchema(), Team.getClassSchema(), Budget.getClassSchema());
   }
 
   @ParameterizedTest(name = "{0}")
