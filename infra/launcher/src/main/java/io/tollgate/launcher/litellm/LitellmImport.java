@@ -162,7 +162,7 @@ public final class LitellmImport {
   }
 
   private static void report(Snapshot s, ImportPlan plan, Instant now, PrintStream out) {
-    out.println("  read     " + s.keys().size() + " keys, " + s.teams().size() + " teams, " + s.endUsers().size()
+    out.println("  read      " + s.keys().size() + " keys, " + s.teams().size() + " teams, " + s.endUsers().size()
         + " end users, " + s.budgets().size() + " budgets");
     long expired = plan.keys().stream().filter(k -> k.getExpiresAt() != null && !k.getExpiresAt().isAfter(now)).count();
     long blocked = plan.keys().stream().filter(VirtualKey::getBlocked).count();
@@ -171,10 +171,10 @@ public final class LitellmImport {
       long sum = carried + k.getCarriedSpendNanos();
       carried = sum < carried ? Long.MAX_VALUE : sum; // both non-negative: overflow only saturates
     }
-    out.println("  budgets  " + plan.budgets().size() + " → " + Topics.BUDGETS.name());
-    out.println("  teams    " + plan.teams().size() + " → " + Topics.TEAMS.name());
+    out.println("  budgets   " + plan.budgets().size() + " → " + Topics.BUDGETS.name());
+    out.println("  teams     " + plan.teams().size() + " → " + Topics.TEAMS.name());
     out.println("  customers " + plan.customers().size() + " → " + Topics.CUSTOMERS.name());
-    out.println("  keys     " + plan.keys().size() + " → " + Topics.KEYS.name() + " (" + expired + " expired, "
+    out.println("  keys      " + plan.keys().size() + " → " + Topics.KEYS.name() + " (" + expired + " expired, "
         + blocked + " blocked; spend so far carried " + Usd.format(carried) + ")");
     list(out, "left out", plan.skipped().stream().map(Object::toString).toList());
     list(out, "adjusted", plan.notes());
