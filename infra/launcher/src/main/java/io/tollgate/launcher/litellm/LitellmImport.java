@@ -85,6 +85,7 @@ public final class LitellmImport {
     out.println("Importing from LiteLLM at " + options.database().redacted()
         + (options.dryRun() ? " (dry run: nothing is written)" : " into Kafka at " + options.bootstrapServers()));
     Snapshot snapshot;
+    long started = System.nanoTime();
     try (Connection c = DriverManager.getConnection(options.database().jdbcUrl(), options.database().properties())) {
       snapshot = new LitellmReader(c).read();
     } catch (SQLException | RuntimeException e) {
@@ -92,16 +93,21 @@ public final class LitellmImport {
           + e.getMessage());
       return ERROR;
     }
+    long readMs = (System.nanoTime() - started) / 1_000_000;
     Instant now = clock.instant();
+    long mapping = System.nanoTime();
     ImportPlan plan = LitellmMapping.plan(snapshot, now);
+    long mapMs = (System.nanoTime() - mapping) / 1_000_000;
     report(snapshot, plan, now, out);
     if (options.dryRun()) {
       out.println("Dry run: would write " + plan.records() + " records; nothing written.");
       return plan.skipped().isEmpty() ? OK : SKIPPED_ROWS;
     }
     try {
+      long writing = System.nanoTime();
       int written = new TopicWriter(options.bootstrapServers(), kafka).write(plan);
-      out.println("Wrote " + written + " records (acks=all). Running the import again writes the same records.");
+      out.println("Wrote " + written + " records (acks=all). Running the import again writes the same records."
+          + " (read " + readMs + " ms, map " + mapMs + " ms, write " + (System.nanoTime() - writing) / 1_000_000 + " ms)");
     } catch (RuntimeException e) {
       err.println("tollgate import-litellm: writing to Kafka at " + options.bootstrapServers() + " failed: "
           + e.getMessage());
@@ -176,19 +182,20 @@ public final class LitellmImport {
     out.println("  customers " + plan.customers().size() + " → " + Topics.CUSTOMERS.name());
     out.println("  keys      " + plan.keys().size() + " → " + Topics.KEYS.name() + " (" + expired + " expired, "
         + blocked + " blocked; spend so far carried " + Usd.format(carried) + ")");
-    list(out, "left out", plan.skipped().stream().map(Object::toString).toList());
-    list(out, "adjusted", plan.notes());
-    list(out, "warnings", plan.warnings());
+    // Every row left out is listed: each is a key, team or customer that will not work in Tollgate.
+    list(out, "left out", plan.skipped().stream().map(Object::toString).toList(), Integer.MAX_VALUE);
+    list(out, "adjusted", plan.notes(), MAX_LISTED);
+    list(out, "warnings", plan.warnings(), MAX_LISTED);
   }
 
-  private static void list(PrintStream out, String title, List<String> lines) {
+  private static void list(PrintStream out, String title, List<String> lines, int max) {
     if (lines.isEmpty()) {
       return;
     }
     out.println("  " + title + " (" + lines.size() + "):");
-    lines.stream().limit(MAX_LISTED).forEach(l -> out.println("    - " + l));
-    if (lines.size() > MAX_LISTED) {
-      out.println("    … and " + (lines.size() - MAX_LISTED) + " more");
+    lines.stream().limit(max).forEach(l -> out.println("    - " + l));
+    if (lines.size() > max) {
+      out.println("    … and " + (lines.size() - max) + " more");
     }
   }
 

@@ -268,6 +268,37 @@ class ImportLitellmIT {
   }
 
   @Test
+  void tenThousandKeysImportInOneRun(KafkaCluster kafka) throws Exception {
+    try (Connection c = connect("litellm"); Statement st = c.createStatement()) {
+      st.execute("""
+          CREATE SCHEMA scale;
+          CREATE TABLE scale."LiteLLM_VerificationToken" (LIKE public."LiteLLM_VerificationToken" INCLUDING DEFAULTS);
+          INSERT INTO scale."LiteLLM_VerificationToken" (token, key_alias, spend, models, max_budget, budget_duration,
+              budget_reset_at, metadata, created_at, updated_at)
+            SELECT encode(sha256(convert_to('sk-scale-' || i, 'UTF8')), 'hex'), 'dev-' || i, i / 100.0,
+                   '{claude-sonnet-4-5}', 100, '30d', '%1$s', ('{"tags": ["claude-code"], "n": ' || i || '}')::jsonb,
+                   '2026-10-01 00:00:00', '2026-10-01 00:00:00'
+            FROM generate_series(1, 10000) AS i;
+          """.formatted(ts(NEXT_MONTH)));
+    }
+    Map<String, Long> before = endOffsets(kafka);
+    long started = System.nanoTime();
+    Result r = run(kafka, url("litellm") + "?schema=scale");
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    assertThat(r.status).as(r.out + r.err).isEqualTo(LitellmImport.OK);
+    assertThat(r.out).contains("keys      10000 → tollgate.keys.v1", "Wrote 10000 records");
+    Map<String, List<byte[]>> keys = read(kafka, Topics.KEYS.name(), before);
+    assertThat(keys).hasSize(10_000);
+    VirtualKey k = TollgateSerdes.virtualKey().deserialize(Topics.KEYS.name(),
+        keys.get(KeyAuth.sha256("sk-scale-4242")).get(0));
+    assertThat(k.getKeyAlias()).isEqualTo("dev-4242");
+    assertThat(k.getCarriedSpendNanos()).isEqualTo(42_420_000_000L);
+    assertThat(k.getMetadata()).containsOnly(Map.entry("n", "4242"));
+    System.out.println("ImportLitellmIT: 10000 keys read, mapped and acknowledged in " + ms + " ms; "
+        + r.out.substring(r.out.indexOf("Wrote ")).strip());
+  }
+
+  @Test
   void aWrongPasswordIsAnErrorThatDoesNotShowIt(KafkaCluster kafka) {
     Result r = run(kafka, "postgresql://litellm:not-the-password@127.0.0.1:" + pg.port() + "/litellm");
     assertThat(r.status).isEqualTo(LitellmImport.ERROR);
