@@ -73,6 +73,7 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   private final Object lock = new Object();
   private final Map<String, Pending> pending = new HashMap<>();
   private final CountDownLatch kafkaLoaded = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread follower;
   private final DirectoryWriter writer;
   private volatile DirectoryState state = new DirectoryState();
@@ -82,13 +83,16 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private long lastSnapshotMillis;
 
+  private final String clientId;
+
   public DirectoryStore(String bootstrap, Map<String, String> kafkaProperties, String clientId, Settings settings,
                         Clock clock) {
+    this.clientId = clientId + "-management";
     this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
     this.kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.writer = new DirectoryWriter(bootstrap, this.kafkaProperties, clientId + "-management", this::applyLocal);
+    this.writer = new DirectoryWriter(bootstrap, this.kafkaProperties, this.clientId, this::applyLocal);
     this.follower = new Thread(this::run, "management-state-follower");
     follower.setDaemon(true);
   }
@@ -217,7 +221,9 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   private void run() {
     long backoffMs = 500;
     while (!closed) {
-      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+      KafkaConsumer<String, byte[]> c = null;
+      try {
+        c = new KafkaConsumer<>(consumerConfig());
         consumer = c;
         if (closed) {
           return;
@@ -263,11 +269,18 @@ public final class DirectoryStore implements Directory, AutoCloseable {
         }
         LOG.warn("cannot read the management state from Kafka ({}); retrying", e.toString());
         try {
-          Thread.sleep(backoffMs); // retry backoff of a thread of its own, not a wait for a condition
+          if (stopped.await(backoffMs, TimeUnit.MILLISECONDS)) {
+            return;
+          }
         } catch (InterruptedException ie) {
           return;
         }
         backoffMs = Math.min(5_000, backoffMs * 2);
+      } finally {
+        consumer = null;
+        if (c != null) {
+          c.close(java.time.Duration.ofSeconds(2));
+        }
       }
     }
   }
@@ -318,7 +331,7 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   private Map<String, Object> consumerConfig() {
     return KafkaClientProperties.merge("the gateway's management-state consumer",
         Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
-            ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000),
+            ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, ConsumerConfig.CLIENT_ID_CONFIG, clientId),
         KafkaClientProperties.known(kafkaProperties, ConsumerConfig.configNames()),
         Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -331,13 +344,16 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    stopped.countDown();
     KafkaConsumer<String, byte[]> c = consumer;
     if (c != null) {
       c.wakeup();
     }
-    follower.interrupt();
     try {
-      follower.join(5_000);
+      follower.join(10_000);
+      if (follower.isAlive()) {
+        follower.interrupt();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
