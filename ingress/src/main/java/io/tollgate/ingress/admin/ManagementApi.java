@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  */
 public final class ManagementApi {
   static final int MAX_BODY_BYTES = 64 * 1024;
+  static final long BODY_TIMEOUT_MS = 10_000;
   private static final Pattern REGENERATE = Pattern.compile("/key/([^/]{1,300})/regenerate");
   private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
@@ -177,6 +178,14 @@ public final class ManagementApi {
     }
     Buffer body = Buffer.buffer();
     boolean[] done = {false};
+    // A body trickling in byte by byte must not hold a connection (and its buffer) for long.
+    long timer = vertx.setTimer(BODY_TIMEOUT_MS, id -> {
+      if (!done[0]) {
+        done[0] = true;
+        fail(req, label, new ApiError(408, "bad_request_error", null, "invalid",
+            "request body was not received within " + BODY_TIMEOUT_MS / 1000 + " s"));
+      }
+    });
     req.handler(chunk -> {
       if (done[0]) {
         return;
@@ -189,6 +198,7 @@ public final class ManagementApi {
       }
     });
     req.endHandler(v -> {
+      vertx.cancelTimer(timer);
       if (done[0]) {
         return;
       }
@@ -245,8 +255,16 @@ public final class ManagementApi {
 
   private void fail(HttpServerRequest req, String label, ApiError e) {
     outcomes.count(label, e.outcome);
-    if (!req.response().closed() && !req.response().ended()) {
-      req.response().setStatusCode(e.status).putHeader("content-type", "application/json").end(e.body().toString());
+    if (req.response().closed() || req.response().ended()) {
+      return;
     }
+    req.response().setStatusCode(e.status).putHeader("content-type", "application/json");
+    if (!req.isEnded()) {
+      // Refused before its body was read: the rest of it may still come, so the connection is not reused.
+      req.response().putHeader("connection", "close");
+      req.response().end(e.body().toString()).onComplete(v -> req.connection().close());
+      return;
+    }
+    req.response().end(e.body().toString());
   }
 }

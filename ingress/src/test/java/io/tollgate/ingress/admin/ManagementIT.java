@@ -234,6 +234,7 @@ class ManagementIT {
     within(Duration.ofSeconds(5), "gateway B knowing the new key", () -> status(b, key) == 200);
     admin(a, "POST", "/key/delete", "{\"keys\": [\"" + key + "\"]}");
     long ms = within(Duration.ofSeconds(5), "gateway B refusing the deleted key", () -> status(b, key) == 401);
+    System.out.println("ManagementIT: a key deleted on gateway A was refused by gateway B after " + ms + " ms");
     assertThat(ms).as("deleted on A, refused on B after %d ms", ms).isLessThan(1_000);
   }
 
@@ -368,6 +369,36 @@ class ManagementIT {
     GENERATED.add(fresh);
     assertThat(status(a, key)).isEqualTo(401);
     assertThat(status(a, fresh)).isEqualTo(200);
+  }
+
+  @Test
+  @Order(7)
+  void badRequestsGetLiteLlmErrorsAndEveryOutcomeIsCounted() throws Exception {
+    String[] master = {"authorization", "Bearer " + MASTER, "content-type", "application/json"};
+    HttpResponse<String> negative = call(a, "POST", "/key/generate", "{\"max_budget\": -1}", master);
+    assertThat(negative.statusCode()).isEqualTo(400);
+    JsonNode err = JSON.readTree(negative.body()).path("error");
+    assertThat(err.path("param").asText()).isEqualTo("max_budget");
+    assertThat(err.path("code").asText()).isEqualTo("400");
+    assertThat(call(a, "POST", "/key/generate", "{\"budget_duration\": \"fortnightly\"}", master).statusCode())
+        .isEqualTo(400);
+    assertThat(call(a, "POST", "/key/generate", "{not json", master).statusCode()).isEqualTo(400);
+    assertThat(call(a, "POST", "/key/generate", "{\"a\":\"" + "x".repeat(ManagementApi.MAX_BODY_BYTES) + "\"}", master)
+        .statusCode()).isEqualTo(413);
+    assertThat(call(a, "GET", "/key/generate", null, master).statusCode()).isEqualTo(405);
+    assertThat(call(a, "GET", "/key/nothing-here", null, master).statusCode()).isEqualTo(404);
+    assertThat(call(a, "POST", "/key/delete", "{\"keys\": [\"sk-never-generated-000000\"]}", master).statusCode())
+        .isEqualTo(404);
+    String metrics = call(a, "GET", "/metrics", null).body();
+    assertThat(metrics).contains("tollgate_management_requests_total{outcome=\"invalid\",route=\"/key/generate\"}")
+        .contains("tollgate_management_requests_total{outcome=\"too_large\",route=\"/key/generate\"}")
+        .contains("tollgate_management_requests_total{outcome=\"unauthorized\",route=\"/key/generate\"}")
+        .contains("tollgate_management_requests_total{outcome=\"forbidden\",route=\"/key/list\"}")
+        .contains("tollgate_management_requests_total{outcome=\"ok\",route=\"/key/generate\"}")
+        .contains("tollgate_rejected_requests_total{reason=\"key_blocked\"}")
+        .contains("tollgate_rejected_requests_total{reason=\"expired_key\"}")
+        .contains("tollgate_rejected_requests_total{reason=\"key_model_access_denied\"}")
+        .contains("tollgate_rejected_requests_total{reason=\"customer_blocked\"}");
   }
 
   /** Last: no generated key value after its creation in any log line, topic record, snapshot or answer. */
