@@ -5,33 +5,22 @@ import io.tollgate.schemas.Budget;
 import io.tollgate.schemas.Customer;
 import io.tollgate.schemas.Team;
 import io.tollgate.schemas.VirtualKey;
-import io.tollgate.schemas.kafka.KafkaClientProperties;
-import io.tollgate.schemas.topics.TopicSetup;
 import io.tollgate.schemas.topics.TopicSpec;
-import io.tollgate.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DirectoryStore implements Directory, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryStore.class);
-  static final List<TopicSpec> TOPICS = List.of(Topics.KEYS, Topics.TEAMS, Topics.CUSTOMERS, Topics.BUDGETS);
 
   /** Where the state the gateway started with came from. */
   public enum Source { KAFKA, SNAPSHOT, NONE }
@@ -66,8 +54,6 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   private record Pending(String topic, String key, TopicPartition partition, long offset, byte[] value) {
   }
 
-  private final String bootstrap;
-  private final Map<String, String> kafkaProperties;
   private final Settings settings;
   private final Clock clock;
   private final Object lock = new Object();
@@ -76,6 +62,7 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread follower;
   private final DirectoryWriter writer;
+  private final DirectoryTopics topics;
   private volatile DirectoryState state = new DirectoryState();
   private volatile Source source = Source.NONE;
   private volatile boolean closed;
@@ -88,11 +75,12 @@ public final class DirectoryStore implements Directory, AutoCloseable {
   public DirectoryStore(String bootstrap, Map<String, String> kafkaProperties, String clientId, Settings settings,
                         Clock clock) {
     this.clientId = clientId + "-management";
-    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
-    this.kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
+    Map<String, String> extra = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
+    Objects.requireNonNull(bootstrap, "bootstrap");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.writer = new DirectoryWriter(bootstrap, this.kafkaProperties, this.clientId, this::applyLocal);
+    this.topics = new DirectoryTopics(bootstrap, extra, this.clientId);
+    this.writer = new DirectoryWriter(bootstrap, extra, this.clientId, this::applyLocal);
     this.follower = new Thread(this::run, "management-state-follower");
     follower.setDaemon(true);
   }
@@ -223,17 +211,17 @@ public final class DirectoryStore implements Directory, AutoCloseable {
     while (!closed) {
       KafkaConsumer<String, byte[]> c = null;
       try {
-        c = new KafkaConsumer<>(consumerConfig());
+        c = new KafkaConsumer<>(topics.consumerConfig());
         consumer = c;
         if (closed) {
           return;
         }
-        List<TopicPartition> partitions = partitions(c);
+        List<TopicPartition> partitions = topics.partitions(c);
         c.assign(partitions);
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(5));
         DirectoryState fresh = new DirectoryState();
-        while (!caughtUp(c, end)) {
+        while (!DirectoryTopics.caughtUp(c, end)) {
           for (ConsumerRecord<String, byte[]> r : c.poll(settings.pollTimeout())) {
             applyFollowed(fresh, r);
           }
@@ -285,38 +273,6 @@ public final class DirectoryStore implements Directory, AutoCloseable {
     }
   }
 
-  private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) {
-    ensureTopics();
-    List<TopicPartition> out = new ArrayList<>();
-    for (TopicSpec spec : TOPICS) {
-      List<PartitionInfo> infos = c.partitionsFor(spec.name(), Duration.ofSeconds(5));
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("topic " + spec.name() + " does not exist");
-      }
-      infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
-    }
-    return out;
-  }
-
-  private void ensureTopics() {
-    Map<String, Object> config = KafkaClientProperties.merge("the gateway's management-state admin client",
-        Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000),
-        KafkaClientProperties.known(kafkaProperties, AdminClientConfig.configNames()),
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    try (Admin admin = Admin.create(config)) {
-      TopicSetup.ensure(admin, TOPICS, Optional.empty(), Optional.empty(), Duration.ofSeconds(5));
-    }
-  }
-
-  private static boolean caughtUp(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> end) {
-    for (var e : end.entrySet()) {
-      if (c.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private void snapshot() {
     dirty = false;
     lastSnapshotMillis = clock.millis();
@@ -326,18 +282,6 @@ public final class DirectoryStore implements Directory, AutoCloseable {
       dirty = true;
       LOG.warn("cannot write the management-state snapshot {}: {}", settings.snapshotFile(), e.toString());
     }
-  }
-
-  private Map<String, Object> consumerConfig() {
-    return KafkaClientProperties.merge("the gateway's management-state consumer",
-        Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
-            ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, ConsumerConfig.CLIENT_ID_CONFIG, clientId),
-        KafkaClientProperties.known(kafkaProperties, ConsumerConfig.configNames()),
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
   }
 
   /** Stops following, saves the snapshot, closes the clients. */
