@@ -1,12 +1,18 @@
 package io.tollgate.ingress;
 
+import io.tollgate.ingress.admin.DirectoryStore;
+import io.tollgate.ingress.budget.SpendView;
 import io.tollgate.ingress.config.Deployment;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.provider.GatewayServer;
 import io.tollgate.ingress.publish.KafkaUsagePublisher;
+import io.tollgate.schemas.Budget;
+import io.tollgate.schemas.Customer;
+import io.tollgate.schemas.Team;
 import io.tollgate.schemas.UsageEvent;
+import io.tollgate.schemas.VirtualKey;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.serde.SchemaAnnouncer;
 import io.vertx.core.Vertx;
@@ -29,13 +35,16 @@ public final class Gateway implements AutoCloseable {
   private final KafkaUsagePublisher publisher;
   private final SchemaAnnouncer schemas;
   private final GatewayServer server;
+  private final DirectoryStore store;
   private final int port;
 
-  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, SchemaAnnouncer schemas, GatewayServer server, int port) {
+  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, SchemaAnnouncer schemas, GatewayServer server,
+                  DirectoryStore store, int port) {
     this.vertx = vertx;
     this.publisher = publisher;
     this.schemas = schemas;
     this.server = server;
+    this.store = store;
     this.port = port;
   }
 
@@ -54,6 +63,17 @@ public final class Gateway implements AutoCloseable {
    * in it (the all-in-one launcher passes one registry to every app).
    */
   public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry) {
+    return start(config, options, registry, DirectoryStore.Settings.defaults(Path.of(config.spillDir())));
+  }
+
+  /**
+   * Same, with the management state's settings (tests shorten the start timeout). With a master key
+   * the gateway keeps keys, teams, customers and budgets in Kafka (and a snapshot in the spill
+   * directory, next to the hand-off log) and serves the management API; it listens only once that
+   * state is read (or loaded from the snapshot, or the start timeout passed).
+   */
+  public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry,
+                              DirectoryStore.Settings management) {
     PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
     GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
@@ -67,15 +87,27 @@ public final class Gateway implements AutoCloseable {
     SchemaAnnouncer schemas = SchemaAnnouncer.start(config.kafkaBootstrap(),
         "tollgate-ingress-" + config.gatewayId() + "-schemas",
         config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(),
-        List.of(UsageEvent.getClassSchema()));
+        List.of(UsageEvent.getClassSchema(), VirtualKey.getClassSchema(), Team.getClassSchema(),
+            Customer.getClassSchema(), Budget.getClassSchema()));
+    // The management state: followed from Kafka from now on, while the rest starts.
+    DirectoryStore store = config.masterKey() == null ? null
+        : new DirectoryStore(config.kafkaBootstrap(), config.kafkaProperties(), "tollgate-ingress-" + config.gatewayId(),
+            management, Clock.systemUTC()).start();
     schemas.awaitPublished(SCHEMA_WAIT);
     GatewayServer.warmUp(prices);
+    if (store != null) {
+      store.awaitStart();
+    }
     Vertx vertx = Vertx.vertx(options);
-    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
+    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC(), store,
+        SpendView.NONE);
     try {
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Gateway(vertx, publisher, schemas, server, port);
+      return new Gateway(vertx, publisher, schemas, server, store, port);
     } catch (Exception e) {
+      if (store != null) {
+        store.close();
+      }
       schemas.close();
       publisher.close();
       vertx.close();
@@ -105,9 +137,17 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** Stops taking requests, then flushes (or spills) every event in flight. */
+  /** Where the management state came from (null without a master key: no management state). */
+  public DirectoryStore.Source managementSource() {
+    return store == null ? null : store.source();
+  }
+
   @Override
   public void close() {
     server.close();
+    if (store != null) {
+      store.close();
+    }
     schemas.close();
     publisher.close();
     vertx.close().toCompletionStage().toCompletableFuture().join();

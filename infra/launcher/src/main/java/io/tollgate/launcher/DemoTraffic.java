@@ -59,8 +59,12 @@ final class DemoTraffic implements AutoCloseable {
   private final long endNanos;
   private final long spikeAtNanos;
 
-  private DemoTraffic(String gateway, Duration length, PrintStream out) {
+  /** The gateway's master key, or null on an open gateway (each persona then sends a key of its own). */
+  private final String key;
+
+  private DemoTraffic(String gateway, String key, Duration length, PrintStream out) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
+    this.key = key;
     this.out = Objects.requireNonNull(out, "out");
     long start = System.nanoTime();
     this.endNanos = start + length.toNanos();
@@ -69,7 +73,12 @@ final class DemoTraffic implements AutoCloseable {
 
   /** Starts sending about four calls a second to {@code gateway} for {@code length}. */
   static DemoTraffic start(String gateway, Duration length, PrintStream out) {
-    DemoTraffic demo = new DemoTraffic(gateway, length, out);
+    return start(gateway, null, length, out);
+  }
+
+  /** Same, authenticating with {@code key} (the master key of {@code ./tollgate run}). */
+  static DemoTraffic start(String gateway, String key, Duration length, PrintStream out) {
+    DemoTraffic demo = new DemoTraffic(gateway, key, length, out);
     demo.scheduler.scheduleAtFixedRate(demo::tick, 0, 250, TimeUnit.MILLISECONDS);
     demo.scheduler.scheduleAtFixedRate(demo::report, 30, 30, TimeUnit.SECONDS);
     return demo;
@@ -118,9 +127,11 @@ final class DemoTraffic implements AutoCloseable {
         .header("x-mock-usage", "input=" + input + ",output=" + output + ",cache_read=" + cacheRead)
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (p.api().equals("messages")) {
-      request.header("x-api-key", "sk-demo-" + p.customer()).header("x-litellm-customer-id", p.customer());
+      request.header("x-api-key", key != null ? key : "sk-demo-" + p.customer())
+          .header("x-litellm-customer-id", p.customer());
     } else {
-      request.header("authorization", "Bearer sk-demo-" + p.customer()).header("x-litellm-end-user-id", p.customer());
+      request.header("authorization", "Bearer " + (key != null ? key : "sk-demo-" + p.customer()))
+          .header("x-litellm-end-user-id", p.customer());
     }
     http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
       inFlight.release();

@@ -26,7 +26,16 @@ final class GatewayConfigs {
   /** With the user's file already read ({@code file}, null when none was given). */
   static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl,
                              Map<String, String> env) {
+    return build(o, file, kafka, mockBaseUrl, env, null);
+  }
+
+  /** With the run's master key ({@link MasterKey}; null: the config's or none). */
+  static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl,
+                             Map<String, String> env, MasterKey masterKey) {
     Map<String, String> withRun = new HashMap<>(env);
+    if (masterKey != null) {
+      withRun.put("LITELLM_MASTER_KEY", masterKey.value());
+    }
     withRun.putIfAbsent("TOLLGATE_KAFKA", kafka);
     withRun.putIfAbsent("TOLLGATE_PORT", Integer.toString(o.gatewayPort()));
     withRun.putIfAbsent("TOLLGATE_HOST", "127.0.0.1");

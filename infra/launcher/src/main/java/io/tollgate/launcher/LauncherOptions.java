@@ -23,11 +23,12 @@ import java.util.Map;
  * @param mockProvider    whether to start the mock provider
  * @param help            print usage and exit
  * @param demoMinutes     minutes of synthetic demo traffic to send once up (0 = none)
+ * @param masterKey       {@code --master-key}, or null (then LITELLM_MASTER_KEY, the config's, or the one kept in home)
  */
 public record LauncherOptions(Path home, String kafkaBootstrap, String clickhouseUrl, int kafkaPort,
                               int clickhousePort, int clickhouseTcpPort, int mockPort,
                               int partitions, boolean mockProvider, boolean help, int gatewayPort,
-                              String config, int apiPort, int demoMinutes) {
+                              String config, int apiPort, int demoMinutes, String masterKey) {
 
   static final String USAGE = """
       Usage: ./tollgate run [options]
@@ -46,6 +47,9 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         --demo                  send 3 minutes of synthetic traffic (several customers, models and tools,
                                 one spending spike) through the gateway to the mock provider
         --demo-minutes N        the same for N minutes
+        --master-key KEY        the gateway's master key (default $LITELLM_MASTER_KEY, the config's
+                                general_settings.master_key, else one created on first start and kept
+                                in DIR/master-key)
         --help                  this text
       """;
 
@@ -77,6 +81,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
     boolean mock = !providerKeys;
     boolean help = false;
     int demoMinutes = 0;
+    String masterKey = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
@@ -92,7 +97,8 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         continue;
       }
       if (!List.of("--home", "--kafka", "--clickhouse", "--kafka-port", "--clickhouse-port",
-          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port", "--demo-minutes")
+          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port", "--demo-minutes",
+          "--master-key")
           .contains(arg)) {
         problems.add("unknown option '" + arg + "'");
         if (arg.startsWith("--") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
@@ -118,6 +124,12 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         case "--api-port" -> apiPort = port(arg, value, problems);
         case "--config" -> config = value;
         case "--demo-minutes" -> demoMinutes = positive(arg, value, problems);
+        case "--master-key" -> {
+          masterKey = value.strip();
+          if (!masterKey.startsWith("sk-") || masterKey.length() < 8) {
+            problems.add("--master-key must start with 'sk-' (as in LiteLLM)"); // never the value: it is a secret
+          }
+        }
         default -> throw new AssertionError(arg);
       }
     }
@@ -135,7 +147,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
       throw new InvalidOptions(problems);
     }
     return new LauncherOptions(home.toAbsolutePath().normalize(), kafka, clickhouse, kafkaPort,
-        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, apiPort, demoMinutes);
+        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, apiPort, demoMinutes, masterKey);
   }
 
   private static int port(String name, String value, List<String> problems) {

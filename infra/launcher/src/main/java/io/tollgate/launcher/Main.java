@@ -91,12 +91,13 @@ public final class Main {
     }, "tollgate-shutdown"));
 
     try {
-      String gateway = start(options, file, stack, new Progress(out));
+      Started gateway = start(options, file, stack, new Progress(out));
       if (options.demoMinutes() > 0) {
         out.println("Demo: sending " + options.demoMinutes() + " minute" + (options.demoMinutes() == 1 ? "" : "s")
-            + " of synthetic traffic to " + gateway + "; customer " + DemoTraffic.SPIKE_CUSTOMER
+            + " of synthetic traffic to " + gateway.url() + "; customer " + DemoTraffic.SPIKE_CUSTOMER
             + " crosses the $50/day rule about " + options.demoMinutes() * 36 + " s in.");
-        stack.push("demo traffic", DemoTraffic.start(gateway, java.time.Duration.ofMinutes(options.demoMinutes()), out));
+        stack.push("demo traffic", DemoTraffic.start(gateway.url(), gateway.key(),
+            java.time.Duration.ofMinutes(options.demoMinutes()), out));
       }
     } catch (RuntimeException e) {
       System.err.println("tollgate: start-up failed: " + e.getMessage());
@@ -115,8 +116,12 @@ public final class Main {
     }
   }
 
-  /** Starts everything; returns the gateway's base URL. */
-  private static String start(LauncherOptions o, ConfigFile file, Stack stack, Progress progress) {
+  /** The running gateway's base URL and the key the demo traffic may use (null on an open gateway). */
+  private record Started(String url, String key) {
+  }
+
+  /** Starts everything; returns the gateway's base URL and key. */
+  private static Started start(LauncherOptions o, ConfigFile file, Stack stack, Progress progress) {
     progress.line("Starting Tollgate (data in " + o.home() + ")");
     try {
       Files.createDirectories(o.home());
@@ -170,17 +175,33 @@ public final class Main {
         throw new java.io.UncheckedIOException("spend API cannot listen on " + o.apiPort(), e);
       }
     });
+    MasterKey masterKey = MasterKey.resolve(o.home(), o.masterKey(), System.getenv(),
+        file != null && file.root().generalSettings().masterKey() != null);
     IngressConfig gatewayConfig = GatewayConfigs.build(o, file, kafka, mock == null ? null : mock.baseUrl(),
-        System.getenv());
+        System.getenv(), masterKey);
     // Both apps read the same file: each warning once (unknown keys, unimplemented settings, an open gateway).
     ConfigWarnings.log(alerting.warnings(), gatewayConfig.warnings());
     Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig, new VertxOptions(), metrics)));
 
     String gw = "http://127.0.0.1:" + gateway.port();
     progress.line("");
-    progress.line("  Gateway        " + gw + "   (" + gatewayConfig.deployments().size() + " model routes"
-        + (gatewayConfig.masterKey() == null && gatewayConfig.virtualKeys().isEmpty() ? ", open: any key is accepted and metered by its hash" : "") + ")");
-    progress.line("                 Claude Code: ANTHROPIC_BASE_URL=" + gw
+    boolean open = gatewayConfig.masterKey() == null && gatewayConfig.virtualKeys().isEmpty();
+    progress.line("  Gateway        " + gw + "   (" + gatewayConfig.deployments().size() + " model routes)");
+    if (open) {
+      progress.line("  LLM traffic    OPEN: no master key, any key is accepted and metered by its hash");
+    } else {
+      progress.line("  LLM traffic    needs a key: the master key, or a virtual key from " + gw + "/key/generate");
+      if (masterKey != null && masterKey.created()) {
+        progress.line("  Master key     " + masterKey.value() + "   (created now, kept in " + masterKey.source()
+            + ", shown only this once)");
+      } else {
+        progress.line("  Master key     from " + (masterKey == null ? "the config (general_settings.master_key)"
+            : masterKey.source()) + "   (not shown)");
+      }
+      progress.line("                 new key: curl -s " + gw + "/key/generate -H \"Authorization: Bearer $MASTER_KEY\""
+          + " -d '{\"key_alias\": \"dev-1\", \"max_budget\": 100.00, \"budget_duration\": \"monthly\"}'");
+    }
+    progress.line("                 Claude Code: ANTHROPIC_BASE_URL=" + gw + (open ? "" : " ANTHROPIC_API_KEY=sk-…")
         + " ANTHROPIC_CUSTOM_HEADERS='x-litellm-customer-id: alice' claude");
     progress.line("                 Codex:       OPENAI_BASE_URL=" + gw + "/v1 codex");
     progress.line("                 metrics:     " + gw + "/metrics");
@@ -200,7 +221,7 @@ public final class Main {
     }
     progress.line("  Data           " + o.home());
     progress.line("");
-    return gw;
+    return new Started(gw, gatewayConfig.masterKey());
   }
 
   private static List<String> takenPorts(LauncherOptions o) {

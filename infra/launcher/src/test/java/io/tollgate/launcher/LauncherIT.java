@@ -75,6 +75,14 @@ class LauncherIT {
 
     Process first = start(args);
     List<ProcessHandle> children = first.descendants().toList();
+    // First start: a master key is created, kept owner-only under the home, shown once; LLM traffic needs a key.
+    Path keyFile = home.resolve(MasterKey.FILE);
+    String master = Files.readString(keyFile).strip();
+    assertThat(master).startsWith("sk-").hasSizeGreaterThan(30);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+        .isEqualTo("rw-------");
+    assertThat(output()).filteredOn(l -> l.contains(master)).hasSize(1);
+    assertThat(output()).anyMatch(l -> l.contains("LLM traffic    needs a key"));
     assertThat(children).as("the ClickHouse server runs as a child").isNotEmpty();
     assertThat(String.join("\n", output)).contains("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + chPort,
         "http://127.0.0.1:" + mockPort);
@@ -98,10 +106,15 @@ class LauncherIT {
     assertThat(mock.statusCode()).isEqualTo(200);
     assertThat(mock.body()).contains("\"output_tokens\":8");
 
-    // Through the gateway (open locally, mock upstream): the call is answered and metered on Kafka.
+    HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages")).header("x-api-key", "sk-local")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).as("an unknown key, now that there is a master key").isEqualTo(401);
+    // Through the gateway (master key, mock upstream): the call is answered and metered on Kafka.
     HttpResponse<String> viaGateway = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages"))
-        .header("x-api-key", "sk-local").header("x-litellm-customer-id", "launcher-it")
+        .header("x-api-key", master).header("x-litellm-customer-id", "launcher-it")
         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(viaGateway.statusCode()).isEqualTo(200);
@@ -139,7 +152,7 @@ class LauncherIT {
     // and one Slack message to the local webhook.
     HttpResponse<String> expensive = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages"))
-        .header("x-api-key", "sk-local").header("x-litellm-customer-id", "big-spender")
+        .header("x-api-key", master).header("x-litellm-customer-id", "big-spender")
         .header("x-mock-usage", "input=20000000,output=10")
         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10}")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -168,6 +181,8 @@ class LauncherIT {
     Process second = start(args);
     List<ProcessHandle> secondChildren = second.descendants().toList();
     assertThat(String.join("\n", output)).contains("schema up to date");
+    assertThat(output()).as("the kept master key is not shown again").noneMatch(l -> l.contains(master));
+    assertThat(Files.readString(keyFile).strip()).isEqualTo(master);
     assertThat(ch.queryLong("SELECT count() FROM alerts WHERE alert_id = 'survives'")).isEqualTo(1);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("launcher-it");

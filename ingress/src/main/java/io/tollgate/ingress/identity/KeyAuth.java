@@ -72,17 +72,38 @@ public final class KeyAuth {
   }
 
   private final Map<String, IngressConfig.KeyEntry> byHash;
-  private final String masterHash;
+  private final byte[] masterDigest;
+  private final Directory directory;
 
   public KeyAuth(IngressConfig config) {
-    this.masterHash = config.masterKey() == null ? null : sha256(config.masterKey());
+    this(config, Directory.EMPTY);
+  }
+
+  /** Keys of the config and of the management state ({@code directory}). */
+  public KeyAuth(IngressConfig config, Directory directory) {
+    this.masterDigest = config.masterKey() == null ? null : digest(config.masterKey());
     this.byHash = new HashMap<>();
+    this.directory = java.util.Objects.requireNonNull(directory, "directory");
     config.virtualKeys().forEach((key, entry) -> byHash.put(sha256(key), entry));
   }
 
-  /** True when no key is configured at all: the gateway is open (local mock set-ups). */
+  /** True when no key is configured at all and no key store runs: the gateway is open (local mock set-ups). */
   public boolean open() {
-    return masterHash == null && byHash.isEmpty();
+    return masterDigest == null && byHash.isEmpty() && directory == Directory.EMPTY;
+  }
+
+  /** Whether this identity is the master key's (its hash compared in constant time). */
+  public boolean isMaster(Identity identity) {
+    if (masterDigest == null || identity == null || identity.hash() == null || identity.hash().length() != 64) {
+      return false;
+    }
+    byte[] given;
+    try {
+      given = HexFormat.of().parseHex(identity.hash());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return MessageDigest.isEqual(given, masterDigest);
   }
 
   /**
@@ -97,17 +118,25 @@ public final class KeyAuth {
       if (key == null) {
         continue;
       }
-      String hash = sha256(key);
+      byte[] digest = digest(key);
+      String hash = HexFormat.of().formatHex(digest);
       if (open()) {
         // An open gateway meters whatever key the client sent first (by hash only).
         return new Identity(hash, null, null, source);
       }
-      if (hash.equals(masterHash)) {
+      // Constant time: how much of the master key a guess got right must not show in the timing.
+      if (masterDigest != null && MessageDigest.isEqual(digest, masterDigest)) {
         return new Identity(hash, "master", null, source);
       }
       IngressConfig.KeyEntry entry = byHash.get(hash);
       if (entry != null) {
         return new Identity(hash, entry.alias(), entry.defaultCustomer(), source);
+      }
+      // Expired or blocked keys are identified too: admission refuses them with LiteLLM's own words.
+      io.tollgate.schemas.VirtualKey stored = directory.key(hash);
+      if (stored != null) {
+        return new Identity(hash, stored.getKeyAlias() != null ? stored.getKeyAlias() : stored.getKeyName(),
+            stored.getDefaultCustomerId(), source);
       }
     }
     return open() ? new Identity(null, null, null, null) : null;
@@ -118,8 +147,12 @@ public final class KeyAuth {
   }
 
   public static String sha256(String key) {
+    return HexFormat.of().formatHex(digest(key));
+  }
+
+  private static byte[] digest(String key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -27,6 +27,7 @@ public final class GatewayMetrics implements PublishMetrics {
   private final Counter publish;
   private final Counter usageSources;
   private final Counter clampedUsage;
+  private final Counter management;
 
   public GatewayMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -55,6 +56,15 @@ public final class GatewayMetrics implements PublishMetrics {
     clampedUsage = Counter.builder().name("tollgate_usage_clamped_total")
         .help("Calls whose token counts upstream reported out of range (negative, absurd, cached above prompt) "
             + "and were clamped (usage_clamped in the event)").register(registry);
+    management = Counter.builder().name("tollgate_management_requests_total")
+        .help("Management API calls (/key, /team, /customer, /budget) by route and outcome: ok, invalid, "
+            + "unauthorized, forbidden, not_found, too_large, unavailable (Kafka did not acknowledge), error")
+        .labelNames("route", "outcome").register(registry);
+  }
+
+  /** One management API answer; {@code route} is a route template (bounded), never a client's path. */
+  public void management(String route, String outcome) {
+    management.labelValues(route, outcome).inc();
   }
 
   public void usageSource(String source, boolean clamped) {

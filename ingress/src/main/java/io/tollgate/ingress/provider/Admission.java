@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.ingress.identity.AccessChecks;
 import io.tollgate.ingress.identity.ClaudeCodeSession;
 import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.KeyAuth;
@@ -66,12 +67,19 @@ final class Admission {
   private final CustomerResolver customers;
   private final Router router;
   private final ObjectMapper json;
+  private final AccessChecks access;
 
   Admission(KeyAuth keyAuth, CustomerResolver customers, Router router, long maxBodyBytes) {
+    this(keyAuth, customers, router, maxBodyBytes, null);
+  }
+
+  /** @param access what the management state forbids (expired, blocked, models), or null when there is none */
+  Admission(KeyAuth keyAuth, CustomerResolver customers, Router router, long maxBodyBytes, AccessChecks access) {
     this.keyAuth = Objects.requireNonNull(keyAuth, "keyAuth");
     this.customers = Objects.requireNonNull(customers, "customers");
     this.router = Objects.requireNonNull(router, "router");
     this.json = strictMapper(maxBodyBytes);
+    this.access = access;
   }
 
   static ObjectMapper strictMapper(long maxBodyBytes) {
@@ -111,6 +119,10 @@ final class Admission {
     String session = ClaudeCodeSession.sessionId(object.path("metadata").path("user_id").asText(null));
     if (model == null || model.isBlank()) {
       return new Rejected(400, "'model' is required", "no_model", key, null, customer, session);
+    }
+    AccessChecks.Refusal refusal = access == null ? null : access.check(key.hash(), model, customer.id());
+    if (refusal != null) {
+      return new Rejected(refusal.status(), refusal.message(), refusal.reason(), key, model, customer, session);
     }
     // No configured name is this long; routing one (wildcards can be quadratic) would only cost time.
     List<Router.Target> targets = model.length() > MAX_ROUTABLE_MODEL ? List.of() : router.route(model, api);

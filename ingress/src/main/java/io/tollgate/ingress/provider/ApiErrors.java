@@ -15,6 +15,27 @@ public final class ApiErrors {
   private ApiErrors() {
   }
 
+  /**
+   * Rejection reasons that are LiteLLM error types of their own: on OpenAI routes the body carries
+   * LiteLLM's type and its string code ({@code "401"}), as LiteLLM's clients match on them.
+   */
+  private static final java.util.Map<String, String> LITELLM_TYPES = java.util.Map.of(
+      "expired_key", "expired_key", "key_blocked", "auth_error", "team_blocked", "auth_error",
+      "key_model_access_denied", "key_model_access_denied", "team_model_access_denied", "team_model_access_denied",
+      "customer_blocked", "auth_error");
+
+  /** Same, for a rejection with a reason: LiteLLM's own error type where it has one. */
+  public static String body(boolean anthropic, int status, String message, String reason) {
+    String type = reason == null ? null : LITELLM_TYPES.get(reason);
+    if (anthropic || type == null) {
+      return body(anthropic, status, message);
+    }
+    ObjectNode root = JSON.createObjectNode();
+    root.putObject("error").put("message", message).put("type", type)
+        .put("param", reason.endsWith("model_access_denied") ? "model" : null).put("code", Integer.toString(status));
+    return root.toString();
+  }
+
   public static String body(boolean anthropic, int status, String message) {
     if (anthropic) {
       ObjectNode root = JSON.createObjectNode().put("type", "error");

@@ -156,10 +156,10 @@ final class Exchange {
         // Part of the body may still be coming: the connection cannot be reused, so it is closed
         // once the answer is out (Vert.x keeps a keep-alive connection open whatever the header says).
         resp.putHeader("connection", "close");
-        resp.end(ApiErrors.body(api.anthropic(), status, message)).onComplete(v -> req.connection().close());
+        resp.end(ApiErrors.body(api.anthropic(), status, message, reason)).onComplete(v -> req.connection().close());
         return;
       }
-      resp.end(ApiErrors.body(api.anthropic(), status, message));
+      resp.end(ApiErrors.body(api.anthropic(), status, message, reason));
     }
   }
 

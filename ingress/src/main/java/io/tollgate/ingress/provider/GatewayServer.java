@@ -1,7 +1,12 @@
 package io.tollgate.ingress.provider;
 
 import io.tollgate.ingress.config.IngressConfig;
+import io.tollgate.ingress.admin.DirectoryStore;
+import io.tollgate.ingress.admin.ManagementApi;
+import io.tollgate.ingress.budget.SpendView;
+import io.tollgate.ingress.identity.AccessChecks;
 import io.tollgate.ingress.identity.CustomerResolver;
+import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
@@ -47,14 +52,29 @@ public final class GatewayServer implements AutoCloseable {
   private final IdleConnections idle;
   private HttpServer server;
 
+  private final ManagementApi management;
+  private final DirectoryStore store;
+
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
                        GatewayMetrics metrics, Clock clock) {
+    this(vertx, config, prices, publisher, metrics, clock, null, SpendView.NONE);
+  }
+
+  /**
+   * @param store the management state (keys, teams, customers, budgets), or null when the gateway has none
+   * @param spend spend per key, team and customer, for the management API's info routes
+   */
+  public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
+                       GatewayMetrics metrics, Clock clock, DirectoryStore store, SpendView spend) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.keyAuth = new KeyAuth(config);
+    this.store = store;
+    Directory directory = store == null ? Directory.EMPTY : store;
+    this.keyAuth = new KeyAuth(config, directory);
+    this.management = new ManagementApi(store, keyAuth, spend, vertx, clock, metrics::management);
     this.router = new Router(config.deployments());
     this.cors = new Cors(config.corsAllowedOrigins());
     this.client = vertx.httpClientBuilder()
@@ -62,7 +82,7 @@ public final class GatewayServer implements AutoCloseable {
         .with(new PoolOptions().setHttp1MaxSize(500))
         .build();
     Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
-        config.maxBodyBytes());
+        config.maxBodyBytes(), store == null ? null : new AccessChecks(directory, clock));
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
@@ -92,6 +112,11 @@ public final class GatewayServer implements AutoCloseable {
     }
     String path = req.path();
     MultiMap extra = cors.headers(req.getHeader("origin"));
+    if (ManagementApi.handles(path)) {
+      req.response().headers().addAll(extra);
+      management.handle(req);
+      return;
+    }
     Api api = route(path);
     if (api != null && req.method().name().equals("POST")) {
       new Exchange(pipeline, req, api, extra).run(); // it adds the headers, with its call id
@@ -126,6 +151,8 @@ public final class GatewayServer implements AutoCloseable {
    */
   private void readiness(HttpServerRequest req) {
     HandoffStatus s = publisher.status();
+    // Ready only with the management state (from Kafka or the snapshot): without it every key would be refused.
+    boolean keys = store == null || store.ready();
     String kafka = s.kafkaReachable() ? "connected"
         : "unreachable (events wait in the hand-off log and are sent when Kafka answers)";
     JsonObject body = new JsonObject().put("status", s.ready() ? "healthy" : "unhealthy").put("kafka", kafka)
@@ -133,7 +160,11 @@ public final class GatewayServer implements AutoCloseable {
             .put("backlog_records", s.backlogRecords()).put("backlog_bytes", s.backlogBytes())
             .put("oldest_unacked_seconds", s.oldestUnackedSeconds()).put("last_ack_seconds", s.lastAckSeconds())
             .put("over_backlog_limit", s.overBacklogLimit()));
-    req.response().setStatusCode(s.ready() ? 200 : 503).putHeader("content-type", "application/json")
+    if (store != null) {
+      body.put("management_state", store.source().name().toLowerCase(java.util.Locale.ROOT));
+      body.put("status", s.ready() && keys ? "healthy" : "unhealthy");
+    }
+    req.response().setStatusCode(s.ready() && keys ? 200 : 503).putHeader("content-type", "application/json")
         .end(body.encode());
   }
 

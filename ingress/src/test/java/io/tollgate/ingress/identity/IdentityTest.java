@@ -29,6 +29,44 @@ class IdentityTest {
   }
 
   @Test
+  void directoryKeysAuthenticateAndOnlyTheMasterKeyIsMaster() {
+    String hash = KeyAuth.sha256("sk-from-directory");
+    io.tollgate.schemas.VirtualKey stored = io.tollgate.schemas.VirtualKey.newBuilder().setKeyHash(hash)
+        .setKeyAlias("dev-1").setDefaultCustomerId("acme").setCreatedAt(java.time.Instant.EPOCH).build();
+    Directory directory = new Directory() {
+      @Override
+      public io.tollgate.schemas.VirtualKey key(String keyHash) {
+        return hash.equals(keyHash) ? stored : null;
+      }
+
+      @Override
+      public io.tollgate.schemas.Team team(String teamId) {
+        return null;
+      }
+
+      @Override
+      public io.tollgate.schemas.Customer customer(String customerId) {
+        return null;
+      }
+
+      @Override
+      public io.tollgate.schemas.Budget budget(String budgetId) {
+        return null;
+      }
+    };
+    KeyAuth auth = new KeyAuth(config("sk-master", Map.of()), directory);
+    KeyAuth.Identity id = auth.authenticate(headers("x-litellm-api-key", "Bearer sk-from-directory"));
+    assertThat(id.alias()).isEqualTo("dev-1");
+    assertThat(id.defaultCustomer()).isEqualTo("acme");
+    assertThat(auth.isMaster(id)).isFalse();
+    assertThat(auth.isMaster(auth.authenticate(headers("authorization", "Bearer sk-master")))).isTrue();
+    assertThat(auth.isMaster(new KeyAuth.Identity("master-but-not-a-hash", "master", null, null))).isFalse();
+    assertThat(auth.authenticate(headers("x-api-key", "sk-deleted"))).isNull();
+    assertThat(auth.open()).isFalse();
+    assertThat(new KeyAuth(config(null, Map.of()), directory).open()).as("a key store closes the gateway").isFalse();
+  }
+
+  @Test
   void keyPrecedenceFollowsLiteLlm() {
     KeyAuth auth = new KeyAuth(config("sk-master", Map.of("sk-a", new IngressConfig.KeyEntry("a", "acme"))));
     KeyAuth.Identity id = auth.authenticate(headers("x-litellm-api-key", "sk-a", "authorization", "Bearer oauth", "x-api-key", "sk-x"));
