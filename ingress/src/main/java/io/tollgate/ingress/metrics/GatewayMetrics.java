@@ -57,6 +57,11 @@ public final class GatewayMetrics implements PublishMetrics {
             + "and were clamped (usage_clamped in the event)").register(registry);
   }
 
+  /** The registry these metrics are in (for other parts of the gateway to add theirs). */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
   public void usageSource(String source, boolean clamped) {
     usageSources.labelValues(source).inc();
     if (clamped) {
