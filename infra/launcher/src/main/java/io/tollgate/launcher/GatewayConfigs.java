@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The gateway configuration of {@code ./tollgate run}: the user's file when given, else a model
  * list of wildcards — to the real providers when their keys are set, to the mock provider
- * otherwise — with Kafka and the spill directory of this run.
+ * otherwise — with Kafka, ClickHouse (for the spend API) and the spill directory of this run.
  */
 final class GatewayConfigs {
   private GatewayConfigs() {
@@ -23,10 +23,19 @@ final class GatewayConfigs {
     return build(o, o.config() == null ? null : ConfigFile.load(Path.of(o.config())), kafka, mockBaseUrl, env);
   }
 
-  /** With the user's file already read ({@code file}, null when none was given). */
+  /** With the user's file already read ({@code file}, null when none was given), without ClickHouse. */
   static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl,
                              Map<String, String> env) {
+    return build(o, file, kafka, mockBaseUrl, null, env);
+  }
+
+  /** Same, the spend API reading the ClickHouse at {@code clickhouseUrl} (the run's; null = none). */
+  static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl, String clickhouseUrl,
+                             Map<String, String> env) {
     Map<String, String> withRun = new HashMap<>(env);
+    if (clickhouseUrl != null) {
+      withRun.put("CLICKHOUSE_URL", clickhouseUrl); // the ClickHouse the aggregator writes, whatever the file says
+    }
     withRun.putIfAbsent("TOLLGATE_KAFKA", kafka);
     withRun.putIfAbsent("TOLLGATE_PORT", Integer.toString(o.gatewayPort()));
     withRun.putIfAbsent("TOLLGATE_HOST", "127.0.0.1");
