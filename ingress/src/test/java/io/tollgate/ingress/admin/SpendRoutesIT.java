@@ -59,24 +59,24 @@ class SpendRoutesIT {
     ch = db.client();
     String columns = "(event_id, ts, ts_ms, duration_ms, customer_id, key_hash, key_alias, team_id, user_id, tool, "
         + "session_id, model_requested, model, api, provider, cost_nanos, input_tokens, output_tokens, cache_read_tokens, "
-        + "status_code, price_known, upstream_request_id)";
+        + "status_code, price_known, upstream_request_id, request_tags)";
     ch.execute("INSERT INTO usage_events " + columns + " VALUES "
         + "('e1', toDateTime('2026-11-23 10:00:00', 'UTC'), 5, 1200, 'acme', '" + HASH_A + "', 'alias-a', 't1', 'u1', "
         + "'claude-code', 's1', 'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'messages', 'anthropic', 1500000005, "
-        + "100, 20, 1000, 200, 1, 'msg_01'),"
+        + "100, 20, 1000, 200, 1, 'msg_01', ['prod', 'team:x']),"
         + "('e2', toDateTime('2026-11-24 11:00:00', 'UTC'), 7, 300, 'acme', '" + HASH_A + "', 'alias-a', 't1', 'u1', "
-        + "'codex', '', 'gpt-5', 'gpt-5', 'responses', 'openai', 5, 10, 2, 0, 200, 1, 'chatcmpl-xyz'),"
+        + "'codex', '', 'gpt-5', 'gpt-5', 'responses', 'openai', 5, 10, 2, 0, 200, 1, 'chatcmpl-xyz', []),"
         + "('e3', toDateTime('2026-11-24 12:00:00', 'UTC'), 9, 40, 'o''brien', '" + HASH_B + "', 'alias-b', 't2', 'u2', "
-        + "'curl', '', 'gpt-5', 'gpt-5', 'chat_completions', 'openai', 7, 1, 1, 0, 500, 1, ''),"
+        + "'curl', '', 'gpt-5', 'gpt-5', 'chat_completions', 'openai', 7, 1, 1, 0, 500, 1, '', []),"
         + "('e4', toDateTime('2026-11-25 08:00:00', 'UTC'), 0, 10, 'bob', '" + HASH_B + "', 'alias-b', '', '', "
-        + "'claude-code', 's2', 'claude-opus-4-1', 'claude-opus-4-1', 'messages', 'anthropic', 3000000000, 5, 5, 0, 200, 1, '')");
+        + "'claude-code', 's2', 'claude-opus-4-1', 'claude-opus-4-1', 'messages', 'anthropic', 3000000000, 5, 5, 0, 200, 1, '', [])");
     StringBuilder paging = new StringBuilder("INSERT INTO usage_events " + columns + " VALUES ");
     for (int i = 0; i < PAGING_ROWS; i++) {
       // One second for all and spend in three values: only the tie-break keeps pages apart.
       paging.append(i == 0 ? "" : ",").append("('p").append(String.format("%02d", i))
           .append("', toDateTime('2026-11-26 09:00:00', 'UTC'), 0, 1, 'paging', '").append(HASH_P)
           .append("', '', '', '', 'curl', '', 'gpt-5', 'gpt-5', 'chat_completions', 'openai', ").append(i % 3)
-          .append(", 1, 1, 0, 200, 1, '')");
+          .append(", 1, 1, 0, 200, 1, '', [])");
     }
     ch.execute(paging.toString());
     String yaml = """
@@ -304,6 +304,7 @@ class SpendRoutesIT {
     assertThat(e1.path("status").asText()).isEqualTo("success");
     assertThat(e1.path("metadata").path("user_api_key_alias").asText()).isEqualTo("alias-a");
     assertThat(e1.path("call_type").asText()).isEqualTo("messages");
+    assertThat(e1.path("request_tags").toString()).isEqualTo("[\"prod\",\"team:x\"]");
     assertThat(get("/spend/logs?request_id=e2", "authorization", "Bearer " + MASTER).body())
         .as("tiny amounts stay plain decimals").contains("\"spend\":0.000000005,");
     assertThat(master("/spend/logs?summarize=false").toString()).doesNotContain(KEY_A).doesNotContain(KEY_B);

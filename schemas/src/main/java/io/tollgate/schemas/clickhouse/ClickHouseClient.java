@@ -177,12 +177,20 @@ public final class ClickHouseClient {
       Map<String, Object> row = new LinkedHashMap<>();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         Object value = rs.getObject(i);
-        // Arrays as plain lists: no java.sql type leaves this class.
-        row.put(meta.getColumnLabel(i), value instanceof java.sql.Array a ? java.util.Arrays.asList((Object[]) a.getArray()) : value);
+        row.put(meta.getColumnLabel(i), value instanceof java.sql.Array a ? list(a.getArray()) : value);
       }
       rows.add(row);
     }
     return rows;
+  }
+
+  /** A driver array (objects or primitives) as a plain list: no java.sql type leaves this class. */
+  private static List<Object> list(Object array) {
+    List<Object> out = new ArrayList<>();
+    for (int i = 0; i < java.lang.reflect.Array.getLength(array); i++) {
+      out.add(java.lang.reflect.Array.get(array, i));
+    }
+    return out;
   }
 
   /** The first column of the first row as a long (counts, sums); fails when there is no row. */
