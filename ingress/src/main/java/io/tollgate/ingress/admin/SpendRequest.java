@@ -74,7 +74,7 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
   /** ClickHouse's DateTime ends in February 2106. */
   static final Instant LATEST = Instant.parse("2106-01-01T00:00:00Z");
   private static final BigDecimal MAX_USD = BigDecimal.valueOf(9_000_000_000L);
-  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern HASH = Pattern.compile("[0-9a-fA-F]{64}");
 
   private static final Set<String> FILTERS = Set.of("api_key", "user_id", "request_id", "team_id", "end_user",
       "customer_id", "model", "key_alias", "session_id", "status_filter", "min_spend", "max_spend", "error_code", "tool",
@@ -106,7 +106,7 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
     }
     String apiKey = r.text("api_key");
     String keyHash = apiKey == null ? null
-        : HASH.matcher(apiKey).matches() ? apiKey : KeyAuth.sha256(apiKey); // a hash, or the key itself
+        : HASH.matcher(apiKey).matches() ? apiKey.toLowerCase(Locale.ROOT) : KeyAuth.sha256(apiKey); // a hash, or the key
     Boolean success = null;
     String status = r.text("status_filter");
     if (status != null) {

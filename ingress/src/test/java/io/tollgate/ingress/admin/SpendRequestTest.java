@@ -53,6 +53,8 @@ class SpendRequestTest {
     String hash = KeyAuth.sha256("sk-1");
     assertThat(SpendRequest.parse(SpendRequest.Route.LOGS, q("api_key", "sk-1")).filter().keyHash()).isEqualTo(hash);
     assertThat(SpendRequest.parse(SpendRequest.Route.LOGS, q("api_key", hash)).filter().keyHash()).isEqualTo(hash);
+    assertThat(SpendRequest.parse(SpendRequest.Route.LOGS, q("api_key", hash.toUpperCase(java.util.Locale.ROOT))).filter()
+        .keyHash()).isEqualTo(hash);
   }
 
   @Test
