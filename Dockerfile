@@ -13,6 +13,7 @@ COPY --from=build /app/lib /app/lib
 USER tollgate
 WORKDIR /var/lib/tollgate
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 --enable-native-access=ALL-UNNAMED"
+# 4000: the gateway (LLM APIs, spend and management API); 4001, 4002: /metrics of the aggregator and alerting.
 EXPOSE 4000 4001 4002
 # Default: the gateway. Override the class (and arguments) per service.
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -cp '/app/lib/*' \"$@\"", "--"]

@@ -1,6 +1,6 @@
 package io.tollgate.aggregator;
 
-import io.tollgate.aggregator.api.SpendApi;
+import com.sun.net.httpserver.HttpServer;
 import io.tollgate.schemas.app.CommandLine;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
@@ -12,6 +12,7 @@ import io.tollgate.schemas.kafka.KafkaClientProperties;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,9 +20,11 @@ import java.util.Set;
 
 /**
  * The aggregator on its own: {@code --bootstrap HOST:PORT --clickhouse URL [--database tollgate]
- * [--application-id tollgate-aggregator] [--state-dir DIR] [--api-port 4001] [--api-host 127.0.0.1]
- * [--config FILE] [--kafka.<property> VALUE]...} (the spend API and {@code /metrics} are served on
- * the API port). With {@code --config}, the shared config file's {@code tollgate.kafka} gives the
+ * [--application-id tollgate-aggregator] [--state-dir DIR] [--metrics-port 4001] [--metrics-host 127.0.0.1]
+ * [--config FILE] [--kafka.<property> VALUE]...} ({@code /metrics} on the metrics port; the spend
+ * API is the gateway's, behind its master key; {@code --api-port} / {@code --api-host} are still
+ * accepted as the old names of the metrics options). With {@code --config}, the shared config
+ * file's {@code tollgate.kafka} gives the
  * bootstrap servers (after {@code --bootstrap} and {@code TOLLGATE_KAFKA}) and extra client
  * properties (the {@code --kafka.} options win); its errors stop the start (exit 2), its warnings
  * are logged.
@@ -35,7 +38,7 @@ import java.util.Set;
 public final class Main {
   static final String READY = "AGGREGATOR READY";
   private static final Set<String> OPTIONS = Set.of("bootstrap", "clickhouse", "database", "application-id", "state-dir",
-      "api-port", "api-host", "config");
+      "metrics-port", "metrics-host", "api-port", "api-host", "config");
 
   private Main() {
   }
@@ -43,12 +46,12 @@ public final class Main {
   public static void main(String[] args) throws InterruptedException {
     Map<String, String> env = System.getenv();
     CommandLine a;
-    int apiPort;
+    int metricsPort;
     Map<String, String> kafka = new LinkedHashMap<>();
     String fileBootstrap = null;
     try {
       a = CommandLine.parse(args, OPTIONS, "kafka.");
-      apiPort = a.port("api-port", 4001);
+      metricsPort = a.port("metrics-port", a.port("api-port", 4001));
       kafka.putAll(KafkaClientProperties.withFile(Map.of(), env));
       if (a.get("config", null) != null) {
         ConfigFile file = ConfigFile.load(Path.of(a.get("config", null)));
@@ -79,15 +82,18 @@ public final class Main {
       System.exit(2);
       return;
     }
-    SpendApi api;
+    HttpServer http;
+    String host = a.get("metrics-host", a.get("api-host", "127.0.0.1"));
     try {
-      api = new SpendApi(clickhouse, a.get("api-host", "127.0.0.1"), apiPort, metrics);
+      http = HttpServer.create(new InetSocketAddress(host, metricsPort), 16);
     } catch (IOException e) {
       app.close();
-      throw new UncheckedIOException("spend API cannot listen on port " + apiPort, e);
+      throw new UncheckedIOException("cannot listen for /metrics on port " + metricsPort, e);
     }
+    metrics.serveOn(http);
+    http.start();
     CommandLine.runUntilStopped(READY, app::healthy, () -> {
-      api.close();
+      http.stop(0);
       app.close();
     });
   }

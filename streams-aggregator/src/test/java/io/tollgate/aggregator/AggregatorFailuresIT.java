@@ -33,7 +33,7 @@ class AggregatorFailuresIT {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "--bootstrap", kafka.bootstrapServers(), "--clickhouse", db.settings().url(), "--database", db.database(),
         "--application-id", "kill-" + UUID.randomUUID(), "--state-dir", state.toString(),
-        "--api-port", Integer.toString(FreePorts.pick())));
+        "--metrics-port", Integer.toString(FreePorts.pick())));
     Process first = ChildJvm.start(cmd, Main.READY, Duration.ofSeconds(60), line -> { }).process();
     waitForRows(db.client(), "kill");
     first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9: no clean shutdown, open transactions abort

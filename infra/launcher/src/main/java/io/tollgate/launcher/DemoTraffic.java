@@ -87,7 +87,7 @@ final class DemoTraffic implements AutoCloseable {
   private void tick() {
     long now = System.nanoTime();
     if (now >= endNanos) {
-      out.printf("Demo traffic finished: %d calls (%d failed). The spend is in ClickHouse and /spend/report.%n",
+      out.printf("Demo traffic finished: %d calls (%d failed). The spend is in ClickHouse and the gateway's /global/spend/report.%n",
           sent.get(), failed.get());
       scheduler.shutdown();
       return;

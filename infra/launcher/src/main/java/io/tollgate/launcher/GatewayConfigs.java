@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The gateway configuration of {@code ./tollgate run}: the user's file when given, else a model
  * list of wildcards — to the real providers when their keys are set, to the mock provider
- * otherwise — with Kafka and the spill directory of this run.
+ * otherwise — with Kafka, ClickHouse (for the spend API) and the spill directory of this run.
  */
 final class GatewayConfigs {
   private GatewayConfigs() {
@@ -23,16 +23,22 @@ final class GatewayConfigs {
     return build(o, o.config() == null ? null : ConfigFile.load(Path.of(o.config())), kafka, mockBaseUrl, env);
   }
 
-  /** With the user's file already read ({@code file}, null when none was given). */
+  /** With the user's file already read ({@code file}, null when none was given), without ClickHouse. */
   static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl,
                              Map<String, String> env) {
-    return build(o, file, kafka, mockBaseUrl, env, null);
+    return build(o, file, kafka, mockBaseUrl, null, env, null);
   }
 
-  /** With the run's master key ({@link MasterKey}; null: the config's or none). */
-  static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl,
+  /**
+   * With the ClickHouse the spend API reads ({@code clickhouseUrl}: the run's, null = none) and the
+   * run's master key ({@link MasterKey}; null: the config's or none).
+   */
+  static IngressConfig build(LauncherOptions o, ConfigFile file, String kafka, String mockBaseUrl, String clickhouseUrl,
                              Map<String, String> env, MasterKey masterKey) {
     Map<String, String> withRun = new HashMap<>(env);
+    if (clickhouseUrl != null) {
+      withRun.put("CLICKHOUSE_URL", clickhouseUrl); // the ClickHouse the aggregator writes, whatever the file says
+    }
     if (masterKey != null) {
       withRun.put("LITELLM_MASTER_KEY", masterKey.value());
     }

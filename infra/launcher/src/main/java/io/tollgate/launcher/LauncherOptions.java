@@ -19,7 +19,6 @@ import java.util.Map;
  * @param partitions      partitions of the Tollgate topics on the embedded broker
  * @param gatewayPort     port of the gateway (LiteLLM's 4000)
  * @param config          the gateway's config file (LiteLLM config.yaml + tollgate section), or null
- * @param apiPort         port of the spend API ({@code /spend/logs}, {@code /spend/report})
  * @param mockProvider    whether to start the mock provider
  * @param help            print usage and exit
  * @param demoMinutes     minutes of synthetic demo traffic to send once up (0 = none)
@@ -28,7 +27,7 @@ import java.util.Map;
 public record LauncherOptions(Path home, String kafkaBootstrap, String clickhouseUrl, int kafkaPort,
                               int clickhousePort, int clickhouseTcpPort, int mockPort,
                               int partitions, boolean mockProvider, boolean help, int gatewayPort,
-                              String config, int apiPort, int demoMinutes, String masterKey) {
+                              String config, int demoMinutes, String masterKey) {
 
   static final String USAGE = """
       Usage: ./tollgate run [options]
@@ -40,7 +39,6 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         --clickhouse-tcp-port N native port of the local ClickHouse (default 9000)
         --mock-port N           port of the mock provider (default 4010)
         --port N                port of the gateway (default 4000)
-        --api-port N            port of the spend API (default 4001)
         --config FILE           gateway config (LiteLLM config.yaml format + a tollgate: section)
         --partitions N          partitions of the Tollgate topics (default 3)
         --no-mock               do not start the mock provider
@@ -74,7 +72,6 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
     int mockPort = 4010;
     int partitions = 3;
     int gatewayPort = 4000;
-    int apiPort = 4001;
     String config = blankToNull(env.get("TOLLGATE_CONFIG"));
     boolean providerKeys = blankToNull(env.get("ANTHROPIC_API_KEY")) != null
         || blankToNull(env.get("OPENAI_API_KEY")) != null;
@@ -96,8 +93,16 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         demoMinutes = Math.max(demoMinutes, 3);
         continue;
       }
+      if (arg.equals("--api-port")) {
+        problems.add("--api-port is gone: the spend API (/spend/logs, /spend/logs/v2, /global/spend/report) is served "
+            + "on the gateway port (--port), behind the master key");
+        if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+          i++;
+        }
+        continue;
+      }
       if (!List.of("--home", "--kafka", "--clickhouse", "--kafka-port", "--clickhouse-port",
-          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--api-port", "--demo-minutes",
+          "--clickhouse-tcp-port", "--mock-port", "--partitions", "--port", "--config", "--demo-minutes",
           "--master-key")
           .contains(arg)) {
         problems.add("unknown option '" + arg + "'");
@@ -121,7 +126,6 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
         case "--mock-port" -> mockPort = port(arg, value, problems);
         case "--partitions" -> partitions = positive(arg, value, problems);
         case "--port" -> gatewayPort = port(arg, value, problems);
-        case "--api-port" -> apiPort = port(arg, value, problems);
         case "--config" -> config = value;
         case "--demo-minutes" -> demoMinutes = positive(arg, value, problems);
         case "--master-key" -> {
@@ -147,7 +151,7 @@ public record LauncherOptions(Path home, String kafkaBootstrap, String clickhous
       throw new InvalidOptions(problems);
     }
     return new LauncherOptions(home.toAbsolutePath().normalize(), kafka, clickhouse, kafkaPort,
-        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, apiPort, demoMinutes, masterKey);
+        chPort, chTcpPort, mockPort, partitions, mock, help, gatewayPort, config, demoMinutes, masterKey);
   }
 
   private static int port(String name, String value, List<String> problems) {

@@ -3,7 +3,6 @@ package io.tollgate.launcher;
 import io.tollgate.aggregator.AggregatorApp;
 import io.tollgate.alerting.AlertingApp;
 import io.tollgate.alerting.config.AlertingConfig;
-import io.tollgate.aggregator.api.SpendApi;
 import io.tollgate.ingress.Gateway;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.local.clickhouse.LocalClickHouse;
@@ -168,17 +167,10 @@ public final class Main {
         () -> stack.push("alerting", AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"),
             alerting, metrics, new ClickHouseClient(settings), kafkaProperties)));
     stack.watch("alerting (Streams or the notifier)", alertingApp::healthy);
-    SpendApi api = progress.step("Spend API (/spend/logs, /spend/report)", () -> {
-      try {
-        return stack.push("spend API", new SpendApi(new ClickHouseClient(settings), "127.0.0.1", o.apiPort()));
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("spend API cannot listen on " + o.apiPort(), e);
-      }
-    });
     MasterKey masterKey = MasterKey.resolve(o.home(), o.masterKey(), System.getenv(),
         file != null && file.root().generalSettings().masterKey() != null);
     IngressConfig gatewayConfig = GatewayConfigs.build(o, file, kafka, mock == null ? null : mock.baseUrl(),
-        System.getenv(), masterKey);
+        settings.url(), System.getenv(), masterKey);
     // Both apps read the same file: each warning once (unknown keys, unimplemented settings, an open gateway).
     ConfigWarnings.log(alerting.warnings(), gatewayConfig.warnings());
     Gateway gateway = progress.step("Gateway (Anthropic + OpenAI APIs)", () -> stack.push("gateway", Gateway.start(gatewayConfig, new VertxOptions(), metrics)));
@@ -205,7 +197,9 @@ public final class Main {
         + " ANTHROPIC_CUSTOM_HEADERS='x-litellm-customer-id: alice' claude");
     progress.line("                 Codex:       OPENAI_BASE_URL=" + gw + "/v1 codex");
     progress.line("                 metrics:     " + gw + "/metrics");
-    progress.line("  Spend API      http://127.0.0.1:" + api.port() + "/spend/report?group_by=customer   (also /spend/logs?customer_id=…)");
+    progress.line("  Spend API      " + gw + "/spend/logs, /spend/logs/v2, /global/spend/report   ("
+        + (gatewayConfig.masterKey() == null ? "no master key set: a key reads only its own spend"
+        : "master key, or a key for its own spend") + ")");
     progress.line("  Alerts         " + alerting + "   (alerts are printed here; Slack/email per config)");
     progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
     progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
@@ -234,9 +228,6 @@ public final class Main {
     }
     if (o.clickhouseUrl() == null && FreePorts.inUse(o.clickhouseTcpPort())) {
       taken.add(o.clickhouseTcpPort() + " (ClickHouse native; --clickhouse-tcp-port)");
-    }
-    if (FreePorts.inUse(o.apiPort())) {
-      taken.add(o.apiPort() + " (spend API; --api-port)");
     }
     if (FreePorts.inUse(o.gatewayPort())) {
       taken.add(o.gatewayPort() + " (gateway; --port)");

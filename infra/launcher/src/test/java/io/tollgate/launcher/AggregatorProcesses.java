@@ -63,7 +63,7 @@ final class AggregatorProcesses implements AutoCloseable {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tollgate.aggregator.Main",
         "--bootstrap", bootstrap, "--clickhouse", clickhouse.url(), "--database", clickhouse.database(),
         "--application-id", applicationId, "--state-dir", stateRoot.resolve(name).toString(),
-        "--api-port", Integer.toString(FreePorts.pick()),
+        "--metrics-port", Integer.toString(FreePorts.pick()),
         "--kafka.client.id", name,
         // What docs/scale-out.md recommends: a warm copy of every task's state on the other instance,
         // and a dead instance noticed in seconds (the default session timeout is 45 s).

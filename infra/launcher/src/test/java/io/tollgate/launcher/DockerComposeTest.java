@@ -65,11 +65,17 @@ class DockerComposeTest {
     assertThat(services.at("/aggregator/environment/CLICKHOUSE_PASSWORD").asText())
         .isEqualTo(services.at("/clickhouse/environment/CLICKHOUSE_PASSWORD").asText());
     assertThat(services.at("/gateway/ports/0").asText()).isEqualTo("4000:4000");
+    assertThat(services.at("/gateway/environment/CLICKHOUSE_URL").asText()).isEqualTo("http://clickhouse:8123");
+    assertThat(services.at("/gateway/environment/CLICKHOUSE_PASSWORD").asText())
+        .isEqualTo(services.at("/clickhouse/environment/CLICKHOUSE_PASSWORD").asText());
 
     // The gateway's mounted config is valid for the gateway itself, with the env compose passes.
     IngressConfig config = ConfigLoader.load(INFRA.resolve("config/tollgate.yaml"), Map.of(
-        "ANTHROPIC_API_KEY", "x", "OPENAI_API_KEY", "y", "LITELLM_MASTER_KEY", "sk-compose"));
+        "ANTHROPIC_API_KEY", "x", "OPENAI_API_KEY", "y", "LITELLM_MASTER_KEY", "sk-compose",
+        "CLICKHOUSE_URL", services.at("/gateway/environment/CLICKHOUSE_URL").asText()));
     assertThat(config.port()).isEqualTo(4000);
+    assertThat(config.clickhouse().url()).isEqualTo("http://clickhouse:8123");
+    assertThat(config.clickhouse().database()).isEqualTo(services.at("/clickhouse/environment/CLICKHOUSE_DB").asText());
     assertThat(config.kafkaBootstrap()).isEqualTo("kafka:9092");
     // In a container the gateway must listen on every interface (the default is loopback), and the
     // file must be clean: a warning would make `--validate` fail.
@@ -96,6 +102,21 @@ class DockerComposeTest {
     rules.forEach(r -> exprs.add(r.path("expr").asText()));
     assertThat(String.join("\n", exprs)).contains("tollgate_consumer_lag_records").contains("tollgate_sink_failures_total")
         .contains("tollgate_requests_total").contains("tollgate_usage_events_total");
+  }
+
+  @Test
+  void onlyTheGatewayIsPublishedBeyondTheHostsLoopback() throws Exception {
+    JsonNode services = yaml("docker-compose.yml").path("services");
+    services.fields().forEachRemaining(s -> s.getValue().path("ports").forEach(p -> {
+      String port = p.asText();
+      if (s.getKey().equals("gateway")) {
+        assertThat(port).as("the gateway authenticates every caller").isEqualTo("4000:4000");
+      } else {
+        assertThat(port).as(s.getKey() + " has no authentication of its own: loopback only").startsWith("127.0.0.1:");
+      }
+      assertThat(port).as("the old unauthenticated spend API port").doesNotEndWith(":4001");
+    }));
+    assertThat(services.at("/aggregator/ports").isMissingNode()).as("the aggregator serves only /metrics").isTrue();
   }
 
   @Test

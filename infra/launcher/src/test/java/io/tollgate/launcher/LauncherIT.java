@@ -67,11 +67,9 @@ class LauncherIT {
     int chTcpPort = FreePorts.pick();
     int mockPort = FreePorts.pick();
     int gatewayPort = FreePorts.pick();
-    int apiPort = FreePorts.pick();
     List<String> args = List.of("--home", home.toString(), "--kafka-port", Integer.toString(kafkaPort),
         "--clickhouse-port", Integer.toString(chPort), "--clickhouse-tcp-port", Integer.toString(chTcpPort),
-        "--mock-port", Integer.toString(mockPort), "--port", Integer.toString(gatewayPort),
-        "--api-port", Integer.toString(apiPort));
+        "--mock-port", Integer.toString(mockPort), "--port", Integer.toString(gatewayPort));
 
     Process first = start(args);
     List<ProcessHandle> children = first.descendants().toList();
@@ -142,10 +140,15 @@ class LauncherIT {
       }
       assertThat(inDay).isEqualTo(cost);
       assertThat(ch.queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id = 'launcher-it'")).isEqualTo(1);
-      HttpResponse<String> report = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + apiPort + "/spend/report?group_by=customer")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(report.body()).contains("\"customer\":\"launcher-it\"").contains("\"spend_nanos\":" + cost);
+      // The spend API is the gateway's: a key reads its own calls back (this open gateway has no master key).
+      HttpResponse<String> logs = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + gatewayPort + "/spend/logs?end_user=launcher-it"))
+          .header("x-api-key", "sk-local").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(logs.statusCode()).as(logs.body()).isEqualTo(200);
+      assertThat(logs.body()).contains("\"end_user\":\"launcher-it\"").contains("\"spend_nanos\":" + cost);
+      assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + gatewayPort + "/spend/logs")).build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode()).as("no key, no spend").isEqualTo(401);
     }
 
     // A customer going over the default $50/day rule: one alert on the console (the log channel)
@@ -175,7 +178,7 @@ class LauncherIT {
         .contains("tollgate_consumer_lag_records{app=\"aggregator\"}")
         .contains("tollgate_alert_deliveries_total{channel=\"slack\",outcome=\"delivered\"} 1.0");
 
-    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort, apiPort);
+    stop(first, children, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);
 
     output.clear();
     Process second = start(args);
@@ -187,7 +190,7 @@ class LauncherIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("launcher-it");
     }
-    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort, apiPort);
+    stop(second, secondChildren, kafkaPort, chPort, chTcpPort, mockPort, gatewayPort);
   }
 
   private Process start(List<String> args) throws Exception {

@@ -46,6 +46,13 @@ class LauncherOptionsTest {
   }
 
   @Test
+  void theOldSpendApiPortSaysWhereTheApiWent() {
+    assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--api-port", "4001"}, Map.of()))
+        .isInstanceOf(LauncherOptions.InvalidOptions.class)
+        .hasMessageContaining("the spend API").hasMessageContaining("gateway port");
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--kafka-port", "x", "--bogus",
         "--mock-port", "70000", "--clickhouse", "ch:8123", "--partitions", "0"}, Map.of()))

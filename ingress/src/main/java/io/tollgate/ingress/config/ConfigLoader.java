@@ -2,6 +2,7 @@ package io.tollgate.ingress.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.ingress.publish.HandoffOptions;
+import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import io.tollgate.schemas.config.ConfigFile;
 import io.tollgate.schemas.config.Env;
 import io.tollgate.schemas.config.GeneralSettings;
@@ -34,7 +35,9 @@ import java.util.Set;
  * </pre>
  *
  * Environment overrides: {@code LITELLM_MASTER_KEY}, {@code TOLLGATE_PORT}, {@code TOLLGATE_HOST},
- * {@code TOLLGATE_KAFKA}, {@code TOLLGATE_GATEWAY_ID}, {@code TOLLGATE_SPILL_DIR}.
+ * {@code TOLLGATE_KAFKA}, {@code TOLLGATE_GATEWAY_ID}, {@code TOLLGATE_SPILL_DIR}, {@code CLICKHOUSE_URL} (with
+ * {@code CLICKHOUSE_USER}, {@code CLICKHOUSE_PASSWORD}, {@code CLICKHOUSE_SSL_ROOT_CERT}, {@code CLICKHOUSE_SSL_MODE}:
+ * the ClickHouse the spend API reads).
  */
 public final class ConfigLoader {
   private static final Map<String, String> DEFAULT_BASES = Map.of(
@@ -138,6 +141,7 @@ public final class ConfigLoader {
         : new IngressConfig.Tls(tollgate.tls().certPath(), tollgate.tls().keyPath());
 
     HandoffOptions handoff = handoff(tollgate.handoff());
+    ClickHouseSettings clickhouse = clickhouse(tollgate.clickhouse());
 
     if (masterKey == null && keys.isEmpty()) {
       problems.warn("general_settings.master_key", "the gateway is OPEN: no master_key and no tollgate.keys, so any "
@@ -149,7 +153,24 @@ public final class ConfigLoader {
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
-        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff);
+        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, clickhouse);
+  }
+
+  /** The spend API's ClickHouse: {@code CLICKHOUSE_URL} or {@code tollgate.clickhouse.url}; none when neither is set. */
+  private ClickHouseSettings clickhouse(TollgateSection.ClickHouse section) {
+    String url = first(env.get("CLICKHOUSE_URL"), section.url());
+    if (url == null) {
+      return null;
+    }
+    try {
+      return new ClickHouseSettings(url, first(section.database(), "tollgate"), env.get(ClickHouseSettings.USER_ENV),
+          env.get(ClickHouseSettings.PASSWORD_ENV), null, env.get(ClickHouseSettings.SSL_ROOT_CERT_ENV),
+          env.get(ClickHouseSettings.SSL_MODE_ENV));
+    } catch (IllegalArgumentException e) {
+      problems.error(env.get("CLICKHOUSE_URL") != null ? "environment variable CLICKHOUSE_URL" : "tollgate.clickhouse",
+          e.getMessage());
+      return null;
+    }
   }
 
   /** {@code tollgate.handoff}, over the defaults; the section's own checks already reported bad values. */

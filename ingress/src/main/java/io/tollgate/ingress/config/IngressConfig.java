@@ -1,6 +1,7 @@
 package io.tollgate.ingress.config;
 
 import io.tollgate.ingress.publish.HandoffOptions;
+import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +32,8 @@ import java.util.Map;
  * @param internalUserHeaders  {@code user_header_mappings} with role {@code internal_user}: they name
  *                             the internal user (as in LiteLLM), never the customer
  * @param handoff              the durable hand-off log: fsync policy and limits ({@code tollgate.handoff})
+ * @param clickhouse           the ClickHouse the spend API reads ({@code tollgate.clickhouse}, {@code CLICKHOUSE_URL}),
+ *                             or null: the spend routes then answer 503
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -42,7 +45,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
-                            List<String> warnings, HandoffOptions handoff) {
+                            List<String> warnings, HandoffOptions handoff, ClickHouseSettings clickhouse) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -61,6 +64,19 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     internalUserHeaders = internalUserHeaders == null ? List.of() : List.copyOf(internalUserHeaders);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     handoff = handoff == null ? HandoffOptions.DEFAULTS : handoff;
+  }
+
+  /** Without a spend store. */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls, List<String> internalUserHeaders, List<String> warnings, HandoffOptions handoff) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
+        warnings, handoff, null);
   }
 
   /** With the default hand-off options. */
@@ -106,6 +122,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
   public String toString() {
     return "IngressConfig[" + host + ":" + port + ", gateway " + gatewayId + ", " + deployments.size()
         + " deployments, " + virtualKeys.size() + " keys, master key " + (masterKey == null ? "unset" : "set")
-        + ", kafka " + kafkaBootstrap + (kafkaProperties == null || kafkaProperties.isEmpty() ? "" : " " + kafkaProperties.keySet()) + "]";
+        + ", kafka " + kafkaBootstrap + (kafkaProperties == null || kafkaProperties.isEmpty() ? "" : " " + kafkaProperties.keySet())
+        + ", spend store " + (clickhouse == null ? "none" : clickhouse.url() + "/" + clickhouse.database()) + "]";
   }
 }

@@ -67,6 +67,11 @@ public final class GatewayMetrics implements PublishMetrics {
     management.labelValues(route, outcome).inc();
   }
 
+  /** The registry these metrics are in (for other parts of the gateway to add theirs). */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
   public void usageSource(String source, boolean clamped) {
     usageSources.labelValues(source).inc();
     if (clamped) {

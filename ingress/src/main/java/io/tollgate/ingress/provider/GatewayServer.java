@@ -1,5 +1,8 @@
 package io.tollgate.ingress.provider;
 
+import io.tollgate.ingress.admin.AdminAuth;
+import io.tollgate.ingress.admin.SpendMetrics;
+import io.tollgate.ingress.admin.SpendRoutes;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.ingress.admin.DirectoryStore;
 import io.tollgate.ingress.admin.ManagementApi;
@@ -33,7 +36,8 @@ import java.util.Objects;
 /**
  * The gateway's HTTP server: Anthropic routes ({@code /v1/messages}, {@code count_tokens}, also
  * under {@code /anthropic}), OpenAI routes ({@code /v1/chat/completions}, {@code /v1/responses},
- * {@code /v1/embeddings}, {@code /v1/models}, also without {@code /v1}), health and metrics.
+ * {@code /v1/embeddings}, {@code /v1/models}, also without {@code /v1}), health and metrics, and
+ * the spend API ({@link SpendRoutes}: {@code /spend/logs}, {@code /spend/logs/v2}, {@code /global/spend/report}).
  * Everything runs on Vert.x event loops; each call is an {@link Exchange} through the steps of
  * a {@link CallPipeline}. API paths take POST only (405 otherwise); CORS preflights are answered
  * here; protocol errors (431, 414, a malformed request line) get a JSON body too.
@@ -50,6 +54,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Cors cors;
   private final CallPipeline pipeline;
   private final IdleConnections idle;
+  private final SpendRoutes spendRoutes;
   private HttpServer server;
 
   private final ManagementApi management;
@@ -89,6 +94,8 @@ public final class GatewayServer implements AutoCloseable {
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
         config.maxBodyBytes(), config.requestReadTimeoutMs());
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
+    this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), directory,
+        new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);
   }
 
   /** Listens on the configured host and port (0 = a free one); the future carries the port. */
@@ -123,6 +130,10 @@ public final class GatewayServer implements AutoCloseable {
       return;
     }
     req.response().headers().addAll(extra);
+    if (SpendRoutes.handles(path)) {
+      spendRoutes.handle(req);
+      return;
+    }
     switch (path) {
       case "/health/liveliness", "/health/liveness" -> req.response().end("\"I'm alive!\"");
       case "/health/readiness" -> readiness(req);
@@ -236,5 +247,6 @@ public final class GatewayServer implements AutoCloseable {
       server.close().toCompletionStage().toCompletableFuture().join();
     }
     client.close().toCompletionStage().toCompletableFuture().join();
+    spendRoutes.close();
   }
 }

@@ -79,7 +79,8 @@ final class Warmup {
             .compose(r -> r.putHeader("x-api-key", "sk-warmup").putHeader("origin", "http://localhost").send(call[1]))
             .compose(r -> r.body()));
       }
-      for (String path : List.of("/metrics", "/v1/models", "/health/readiness", "/health/liveliness")) {
+      for (String path : List.of("/metrics", "/v1/models", "/health/readiness", "/health/liveliness",
+          "/spend/logs?summarize=false&page_size=1")) { // no spend store here: parsed and refused, classes loaded
         await(client.request(HttpMethod.GET, port, "127.0.0.1", path)
             .compose(r -> r.putHeader("x-api-key", "sk-warmup").send()).compose(r -> r.body()));
       }

@@ -1,12 +1,15 @@
 package io.tollgate.schemas.clickhouse;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +17,11 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import ru.yandex.clickhouse.ClickHouseConnection;
 import ru.yandex.clickhouse.ClickHouseDataSource;
+import ru.yandex.clickhouse.ClickHousePreparedStatement;
 import ru.yandex.clickhouse.ClickHouseStatement;
 import ru.yandex.clickhouse.domain.ClickHouseFormat;
 import ru.yandex.clickhouse.settings.ClickHouseProperties;
+import ru.yandex.clickhouse.settings.ClickHouseQueryParam;
 
 /**
  * The one place that talks to ClickHouse: DDL, queries, streaming bulk inserts. Everything else
@@ -110,23 +115,82 @@ public final class ClickHouseClient {
     });
   }
 
-  /** Runs a query; each row maps column name to the driver's Java value, in column order. */
+  /**
+   * Runs a query; each row maps column name to the driver's Java value (arrays as lists), in
+   * column order. For SQL without client input; see {@link #query(String, List, Duration, long)}.
+   */
   public List<Map<String, Object>> query(String sql) {
     return run(describe(sql), () -> {
       try (ClickHouseConnection c = dataSource.getConnection(); Statement s = c.createStatement();
            ResultSet rs = s.executeQuery(sql)) {
-        ResultSetMetaData meta = rs.getMetaData();
-        List<Map<String, Object>> rows = new ArrayList<>();
-        while (rs.next()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          for (int i = 1; i <= meta.getColumnCount(); i++) {
-            row.put(meta.getColumnLabel(i), rs.getObject(i));
-          }
-          rows.add(row);
-        }
-        return rows;
+        return rows(rs);
       }
     });
+  }
+
+  /**
+   * Runs a read-only query whose {@code ?} placeholders the driver binds to {@code params}, in
+   * order: the way to put client input into SQL (the values never become SQL text written by the
+   * caller). ClickHouse 18.16 has no server-side query parameters, so the driver substitutes each
+   * value as an escaped literal of its type. Accepted types: {@link String}, {@link Long},
+   * {@link Integer}. Only a {@code SELECT} is accepted (this is the method for queries shaped by
+   * clients); the server stops it after {@code maxExecutionTime}, and {@code maxResultRows} caps
+   * what it may return (the query fails beyond, so callers put a LIMIT below it).
+   */
+  public List<Map<String, Object>> query(String sql, List<?> params, Duration maxExecutionTime, long maxResultRows) {
+    Objects.requireNonNull(params, "params");
+    Objects.requireNonNull(maxExecutionTime, "maxExecutionTime");
+    if (!sql.stripLeading().regionMatches(true, 0, "SELECT ", 0, 7)) {
+      throw new IllegalArgumentException("a parameterised query must be a SELECT");
+    }
+    for (Object p : params) {
+      if (!(p instanceof String || p instanceof Long || p instanceof Integer)) {
+        throw new IllegalArgumentException("query parameters must be String, Long or Integer, got "
+            + (p == null ? "null" : p.getClass().getSimpleName()));
+      }
+    }
+    Map<ClickHouseQueryParam, String> limits = new EnumMap<>(ClickHouseQueryParam.class);
+    limits.put(ClickHouseQueryParam.MAX_EXECUTION_TIME, Long.toString(Math.max(1, maxExecutionTime.toSeconds())));
+    limits.put(ClickHouseQueryParam.MAX_RESULT_ROWS, Long.toString(maxResultRows));
+    return run(describe(sql), () -> {
+      try (ClickHouseConnection c = dataSource.getConnection();
+           PreparedStatement s = c.prepareStatement(sql)) {
+        for (int i = 0; i < params.size(); i++) {
+          Object p = params.get(i);
+          if (p instanceof String text) {
+            s.setString(i + 1, text);
+          } else {
+            s.setLong(i + 1, ((Number) p).longValue());
+          }
+        }
+        try (ResultSet rs = ((ClickHousePreparedStatement) s).executeQuery(limits)) {
+          return rows(rs);
+        }
+      }
+    });
+  }
+
+  private static List<Map<String, Object>> rows(ResultSet rs) throws SQLException {
+    ResultSetMetaData meta = rs.getMetaData();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    while (rs.next()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        Object value = rs.getObject(i);
+        row.put(meta.getColumnLabel(i), value instanceof java.sql.Array a ? list(a.getArray()) : value);
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  /** A driver array (objects or primitives) as a plain list: no java.sql type leaves this class. */
+  private static List<Object> list(Object array) {
+    List<Object> out = new ArrayList<>();
+    for (int i = 0; i < java.lang.reflect.Array.getLength(array); i++) {
+      out.add(java.lang.reflect.Array.get(array, i));
+    }
+    return out;
   }
 
   /** The first column of the first row as a long (counts, sums); fails when there is no row. */

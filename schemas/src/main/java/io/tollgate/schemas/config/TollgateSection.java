@@ -12,18 +12,28 @@ import java.util.Map;
  * @param requestReadTimeoutS   seconds for a request's headers and body to arrive (else 408)
  * @param streamIdleTimeoutS    seconds an upstream answer may stall mid-body
  * @param handoff               the gateway's durable hand-off log (in {@code spill_dir})
+ * @param clickhouse            where the gateway's spend API reads the spend log
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
-                              List<Key> keys, AlertsSection alerts, Handoff handoff) {
+                              List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null);
+      null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     keys = ConfigTree.list(keys);
     handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
+    clickhouse = clickhouse == null ? new ClickHouse(null, null) : clickhouse;
+  }
+
+  /**
+   * @param url      ClickHouse HTTP(S) URL ({@code CLICKHOUSE_URL} wins); user and password come from
+   *                 {@code CLICKHOUSE_USER} / {@code CLICKHOUSE_PASSWORD}
+   * @param database the Tollgate database (default {@code tollgate})
+   */
+  public record ClickHouse(String url, String database) {
   }
 
   /**

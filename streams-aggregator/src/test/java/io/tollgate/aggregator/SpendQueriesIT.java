@@ -1,4 +1,4 @@
-package io.tollgate.aggregator.api;
+package io.tollgate.aggregator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
