@@ -1,6 +1,9 @@
 package io.tollgate.ingress;
 
+import io.tollgate.ingress.budget.BudgetRuntime;
+import io.tollgate.ingress.budget.SpendView;
 import io.tollgate.ingress.config.Deployment;
+import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
@@ -30,8 +33,14 @@ public final class Gateway implements AutoCloseable {
   private final SchemaAnnouncer schemas;
   private final GatewayServer server;
   private final int port;
+  /** Null without a directory (no budgets). */
+  private final BudgetRuntime budgets;
+  /** How long a start waits for the spend totals to be read once (then budgets start on the own view). */
+  private static final Duration TOTALS_WAIT = Duration.ofSeconds(5);
 
-  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, SchemaAnnouncer schemas, GatewayServer server, int port) {
+  private Gateway(Vertx vertx, KafkaUsagePublisher publisher, SchemaAnnouncer schemas, GatewayServer server, int port,
+                  BudgetRuntime budgets) {
+    this.budgets = budgets;
     this.vertx = vertx;
     this.publisher = publisher;
     this.schemas = schemas;
@@ -54,8 +63,22 @@ public final class Gateway implements AutoCloseable {
    * in it (the all-in-one launcher passes one registry to every app).
    */
   public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry) {
+    return start(config, options, registry, Directory.EMPTY, Clock.systemUTC());
+  }
+
+  /**
+   * Same, enforcing the budgets of {@code directory}'s keys, teams and customers (none with
+   * {@link Directory#EMPTY}) on {@code clock}'s time.
+   */
+  public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry,
+                              Directory directory, Clock clock) {
     PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
     GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
+    BudgetRuntime budgets = directory == Directory.EMPTY ? null
+        : BudgetRuntime.create(config, directory, null, clock, registry.prometheus());
+    if (budgets != null) {
+      budgets.recover(Path.of(config.spillDir())); // before the publisher resends (and deletes) them
+    }
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
     KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
         "tollgate-ingress-" + config.gatewayId(), metrics,
@@ -69,13 +92,21 @@ public final class Gateway implements AutoCloseable {
         config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(),
         List.of(UsageEvent.getClassSchema()));
     schemas.awaitPublished(SCHEMA_WAIT);
+    if (budgets != null) {
+      budgets.follow(TOTALS_WAIT);
+    }
     GatewayServer.warmUp(prices);
     Vertx vertx = Vertx.vertx(options);
-    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC());
+    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, clock,
+        budgets == null ? null : budgets.scopes(), budgets == null ? null : budgets.ledger(),
+        budgets == null ? null : budgets.metrics());
     try {
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Gateway(vertx, publisher, schemas, server, port);
+      return new Gateway(vertx, publisher, schemas, server, port, budgets);
     } catch (Exception e) {
+      if (budgets != null) {
+        budgets.close();
+      }
       schemas.close();
       publisher.close();
       vertx.close();
@@ -104,10 +135,23 @@ public final class Gateway implements AutoCloseable {
     return publisher.backlogRecords();
   }
 
+  /** Spend as budget enforcement sees it ({@link SpendView#NONE} without a directory). */
+  public SpendView spendView() {
+    return budgets == null ? SpendView.NONE : budgets.spendView();
+  }
+
+  /** Calls holding a budget reservation now (0 without budgets). */
+  public long openReservations() {
+    return budgets == null ? 0 : budgets.ledger().openReservations();
+  }
+
   /** Stops taking requests, then flushes (or spills) every event in flight. */
   @Override
   public void close() {
     server.close();
+    if (budgets != null) {
+      budgets.close();
+    }
     schemas.close();
     publisher.close();
     vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -231,6 +231,11 @@ public final class BudgetLedger implements SpendView {
     return open.get();
   }
 
+  /** Whether the totals are older than the configured limit now. */
+  public boolean stale() {
+    return stale(clock.instant());
+  }
+
   /** Whether the totals are older than the configured limit. */
   public boolean stale(Instant now) {
     return totals.stalenessSeconds(now) * 1000 > settings.maxStalenessMs();

@@ -1,6 +1,7 @@
 package io.tollgate.ingress.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.ingress.budget.BudgetSettings;
 import io.tollgate.ingress.publish.HandoffOptions;
 import io.tollgate.schemas.config.ConfigFile;
 import io.tollgate.schemas.config.Env;
@@ -138,6 +139,7 @@ public final class ConfigLoader {
         : new IngressConfig.Tls(tollgate.tls().certPath(), tollgate.tls().keyPath());
 
     HandoffOptions handoff = handoff(tollgate.handoff());
+    BudgetSettings budgets = budgets(tollgate.budgets());
 
     if (masterKey == null && keys.isEmpty()) {
       problems.warn("general_settings.master_key", "the gateway is OPEN: no master_key and no tollgate.keys, so any "
@@ -149,7 +151,18 @@ public final class ConfigLoader {
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
-        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff);
+        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, budgets);
+  }
+
+  /** {@code tollgate.budgets}, over the defaults; the section's own checks already reported bad values. */
+  private static BudgetSettings budgets(TollgateSection.Budgets b) {
+    BudgetSettings d = BudgetSettings.DEFAULTS;
+    return new BudgetSettings(b.enabled() == null ? d.enabled() : b.enabled(),
+        b.onStaleTotals() == null ? d.failClosed() : b.onStaleTotals().trim().equalsIgnoreCase("closed"),
+        b.maxStalenessS() == null ? d.maxStalenessMs() : b.maxStalenessS() * 1000L,
+        b.softBudgetChannels() == null || b.softBudgetChannels().isEmpty() ? d.softBudgetChannels()
+            : b.softBudgetChannels(),
+        b.defaultMaxOutputTokens() == null ? d.defaultMaxOutputTokens() : b.defaultMaxOutputTokens());
   }
 
   /** {@code tollgate.handoff}, over the defaults; the section's own checks already reported bad values. */

@@ -1,5 +1,6 @@
 package io.tollgate.ingress.config;
 
+import io.tollgate.ingress.budget.BudgetSettings;
 import io.tollgate.ingress.publish.HandoffOptions;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import java.util.Map;
  * @param internalUserHeaders  {@code user_header_mappings} with role {@code internal_user}: they name
  *                             the internal user (as in LiteLLM), never the customer
  * @param handoff              the durable hand-off log: fsync policy and limits ({@code tollgate.handoff})
+ * @param budgets              budget enforcement ({@code tollgate.budgets})
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -42,7 +44,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
-                            List<String> warnings, HandoffOptions handoff) {
+                            List<String> warnings, HandoffOptions handoff, BudgetSettings budgets) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -61,6 +63,20 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     internalUserHeaders = internalUserHeaders == null ? List.of() : List.copyOf(internalUserHeaders);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     handoff = handoff == null ? HandoffOptions.DEFAULTS : handoff;
+    budgets = budgets == null ? BudgetSettings.DEFAULTS : budgets;
+  }
+
+  /** With the default budget settings. */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls, List<String> internalUserHeaders, List<String> warnings, HandoffOptions handoff) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
+        warnings, handoff, BudgetSettings.DEFAULTS);
   }
 
   /** With the default hand-off options. */

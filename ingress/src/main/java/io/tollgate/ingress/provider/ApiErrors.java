@@ -16,14 +16,19 @@ public final class ApiErrors {
   }
 
   public static String body(boolean anthropic, int status, String message) {
+    return body(anthropic, status, message, openAiType(status), openAiCode(status));
+  }
+
+  /** With the OpenAI shape's {@code type} and {@code code} given (LiteLLM's budget error: budget_exceeded, "429"). */
+  public static String body(boolean anthropic, int status, String message, String openAiType, String openAiCode) {
     if (anthropic) {
       ObjectNode root = JSON.createObjectNode().put("type", "error");
       root.putObject("error").put("type", anthropicType(status)).put("message", message);
       return root.toString();
     }
     ObjectNode root = JSON.createObjectNode();
-    root.putObject("error").put("message", message).put("type", openAiType(status)).putNull("param")
-        .put("code", openAiCode(status));
+    root.putObject("error").put("message", message).put("type", openAiType).putNull("param")
+        .put("code", openAiCode);
     return root.toString();
   }
 

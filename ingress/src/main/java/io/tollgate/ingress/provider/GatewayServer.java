@@ -1,5 +1,8 @@
 package io.tollgate.ingress.provider;
 
+import io.tollgate.ingress.budget.BudgetLedger;
+import io.tollgate.ingress.budget.BudgetMetrics;
+import io.tollgate.ingress.budget.CallScopes;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.KeyAuth;
@@ -49,6 +52,16 @@ public final class GatewayServer implements AutoCloseable {
 
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
                        GatewayMetrics metrics, Clock clock) {
+    this(vertx, config, prices, publisher, metrics, clock, null, null, null);
+  }
+
+  /**
+   * With budget enforcement: {@code scopes} names the budgets of a call, {@code ledger} holds and
+   * settles them (null for both: no budgets).
+   */
+  public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
+                       GatewayMetrics metrics, Clock clock, CallScopes scopes, BudgetLedger ledger,
+                       BudgetMetrics budgetMetrics) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -66,8 +79,10 @@ public final class GatewayServer implements AutoCloseable {
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
+    BudgetStep budget = ledger == null ? BudgetStep.NONE
+        : new BudgetStep(scopes, ledger, metering, budgetMetrics, ledger.settings().defaultMaxOutputTokens());
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
-        config.maxBodyBytes(), config.requestReadTimeoutMs());
+        config.maxBodyBytes(), config.requestReadTimeoutMs(), budget);
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
   }
 
