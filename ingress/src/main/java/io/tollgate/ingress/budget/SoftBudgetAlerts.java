@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * notifier delivers it to its channels (Slack, email, log) once per alert id. The id is a hash of
  * (scope, scope id, duration, period start), so every gateway that notices the same crossing
  * writes the same id and it is delivered once per period, however many gateways there are or
- * however often one restarts. Never blocks the request path: the send is asynchronous and a
- * failure is logged and counted.
+ * however often one restarts. Never blocks the request path: alerts are queued (bounded; a full
+ * queue drops and counts) and sent by one thread, which retries each until Kafka takes it.
  */
 public final class SoftBudgetAlerts implements SoftBudgetListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SoftBudgetAlerts.class);
@@ -39,17 +39,62 @@ public final class SoftBudgetAlerts implements SoftBudgetListener, AutoCloseable
   private final List<String> channels;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final java.util.concurrent.BlockingQueue<Alert> queue = new java.util.concurrent.LinkedBlockingQueue<>(QUEUE);
+  private final Thread sender;
+  private volatile boolean running = true;
+  private static final int QUEUE = 10_000;
+  private static final int ATTEMPTS = 20;
 
   public SoftBudgetAlerts(String bootstrapServers, Map<String, String> kafkaProperties, String clientId,
                           List<String> channels) {
     this.channels = List.copyOf(channels);
     Map<String, Object> config = KafkaClientProperties.merge("the gateway's soft-budget alert producer",
-        Map.of(ProducerConfig.CLIENT_ID_CONFIG, clientId, ProducerConfig.MAX_BLOCK_MS_CONFIG, 0,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
+        Map.of(ProducerConfig.CLIENT_ID_CONFIG, clientId, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+            ProducerConfig.LINGER_MS_CONFIG, 0),
         KafkaClientProperties.known(kafkaProperties == null ? Map.of() : kafkaProperties, ProducerConfig.configNames()),
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
     this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    this.sender = new Thread(this::run, "tollgate-soft-budget-alerts");
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  private void run() {
+    while (running || !queue.isEmpty()) {
+      Alert a;
+      try {
+        a = queue.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (a != null) {
+        send(a);
+      }
+    }
+  }
+
+  private void send(Alert a) {
+    byte[] bytes = serde.serialize(Topics.ALERTS.name(), a);
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        producer.send(new ProducerRecord<>(Topics.ALERTS.name(), a.getAlertId(), bytes)).get();
+        sent.incrementAndGet();
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        LOG.warn("soft-budget alert {} not written yet (attempt {}): {}", a.getAlertId(), attempt,
+            (e.getCause() == null ? e : e.getCause()).toString());
+      }
+    }
+    failed.incrementAndGet();
+    LOG.error("soft-budget alert {} could not be written to {}", a.getAlertId(), Topics.ALERTS.name());
   }
 
   /** The alert of one crossing (pure, for tests and the notifier's message). */
@@ -119,19 +164,9 @@ public final class SoftBudgetAlerts implements SoftBudgetListener, AutoCloseable
   @Override
   public void crossed(ScopeLimits limits, PeriodRef period, long spendNanos, Instant now) {
     Alert a = alert(limits, period, spendNanos, now, channels);
-    try {
-      producer.send(new ProducerRecord<>(Topics.ALERTS.name(), a.getAlertId(), serde.serialize(Topics.ALERTS.name(), a)),
-          (md, e) -> {
-            if (e == null) {
-              sent.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-              LOG.warn("soft-budget alert {} not written: {}", a.getAlertId(), e.toString());
-            }
-          });
-    } catch (RuntimeException e) {
+    if (!queue.offer(a)) {
       failed.incrementAndGet();
-      LOG.warn("soft-budget alert {} not written: {}", a.getAlertId(), e.toString());
+      LOG.warn("soft-budget alert {} dropped: {} alerts wait to be written", a.getAlertId(), QUEUE);
     }
   }
 
@@ -145,6 +180,13 @@ public final class SoftBudgetAlerts implements SoftBudgetListener, AutoCloseable
 
   @Override
   public void close() {
+    running = false;
+    try {
+      sender.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.interrupt();
     producer.close(java.time.Duration.ofSeconds(5));
   }
 }
