@@ -80,9 +80,17 @@ public final class Gateway implements AutoCloseable {
       budgets.recover(Path.of(config.spillDir())); // before the publisher resends (and deletes) them
     }
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
-    KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
-        "tollgate-ingress-" + config.gatewayId(), metrics,
-        config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(), config.handoff());
+    KafkaUsagePublisher publisher;
+    try {
+      publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
+          "tollgate-ingress-" + config.gatewayId(), metrics,
+          config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(), config.handoff());
+    } catch (RuntimeException e) {
+      if (budgets != null) {
+        budgets.close();
+      }
+      throw e;
+    }
     metrics.handoff(publisher::status);
     // Before the first request: aggregators and alerting one release behind resolve this version's
     // UsageEvent schema from the schema topic. Waited for briefly only — with Kafka down the gateway

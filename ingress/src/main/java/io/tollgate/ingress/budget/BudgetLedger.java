@@ -56,7 +56,10 @@ public final class BudgetLedger implements SpendView {
         case TEAM -> "Team";
         case CUSTOMER -> "End User";
       };
-      return "Budget has been exceeded! " + who + "=" + scope.label() + " Current cost: " + usd(spendNanos)
+      // A key without alias or name is shown by the start of its hash (never the key itself).
+      String label = scope.label() != null ? scope.label()
+          : scope.scope() == Scope.KEY ? "hash:" + scope.id().substring(0, Math.min(12, scope.id().length())) : scope.id();
+      return "Budget has been exceeded! " + who + "=" + label + " Current cost: " + usd(spendNanos)
           + ", Max budget: " + usd(maxNanos);
     }
   }

@@ -36,6 +36,7 @@ public final class TotalsFollower implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long END_CHECK_MS = 250;
   private static final long SWEEP_MS = 1_000;
+  private static final long WARN_EVERY_MS = 60_000;
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final SpendTotals totals;
@@ -88,8 +89,14 @@ public final class TotalsFollower implements AutoCloseable {
     long lastEndCheck = 0;
     long lastSweep = System.currentTimeMillis();
     List<TopicPartition> partitions = List.of();
+    long lastWarn = 0;
     while (running) {
       try {
+        long t = System.currentTimeMillis();
+        if (t - lastSweep >= SWEEP_MS) {
+          lastSweep = t;
+          ledger.sweep();
+        }
         if (partitions.isEmpty()) {
           partitions = assign();
           if (partitions.isEmpty()) {
@@ -108,15 +115,16 @@ public final class TotalsFollower implements AutoCloseable {
             firstCaughtUp.countDown();
           }
         }
-        if (now - lastSweep >= SWEEP_MS) {
-          lastSweep = now;
-          ledger.sweep();
-        }
       } catch (WakeupException e) {
         // closing
       } catch (RuntimeException e) {
         if (running) {
-          LOG.warn("following {} failed, retrying: {}", Topics.SPEND_TOTALS.name(), e.toString());
+          long t = System.currentTimeMillis();
+          if (t - lastWarn > WARN_EVERY_MS) { // once a minute while Kafka stays away, not every retry
+            lastWarn = t;
+            LOG.warn("following {} failed, retrying (budgets use the last totals meanwhile): {}",
+                Topics.SPEND_TOTALS.name(), e.toString());
+          }
           sleepQuietly(1_000);
         }
       }
