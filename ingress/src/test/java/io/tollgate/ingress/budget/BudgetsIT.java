@@ -67,6 +67,7 @@ class BudgetsIT {
   private static final String K_LEAK = key();
   private static final String K_FREE = key();
   private static final String K_STALE = key();
+  private static final String K_RESTART = key();
   private static final String CUSTOMER = "acme-" + UUID.randomUUID();
   private static final BudgetLedgerTest.MutableClock CLOCK =
       new BudgetLedgerTest.MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
@@ -97,6 +98,11 @@ class BudgetsIT {
   }
 
   static Gateway gateway(String id, String bootstrap, String budgetsYaml, java.time.Clock clock) throws Exception {
+    return gateway(id, bootstrap, budgetsYaml, clock, Files.createTempDirectory("budgets-it-" + id));
+  }
+
+  static Gateway gateway(String id, String bootstrap, String budgetsYaml, java.time.Clock clock,
+                         java.nio.file.Path spill) throws Exception {
     String yaml = """
         model_list:
           - model_name: claude-sonnet-4-5
@@ -111,10 +117,10 @@ class BudgetsIT {
           gateway_id: %2$s
           spill_dir: %3$s
           kafka: {bootstrap_servers: "%4$s"}
-          keys: [{key: %5$s}, {key: %6$s}, {key: %7$s}, {key: %8$s}, {key: %9$s}, {key: %10$s}, {key: %11$s}, {key: %12$s}, {key: %14$s}]
+          keys: [{key: %5$s}, {key: %6$s}, {key: %7$s}, {key: %8$s}, {key: %9$s}, {key: %10$s}, {key: %11$s}, {key: %12$s}, {key: %14$s}, {key: %15$s}]
         %13$s
-        """.formatted(mock.baseUrl(), id, Files.createTempDirectory("budgets-it-" + id), bootstrap, K_CENT, K_PERIOD,
-        K_C1, K_C2, K_ONE, K_TWO, K_LEAK, K_FREE, budgetsYaml, K_STALE);
+        """.formatted(mock.baseUrl(), id, spill, bootstrap, K_CENT, K_PERIOD,
+        K_C1, K_C2, K_ONE, K_TWO, K_LEAK, K_FREE, budgetsYaml, K_STALE, K_RESTART);
     JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
     IngressConfig config = ConfigLoader.fromTree(tree, Map.of());
     return Gateway.start(config, new VertxOptions(), new MetricsRegistry(), DIRECTORY, clock);
@@ -383,6 +389,29 @@ class BudgetsIT {
       String openMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + open.port() + "/metrics"))
           .build(), HttpResponse.BodyHandlers.ofString()).body();
       assertThat(openMetrics).contains("tollgate_budget_stale_decisions_total{mode=\"open\"} 1.0");
+    }
+  }
+
+  /**
+   * A gateway restarted before Kafka took its events (they wait in the hand-off log) still counts
+   * their spend: it reads the log's unacknowledged events before resending them.
+   */
+  @Test
+  void aRestartedGatewayKeepsItsSpendThatNoTotalHasYet() throws Exception {
+    DIRECTORY.key(K_RESTART, "restart", CENT, null, "1d");
+    String nowhere = "127.0.0.1:" + freePort();
+    java.nio.file.Path spill = Files.createTempDirectory("budgets-it-restart");
+    try (Gateway first = gateway("gw-budget-restart", nowhere, "", CLOCK, spill)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(chat(first, K_RESTART).statusCode()).isEqualTo(200);
+      }
+      assertThat(chat(first, K_RESTART).statusCode()).isEqualTo(429);
+      assertThat(first.handoffBacklog()).isEqualTo(4); // nothing reached Kafka
+    }
+    try (Gateway second = gateway("gw-budget-restart", nowhere, "", CLOCK, spill)) {
+      assertThat(second.spendView().spendNanos(keyScope(K_RESTART, "1d"), CLOCK.instant())).isEqualTo(105 * CENT / 100);
+      assertThat(second.spendView().spendNanos(keyScope(K_RESTART, null), CLOCK.instant())).isEqualTo(105 * CENT / 100);
+      assertThat(chat(second, K_RESTART).statusCode()).isEqualTo(429);
     }
   }
 
