@@ -112,14 +112,35 @@ public final class BudgetDuration {
     return d;
   }
 
-  /** Like {@link #parse} but null instead of an exception (values from the key store, already validated there). */
+  /**
+   * Like {@link #parse} but null instead of an exception (values from the key store, already
+   * validated there). Remembers what it parsed: the request path asks for the same few values on
+   * every call (a bounded cache: durations are a handful of strings, not client input).
+   */
   public static BudgetDuration parseOrNull(String value) {
-    try {
-      return parse(value);
-    } catch (IllegalArgumentException e) {
+    if (value == null) {
       return null;
     }
+    Object cached = CACHE.get(value);
+    if (cached != null) {
+      return cached == NONE ? null : (BudgetDuration) cached;
+    }
+    BudgetDuration d;
+    try {
+      d = parse(value);
+    } catch (IllegalArgumentException e) {
+      d = null;
+    }
+    if (CACHE.size() < CACHE_MAX) {
+      CACHE.put(value, d == null ? NONE : d);
+    }
+    return d;
   }
+
+  private static final int CACHE_MAX = 1_000;
+  private static final Object NONE = new Object();
+  private static final java.util.concurrent.ConcurrentHashMap<String, Object> CACHE =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static BudgetDuration seconds(long s) {
     if (s > MAX_SECONDS) {

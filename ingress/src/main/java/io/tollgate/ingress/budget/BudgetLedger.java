@@ -185,7 +185,7 @@ public final class BudgetLedger implements SpendView {
   public void recovered(List<BudgetPeriodRef> periods, long costNanos) {
     Instant now = clock.instant();
     for (BudgetPeriodRef ref : periods) {
-      Scope scope = scope(ref.getScope());
+      Scope scope = Scope.ofWire(ref.getScope());
       if (scope == null || costNanos <= 0) {
         continue;
       }
@@ -304,15 +304,6 @@ public final class BudgetLedger implements SpendView {
 
   private static String key(Scope scope, String id) {
     return scope.wire() + "|" + id;
-  }
-
-  private static Scope scope(String wire) {
-    for (Scope s : Scope.values()) {
-      if (s.wire().equals(wire)) {
-        return s;
-      }
-    }
-    return null;
   }
 
   /** Nano-USD as LiteLLM prints dollars ({@code 0.0123}). */

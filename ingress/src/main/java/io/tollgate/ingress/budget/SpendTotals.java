@@ -25,7 +25,7 @@ public final class SpendTotals {
   }
 
   private final String gatewayId;
-  private final Map<String, Total> totals = new ConcurrentHashMap<>();
+  private final Map<PeriodRef, Total> totals = new ConcurrentHashMap<>();
   private volatile boolean caughtUp;
   private volatile Instant lastCaughtUp;
 
@@ -35,7 +35,7 @@ public final class SpendTotals {
 
   /** The total of {@code ref}, or null when the aggregator has none (yet). */
   public Total get(PeriodRef ref) {
-    return totals.get(ref.topicKey());
+    return totals.get(ref);
   }
 
   /**
@@ -43,25 +43,44 @@ public final class SpendTotals {
    * versions older than the one held are ignored; a null value (tombstone) removes the total.
    */
   public void apply(String key, SpendTotal value, Instant now) {
-    if (key == null) {
-      return;
-    }
     if (value == null) {
-      totals.remove(key);
+      PeriodRef ref = key == null ? null : parseKey(key);
+      if (ref != null) {
+        totals.remove(ref);
+      }
       return;
     }
-    if (value.getPeriodStart() == null || !current(value.getDuration(), value.getPeriodStart(), now)) {
+    Scope scope = Scope.ofWire(value.getScope());
+    if (scope == null || value.getPeriodStart() == null || !current(value.getDuration(), value.getPeriodStart(), now)) {
       return;
     }
+    PeriodRef ref = new PeriodRef(scope, value.getScopeId(), value.getDuration(), value.getPeriodStart().toEpochMilli());
     Long mine = value.getByGateway() == null ? null : value.getByGateway().get(gatewayId);
     long m = mine == null ? 0 : mine;
-    totals.compute(key, (k, old) -> {
+    totals.compute(ref, (k, old) -> {
       if (old != null && old.version() > value.getVersion()) {
         return old;
       }
       long atStart = !caughtUp ? m : old == null ? 0 : old.mineAtStartNanos();
       return new Total(value.getVersion(), value.getCostNanos(), m, atStart);
     });
+  }
+
+  /** {@code scope|scope_id|duration|period_start_millis} (the id may contain '|'), or null. */
+  static PeriodRef parseKey(String key) {
+    int first = key.indexOf('|');
+    int last = key.lastIndexOf('|');
+    int second = last <= 0 ? -1 : key.lastIndexOf('|', last - 1);
+    if (first < 0 || second <= first) {
+      return null;
+    }
+    Scope scope = Scope.ofWire(key.substring(0, first));
+    try {
+      return scope == null ? null : new PeriodRef(scope, key.substring(first + 1, second), key.substring(second + 1, last),
+          Long.parseLong(key.substring(last + 1)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** The follower has read the whole topic as it stood now; from the first time on, new contributions count as new. */
@@ -83,10 +102,7 @@ public final class SpendTotals {
 
   /** Drops totals of periods that are over. */
   public void evictOld(Instant now) {
-    totals.entrySet().removeIf(e -> {
-      String[] parts = e.getKey().split("\\|", -1);
-      return parts.length >= 4 && !current(parts[parts.length - 2], Instant.ofEpochMilli(parseLong(parts[parts.length - 1])), now);
-    });
+    totals.keySet().removeIf(ref -> !current(ref.duration(), Instant.ofEpochMilli(ref.periodStartMillis()), now));
   }
 
   public int size() {
@@ -102,11 +118,4 @@ public final class SpendTotals {
     return d != null && !start.isBefore(d.periodStart(now));
   }
 
-  private static long parseLong(String s) {
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      return Long.MIN_VALUE;
-    }
-  }
 }

@@ -97,12 +97,12 @@ class BudgetLedgerTest {
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(3 * CENT);
     long day = LocalDate.of(2026, 3, 7).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     // The aggregator now has 2 ¢ of ours and 5 ¢ of gw-b.
-    totals.apply("key|k4|1d|" + day, total("1d", day, 7 * CENT, Map.of("gw-a", 2 * CENT, "gw-b", 5 * CENT), 1), NOW);
+    totals.apply("key|k4|1d|" + day, total("k4", "1d", day, 7 * CENT, Map.of("gw-a", 2 * CENT, "gw-b", 5 * CENT), 1), NOW);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(8 * CENT); // 7 + (3 − 2)
-    totals.apply("key|k4|1d|" + day, total("1d", day, 8 * CENT, Map.of("gw-a", 3 * CENT, "gw-b", 5 * CENT), 2), NOW);
+    totals.apply("key|k4|1d|" + day, total("k4", "1d", day, 8 * CENT, Map.of("gw-a", 3 * CENT, "gw-b", 5 * CENT), 2), NOW);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(8 * CENT);
     // An older version arriving late changes nothing.
-    totals.apply("key|k4|1d|" + day, total("1d", day, 7 * CENT, Map.of("gw-a", 2 * CENT), 1), NOW);
+    totals.apply("key|k4|1d|" + day, total("k4", "1d", day, 7 * CENT, Map.of("gw-a", 2 * CENT), 1), NOW);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(8 * CENT);
   }
 
@@ -110,11 +110,11 @@ class BudgetLedgerTest {
   void whatTheAggregatorHadBeforeThisProcessStartedIsNotSubtracted() {
     ScopeLimits k = key("k5", null, null);
     // Read during start-up: 4 ¢ of this gateway's earlier run are in the total.
-    totals.apply("key|k5||0", total("", 0, 4 * CENT, Map.of("gw-a", 4 * CENT), 1), NOW);
+    totals.apply("key|k5||0", total("k5", "", 0, 4 * CENT, Map.of("gw-a", 4 * CENT), 1), NOW);
     totals.caughtUp(NOW);
     admit(List.of(k), 0).settle(CENT);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(5 * CENT);
-    totals.apply("key|k5||0", total("", 0, 5 * CENT, Map.of("gw-a", 5 * CENT), 2), NOW);
+    totals.apply("key|k5||0", total("k5", "", 0, 5 * CENT, Map.of("gw-a", 5 * CENT), 2), NOW);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(5 * CENT);
   }
 
@@ -124,7 +124,7 @@ class BudgetLedgerTest {
     totals.caughtUp(NOW);
     ledger.recovered(List.of(PeriodRef.lifetime(Scope.KEY, "k6").toEvent()), 2 * CENT);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(2 * CENT);
-    totals.apply("key|k6||0", total("", 0, 2 * CENT, Map.of("gw-a", 2 * CENT), 1), NOW);
+    totals.apply("key|k6||0", total("k6", "", 0, 2 * CENT, Map.of("gw-a", 2 * CENT), 1), NOW);
     assertThat(ledger.spendNanos(k, NOW)).isEqualTo(2 * CENT);
   }
 
@@ -283,15 +283,15 @@ class BudgetLedgerTest {
     open.settle(CENT);
     assertThat(small.spendNanos(customer("held", null), NOW)).isEqualTo(CENT);
     long day = Instant.parse("2026-03-07T00:00:00Z").toEpochMilli();
-    totals.apply("key|x|1d|" + day, total("1d", day, 1, Map.of(), 1), NOW);
+    totals.apply("key|x|1d|" + day, total("x", "1d", day, 1, Map.of(), 1), NOW);
     assertThat(totals.size()).isEqualTo(1);
     clock.set(NOW.plusSeconds(86_400));
     small.sweep();
     assertThat(totals.size()).isZero();
   }
 
-  static SpendTotal total(String duration, long periodStart, long cost, Map<String, Long> byGateway, long version) {
-    return SpendTotal.newBuilder().setScope("key").setScopeId("x").setDay(LocalDate.ofEpochDay(periodStart / 86_400_000))
+  static SpendTotal total(String id, String duration, long periodStart, long cost, Map<String, Long> byGateway, long version) {
+    return SpendTotal.newBuilder().setScope("key").setScopeId(id).setDay(LocalDate.ofEpochDay(periodStart / 86_400_000))
         .setCostNanos(cost).setVersion(version).setUpdatedAt(NOW).setDuration(duration)
         .setPeriodStart(Instant.ofEpochMilli(periodStart)).setByGateway(Map.copyOf(byGateway)).build();
   }
@@ -321,5 +321,19 @@ class BudgetLedgerTest {
     public Instant instant() {
       return now;
     }
+  }
+
+  @Test
+  void totalsKeysParseWithBarsInTheIdAndTombstonesRemove() {
+    assertThat(SpendTotals.parseKey("customer|a|b|1d|86400000"))
+        .isEqualTo(new PeriodRef(Scope.CUSTOMER, "a|b", "1d", 86_400_000));
+    assertThat(SpendTotals.parseKey("key|abc||0")).isEqualTo(PeriodRef.lifetime(Scope.KEY, "abc"));
+    assertThat(SpendTotals.parseKey("key|abc|2026-03-07")).isNull(); // a day total
+    assertThat(SpendTotals.parseKey("model|x|1d|0")).isNull();
+    assertThat(SpendTotals.parseKey("key|x|1d|soon")).isNull();
+    totals.apply("key|gone||0", total("gone", "", 0, CENT, Map.of(), 1), NOW);
+    assertThat(ledger.spendNanos(key("gone", null, null), NOW)).isEqualTo(CENT);
+    totals.apply("key|gone||0", null, NOW);
+    assertThat(ledger.spendNanos(key("gone", null, null), NOW)).isZero();
   }
 }
