@@ -128,8 +128,9 @@ final class Exchange {
       return;
     }
     io.tollgate.ingress.budget.Reservation hold = ((BudgetStep.Go) budget).reservation();
-    pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders).onFailure(e -> hold.release())
-        .onSuccess(outcome -> {
+    io.vertx.core.Future<RelayOutcome> relayed = pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders);
+    relayed.onFailure(e -> hold.release());
+    relayed.onSuccess(outcome -> {
       try {
         pipeline.metrics().request(api.wireName(), outcome.status(), call.streamed(), seconds());
         CompletionStage<Void> durable = pipeline.metering().meter(new CallFacts(eventId, ts, millis(),
