@@ -139,7 +139,7 @@ public final class ConfigLoader {
         : new IngressConfig.Tls(tollgate.tls().certPath(), tollgate.tls().keyPath());
 
     HandoffOptions handoff = handoff(tollgate.handoff());
-    BudgetSettings budgets = budgets(tollgate.budgets());
+    BudgetSettings budgets = budgets(tollgate.budgets(), tollgate.alerts());
 
     if (masterKey == null && keys.isEmpty()) {
       problems.warn("general_settings.master_key", "the gateway is OPEN: no master_key and no tollgate.keys, so any "
@@ -155,13 +155,20 @@ public final class ConfigLoader {
   }
 
   /** {@code tollgate.budgets}, over the defaults; the section's own checks already reported bad values. */
-  private static BudgetSettings budgets(TollgateSection.Budgets b) {
+  private static BudgetSettings budgets(TollgateSection.Budgets b, io.tollgate.schemas.config.AlertsSection alerts) {
     BudgetSettings d = BudgetSettings.DEFAULTS;
+    // By default soft-budget alerts go where spend alerts go: log, plus Slack and email when configured.
+    List<String> channels = new ArrayList<>(List.of("log"));
+    if (alerts != null && alerts.slack() != null && alerts.slack().webhookUrl() != null) {
+      channels.add("slack");
+    }
+    if (alerts != null && alerts.email() != null && alerts.email().host() != null) {
+      channels.add("email");
+    }
     return new BudgetSettings(b.enabled() == null ? d.enabled() : b.enabled(),
         b.onStaleTotals() == null ? d.failClosed() : b.onStaleTotals().trim().equalsIgnoreCase("closed"),
         b.maxStalenessS() == null ? d.maxStalenessMs() : b.maxStalenessS() * 1000L,
-        b.softBudgetChannels() == null || b.softBudgetChannels().isEmpty() ? d.softBudgetChannels()
-            : b.softBudgetChannels(),
+        b.softBudgetChannels() == null || b.softBudgetChannels().isEmpty() ? channels : b.softBudgetChannels(),
         b.defaultMaxOutputTokens() == null ? d.defaultMaxOutputTokens() : b.defaultMaxOutputTokens());
   }
 

@@ -291,6 +291,8 @@ class ConfigLoaderTest {
     assertThat(c.budgets().maxStalenessMs()).isEqualTo(15_000);
     assertThat(c.budgets().softBudgetChannels()).containsExactly("slack", "email");
     assertThat(c.budgets().defaultMaxOutputTokens()).isEqualTo(8192);
+    assertThat(load("tollgate: {alerts: {slack: {webhook_url: https://hooks.example/x}}}", Map.of()).budgets()
+        .softBudgetChannels()).containsExactly("log", "slack");
     assertThat(load("tollgate: {budgets: {on_stale: closed}}", Map.of()).warnings())
         .anySatisfy(w -> assertThat(w).contains("tollgate.budgets.on_stale").contains("unknown key"));
     assertThatThrownBy(() -> load("tollgate: {budgets: {on_stale_totals: sometimes, max_staleness_s: 0, "
