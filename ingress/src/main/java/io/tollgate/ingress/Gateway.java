@@ -1,9 +1,11 @@
 package io.tollgate.ingress;
 
 import io.tollgate.ingress.admin.DirectoryStore;
+import io.tollgate.ingress.budget.BudgetRuntime;
 import io.tollgate.ingress.budget.SpendView;
 import io.tollgate.ingress.config.Deployment;
 import io.tollgate.ingress.config.IngressConfig;
+import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.provider.GatewayServer;
@@ -37,9 +39,14 @@ public final class Gateway implements AutoCloseable {
   private final GatewayServer server;
   private final DirectoryStore store;
   private final int port;
+  /** Null without a directory (no budgets). */
+  private final BudgetRuntime budgets;
+  /** How long a start waits for the spend totals to be read once (then budgets start on the own view). */
+  private static final Duration TOTALS_WAIT = Duration.ofSeconds(5);
 
   private Gateway(Vertx vertx, KafkaUsagePublisher publisher, SchemaAnnouncer schemas, GatewayServer server,
-                  DirectoryStore store, int port) {
+                  DirectoryStore store, int port, BudgetRuntime budgets) {
+    this.budgets = budgets;
     this.vertx = vertx;
     this.publisher = publisher;
     this.schemas = schemas;
@@ -74,12 +81,50 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry,
                               DirectoryStore.Settings management) {
+    return start(config, options, registry, management, null, Clock.systemUTC());
+  }
+
+  /**
+   * Same, with a fixed {@code directory} of keys, teams and customers instead of the management
+   * state in Kafka (tests), on {@code clock}'s time; {@link Directory#EMPTY}: no budgets.
+   */
+  public static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry,
+                              Directory directory, Clock clock) {
+    return start(config, options, registry, DirectoryStore.Settings.defaults(Path.of(config.spillDir())), directory,
+        clock);
+  }
+
+  private static Gateway start(IngressConfig config, VertxOptions options, MetricsRegistry registry,
+                               DirectoryStore.Settings management, Directory fixed, Clock clock) {
     PriceTable prices = PriceTable.bundled().withOverrides(priceOverrides(config));
     GatewayMetrics metrics = new GatewayMetrics(registry.prometheus());
     // The publisher first: it refuses a spill dir another instance holds, before anything needs closing.
-    KafkaUsagePublisher publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
-        "tollgate-ingress-" + config.gatewayId(), metrics,
-        config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(), config.handoff());
+    // Budgets count the spend of the events an earlier run left unacknowledged before the publisher
+    // resends (and deletes) them; they only read the directory on calls, so it may start later.
+    // The management state (with a master key and no fixed directory): followed from Kafka once started.
+    DirectoryStore store = fixed != null || config.masterKey() == null ? null
+        : new DirectoryStore(config.kafkaBootstrap(), config.kafkaProperties(), "tollgate-ingress-" + config.gatewayId(),
+            management, Clock.systemUTC());
+    Directory directory = fixed != null ? fixed : store != null ? store : Directory.EMPTY;
+    BudgetRuntime budgets = directory == Directory.EMPTY ? null
+        : BudgetRuntime.create(config, directory, null, clock, registry.prometheus());
+    if (budgets != null) {
+      budgets.recover(Path.of(config.spillDir()));
+    }
+    KafkaUsagePublisher publisher;
+    try {
+      publisher = new KafkaUsagePublisher(config.kafkaBootstrap(), Path.of(config.spillDir()),
+          "tollgate-ingress-" + config.gatewayId(), metrics,
+          config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(), config.handoff());
+    } catch (RuntimeException e) {
+      if (budgets != null) {
+        budgets.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      throw e;
+    }
     metrics.handoff(publisher::status);
     // Before the first request: aggregators and alerting one release behind resolve this version's
     // UsageEvent schema from the schema topic. Waited for briefly only — with Kafka down the gateway
@@ -89,24 +134,30 @@ public final class Gateway implements AutoCloseable {
         config.kafkaProperties() == null ? Map.of() : config.kafkaProperties(),
         List.of(UsageEvent.getClassSchema(), VirtualKey.getClassSchema(), Team.getClassSchema(),
             Customer.getClassSchema(), Budget.getClassSchema()));
-    // The management state: followed from Kafka from now on, while the rest starts.
-    DirectoryStore store = config.masterKey() == null ? null
-        : new DirectoryStore(config.kafkaBootstrap(), config.kafkaProperties(), "tollgate-ingress-" + config.gatewayId(),
-            management, Clock.systemUTC()).start();
+    if (store != null) {
+      store.start(); // followed from now on, while the rest starts
+    }
     schemas.awaitPublished(SCHEMA_WAIT);
+    if (budgets != null) {
+      budgets.follow(TOTALS_WAIT);
+    }
     GatewayServer.warmUp(prices);
     if (store != null) {
       store.awaitStart();
     }
     Vertx vertx = Vertx.vertx(options);
-    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, Clock.systemUTC(), store,
-        SpendView.NONE);
+    GatewayServer server = new GatewayServer(vertx, config, prices, publisher, metrics, clock, store, directory,
+        budgets == null ? SpendView.NONE : budgets.spendView(), budgets == null ? null : budgets.scopes(),
+        budgets == null ? null : budgets.ledger(), budgets == null ? null : budgets.metrics());
     try {
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Gateway(vertx, publisher, schemas, server, store, port);
+      return new Gateway(vertx, publisher, schemas, server, store, port, budgets);
     } catch (Exception e) {
       if (store != null) {
         store.close();
+      }
+      if (budgets != null) {
+        budgets.close();
       }
       schemas.close();
       publisher.close();
@@ -136,7 +187,16 @@ public final class Gateway implements AutoCloseable {
     return publisher.backlogRecords();
   }
 
-  /** Stops taking requests, then flushes (or spills) every event in flight. */
+  /** Spend as budget enforcement sees it ({@link SpendView#NONE} without a directory). */
+  public SpendView spendView() {
+    return budgets == null ? SpendView.NONE : budgets.spendView();
+  }
+
+  /** Calls holding a budget reservation now (0 without budgets). */
+  public long openReservations() {
+    return budgets == null ? 0 : budgets.ledger().openReservations();
+  }
+
   /** Where the management state came from (null without a master key: no management state). */
   public DirectoryStore.Source managementSource() {
     return store == null ? null : store.source();
@@ -147,6 +207,9 @@ public final class Gateway implements AutoCloseable {
     server.close();
     if (store != null) {
       store.close();
+    }
+    if (budgets != null) {
+      budgets.close();
     }
     schemas.close();
     publisher.close();

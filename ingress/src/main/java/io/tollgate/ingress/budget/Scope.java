@@ -10,6 +10,16 @@ public enum Scope {
     this.wire = wire;
   }
 
+  /** The scope named {@code wire}, or null. */
+  public static Scope ofWire(String wire) {
+    for (Scope s : values()) {
+      if (s.wire.equals(wire)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   /** The name in {@code UsageEvent.budget_periods.scope} and {@code SpendTotal.scope}. */
   public String wire() {
     return wire;

@@ -1,6 +1,7 @@
 package io.tollgate.ingress.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.ingress.budget.BudgetSettings;
 import io.tollgate.ingress.publish.HandoffOptions;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import io.tollgate.schemas.config.ConfigFile;
@@ -142,6 +143,7 @@ public final class ConfigLoader {
 
     HandoffOptions handoff = handoff(tollgate.handoff());
     ClickHouseSettings clickhouse = clickhouse(tollgate.clickhouse());
+    BudgetSettings budgets = budgets(tollgate.budgets(), tollgate.alerts());
 
     if (masterKey == null && keys.isEmpty()) {
       problems.warn("general_settings.master_key", "the gateway is OPEN: no master_key and no tollgate.keys, so any "
@@ -153,7 +155,7 @@ public final class ConfigLoader {
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
-        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, clickhouse);
+        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, clickhouse, budgets);
   }
 
   /** The spend API's ClickHouse: {@code CLICKHOUSE_URL} or {@code tollgate.clickhouse.url}; none when neither is set. */
@@ -171,6 +173,24 @@ public final class ConfigLoader {
           e.getMessage());
       return null;
     }
+  }
+
+  /** {@code tollgate.budgets}, over the defaults; the section's own checks already reported bad values. */
+  private static BudgetSettings budgets(TollgateSection.Budgets b, io.tollgate.schemas.config.AlertsSection alerts) {
+    BudgetSettings d = BudgetSettings.DEFAULTS;
+    // By default soft-budget alerts go where spend alerts go: log, plus Slack and email when configured.
+    List<String> channels = new ArrayList<>(List.of("log"));
+    if (alerts != null && alerts.slack() != null && alerts.slack().webhookUrl() != null) {
+      channels.add("slack");
+    }
+    if (alerts != null && alerts.email() != null && alerts.email().host() != null) {
+      channels.add("email");
+    }
+    return new BudgetSettings(b.enabled() == null ? d.enabled() : b.enabled(),
+        b.onStaleTotals() == null ? d.failClosed() : b.onStaleTotals().trim().equalsIgnoreCase("closed"),
+        b.maxStalenessS() == null ? d.maxStalenessMs() : b.maxStalenessS() * 1000L,
+        b.softBudgetChannels() == null || b.softBudgetChannels().isEmpty() ? channels : b.softBudgetChannels(),
+        b.defaultMaxOutputTokens() == null ? d.defaultMaxOutputTokens() : b.defaultMaxOutputTokens());
   }
 
   /** {@code tollgate.handoff}, over the defaults; the section's own checks already reported bad values. */

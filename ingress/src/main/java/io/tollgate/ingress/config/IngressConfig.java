@@ -1,5 +1,6 @@
 package io.tollgate.ingress.config;
 
+import io.tollgate.ingress.budget.BudgetSettings;
 import io.tollgate.ingress.publish.HandoffOptions;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.Map;
  * @param handoff              the durable hand-off log: fsync policy and limits ({@code tollgate.handoff})
  * @param clickhouse           the ClickHouse the spend API reads ({@code tollgate.clickhouse}, {@code CLICKHOUSE_URL}),
  *                             or null: the spend routes then answer 503
+ * @param budgets              budget enforcement ({@code tollgate.budgets})
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -45,7 +47,8 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
-                            List<String> warnings, HandoffOptions handoff, ClickHouseSettings clickhouse) {
+                            List<String> warnings, HandoffOptions handoff, ClickHouseSettings clickhouse,
+                            BudgetSettings budgets) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -64,9 +67,10 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     internalUserHeaders = internalUserHeaders == null ? List.of() : List.copyOf(internalUserHeaders);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     handoff = handoff == null ? HandoffOptions.DEFAULTS : handoff;
+    budgets = budgets == null ? BudgetSettings.DEFAULTS : budgets;
   }
 
-  /** Without a spend store. */
+  /** Without a spend store, with the default budget settings. */
   public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
                        List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
                        String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
@@ -76,7 +80,35 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, null);
+        warnings, handoff, (ClickHouseSettings) null, BudgetSettings.DEFAULTS);
+  }
+
+  /** With a spend store, the default budget settings. */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls, List<String> internalUserHeaders, List<String> warnings, HandoffOptions handoff,
+                       ClickHouseSettings clickhouse) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
+        warnings, handoff, clickhouse, BudgetSettings.DEFAULTS);
+  }
+
+  /** Without a spend store. */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls, List<String> internalUserHeaders, List<String> warnings, HandoffOptions handoff,
+                       BudgetSettings budgets) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
+        warnings, handoff, null, budgets);
   }
 
   /** With the default hand-off options. */

@@ -194,6 +194,28 @@ public final class PriceTable {
     return Cost.unknown();
   }
 
+  /**
+   * The most output tokens the first of {@code models} with a price can produce (its
+   * {@code max_output_tokens}, else {@code max_tokens}, as in LiteLLM's table), or null when that
+   * entry says nothing (or no model has a price).
+   */
+  public Long maxOutputTokens(String... models) {
+    for (String m : models) {
+      String key = lookupKey(m);
+      if (key != null) {
+        ObjectNode entry = entries.get(key);
+        for (String field : new String[] {"max_output_tokens", "max_tokens"}) {
+          JsonNode v = entry == null ? null : entry.get(field);
+          if (v != null && v.canConvertToLong() && v.asLong() > 0) {
+            return v.asLong();
+          }
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+
   public int size() {
     return prices.size();
   }

@@ -22,7 +22,7 @@ public final class ApiErrors {
   private static final java.util.Map<String, String> LITELLM_TYPES = java.util.Map.of(
       "expired_key", "expired_key", "key_blocked", "auth_error", "team_blocked", "auth_error",
       "key_model_access_denied", "key_model_access_denied", "team_model_access_denied", "team_model_access_denied",
-      "customer_blocked", "auth_error");
+      "customer_blocked", "auth_error", "budget_exceeded", "budget_exceeded");
 
   /** Same, for a rejection with a reason: LiteLLM's own error type where it has one. */
   public static String body(boolean anthropic, int status, String message, String reason) {
@@ -37,14 +37,19 @@ public final class ApiErrors {
   }
 
   public static String body(boolean anthropic, int status, String message) {
+    return body(anthropic, status, message, openAiType(status), openAiCode(status));
+  }
+
+  /** With the OpenAI shape's {@code type} and {@code code} given (LiteLLM's budget error: budget_exceeded, "429"). */
+  public static String body(boolean anthropic, int status, String message, String openAiType, String openAiCode) {
     if (anthropic) {
       ObjectNode root = JSON.createObjectNode().put("type", "error");
       root.putObject("error").put("type", anthropicType(status)).put("message", message);
       return root.toString();
     }
     ObjectNode root = JSON.createObjectNode();
-    root.putObject("error").put("message", message).put("type", openAiType(status)).putNull("param")
-        .put("code", openAiCode(status));
+    root.putObject("error").put("message", message).put("type", openAiType).putNull("param")
+        .put("code", openAiCode);
     return root.toString();
   }
 

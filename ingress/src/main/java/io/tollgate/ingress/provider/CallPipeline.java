@@ -9,5 +9,5 @@ import java.time.Clock;
  * and handed to every exchange (values, not a way back into the server).
  */
 record CallPipeline(Admission admission, Relay relay, Metering metering, GatewayMetrics metrics, Vertx vertx,
-                    Clock clock, String gatewayId, long maxBodyBytes, long requestReadTimeoutMs) {
+                    Clock clock, String gatewayId, long maxBodyBytes, long requestReadTimeoutMs, BudgetStep budget) {
 }

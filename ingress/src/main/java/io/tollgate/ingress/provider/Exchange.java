@@ -119,16 +119,31 @@ final class Exchange {
     }
     Admission.Admitted call = (Admission.Admitted) result;
     extraHeaders.set("x-litellm-model-group", call.targets().get(0).deployment().modelName());
-    pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders).onSuccess(outcome -> {
-      pipeline.metrics().request(api.wireName(), outcome.status(), call.streamed(), seconds());
-      CompletionStage<Void> durable = pipeline.metering().meter(new CallFacts(eventId, ts, millis(),
-          outcome.ttftMs(), pipeline.gatewayId(), call.key(), call.customer(), tool, call.sessionId(), api,
-          call.model(), outcome.target(), outcome.usage(), outcome.usageSource(), outcome.status(),
-          outcome.errorType(), call.streamed(), outcome.aborted(), outcome.upstreamRequestId(), List.of()));
-      if (outcome.endPending()) {
-        // The answer's last byte waits until its event is on disk: an answered call is never unbilled.
-        Context loop = pipeline.vertx().getOrCreateContext();
-        durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish()));
+    BudgetStep.Result budget = pipeline.budget().admit(call, rawBody.length());
+    if (budget instanceof BudgetStep.Refused refused) {
+      answer(refused.status(), refused.message(), refused.reason());
+      pipeline.metering().meter(new CallFacts(eventId, ts, millis(), null, pipeline.gatewayId(), call.key(),
+          call.customer(), tool, call.sessionId(), api, call.model(), null, Usage.NONE, "none", refused.status(),
+          refused.reason(), call.streamed(), false, null, List.of()));
+      return;
+    }
+    io.tollgate.ingress.budget.Reservation hold = ((BudgetStep.Go) budget).reservation();
+    io.vertx.core.Future<RelayOutcome> relayed = pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders);
+    relayed.onFailure(e -> hold.release());
+    relayed.onSuccess(outcome -> {
+      try {
+        pipeline.metrics().request(api.wireName(), outcome.status(), call.streamed(), seconds());
+        CompletionStage<Void> durable = pipeline.metering().meter(new CallFacts(eventId, ts, millis(),
+            outcome.ttftMs(), pipeline.gatewayId(), call.key(), call.customer(), tool, call.sessionId(), api,
+            call.model(), outcome.target(), outcome.usage(), outcome.usageSource(), outcome.status(),
+            outcome.errorType(), call.streamed(), outcome.aborted(), outcome.upstreamRequestId(), List.of()), hold);
+        if (outcome.endPending()) {
+          // The answer's last byte waits until its event is on disk: an answered call is never unbilled.
+          Context loop = pipeline.vertx().getOrCreateContext();
+          durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish()));
+        }
+      } finally {
+        hold.release(); // a no-op once metering settled it; frees the hold if anything above threw
       }
     });
   }

@@ -3,6 +3,9 @@ package io.tollgate.ingress.provider;
 import io.tollgate.ingress.admin.AdminAuth;
 import io.tollgate.ingress.admin.SpendMetrics;
 import io.tollgate.ingress.admin.SpendRoutes;
+import io.tollgate.ingress.budget.BudgetLedger;
+import io.tollgate.ingress.budget.BudgetMetrics;
+import io.tollgate.ingress.budget.CallScopes;
 import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.ingress.admin.DirectoryStore;
 import io.tollgate.ingress.admin.ManagementApi;
@@ -62,22 +65,26 @@ public final class GatewayServer implements AutoCloseable {
 
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
                        GatewayMetrics metrics, Clock clock) {
-    this(vertx, config, prices, publisher, metrics, clock, null, SpendView.NONE);
+    this(vertx, config, prices, publisher, metrics, clock, null, Directory.EMPTY, SpendView.NONE, null, null, null);
   }
 
   /**
-   * @param store the management state (keys, teams, customers, budgets), or null when the gateway has none
-   * @param spend spend per key, team and customer, for the management API's info routes
+   * @param store         the management state (keys, teams, customers, budgets), or null when the gateway has none
+   * @param directory     keys, teams and customers the request path reads ({@code store}, a fixed one, or EMPTY)
+   * @param spend         spend per key, team and customer, for the management API's info routes
+   * @param scopes        the budgets of a call, or null: no budgets
+   * @param ledger        holds and settles budgets, or null: no budgets
+   * @param budgetMetrics budget metrics, or null: no budgets
    */
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
-                       GatewayMetrics metrics, Clock clock, DirectoryStore store, SpendView spend) {
+                       GatewayMetrics metrics, Clock clock, DirectoryStore store, Directory directory, SpendView spend,
+                       CallScopes scopes, BudgetLedger ledger, BudgetMetrics budgetMetrics) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.store = store;
-    Directory directory = store == null ? Directory.EMPTY : store;
     this.keyAuth = new KeyAuth(config, directory);
     this.management = new ManagementApi(store, keyAuth, spend, vertx, clock, metrics::management);
     this.router = new Router(config.deployments());
@@ -87,12 +94,14 @@ public final class GatewayServer implements AutoCloseable {
         .with(new PoolOptions().setHttp1MaxSize(500))
         .build();
     Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
-        config.maxBodyBytes(), store == null ? null : new AccessChecks(directory, clock));
+        config.maxBodyBytes(), directory == Directory.EMPTY ? null : new AccessChecks(directory, clock));
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
+    BudgetStep budget = ledger == null ? BudgetStep.NONE
+        : new BudgetStep(scopes, ledger, metering, budgetMetrics, ledger.settings().defaultMaxOutputTokens());
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
-        config.maxBodyBytes(), config.requestReadTimeoutMs());
+        config.maxBodyBytes(), config.requestReadTimeoutMs(), budget);
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
     this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), directory,
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);

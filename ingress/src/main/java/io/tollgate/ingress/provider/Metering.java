@@ -41,13 +41,37 @@ public final class Metering {
    * Haiku prices).
    */
   Cost cost(Router.Target target, Usage usage, String requested) {
+    return prices.costFirstKnown(usage, priceKeys(target, usage.model(), requested));
+  }
+
+  private static String[] priceKeys(Router.Target target, String reported, String requested) {
     if (target == null) {
-      return prices.costFirstKnown(usage, usage.model(), requested);
+      return new String[] {reported, requested};
     }
     Deployment d = target.deployment();
     // Not the client's name: an alias routed to an unpriced model must be unpriced, not priced as the alias.
-    return prices.costFirstKnown(usage, overrideKey(d), d.provider() + "/" + target.upstreamModel(),
-        target.upstreamModel(), usage.model());
+    return new String[] {overrideKey(d), d.provider() + "/" + target.upstreamModel(), target.upstreamModel(), reported};
+  }
+
+  /**
+   * The most a call can cost, for its budget reservation: {@code inputTokens} at input prices plus
+   * its output limit at output prices — {@code maxTokens} when the request set one (capped at the
+   * model's maximum output), else the model's maximum output from the price table, else
+   * {@code defaultMaxOutput} — on the dearest of the deployments it may fail over to. Unpriced
+   * models cost 0 here as in their events.
+   */
+  long maxCostNanos(java.util.List<Router.Target> targets, String requested, long inputTokens, Long maxTokens,
+                    long defaultMaxOutput) {
+    long most = 0;
+    for (Router.Target t : targets) {
+      String[] keys = priceKeys(t, null, requested);
+      Long modelMax = prices.maxOutputTokens(keys);
+      long output = maxTokens != null ? (modelMax == null ? maxTokens : Math.min(maxTokens, modelMax))
+          : modelMax != null ? modelMax : defaultMaxOutput;
+      Usage u = new Usage(Math.min(inputTokens, Usage.MAX_COUNT), Math.min(output, Usage.MAX_COUNT), 0, 0, 0, 0, null, null, true);
+      most = Math.max(most, prices.costFirstKnown(u, keys).nanos());
+    }
+    return most;
   }
 
   /**
@@ -68,6 +92,14 @@ public final class Metering {
    * is durable (or could not be recorded); it never fails, so the caller can end the response on it.
    */
   CompletionStage<Void> meter(CallFacts done) {
+    return meter(done, io.tollgate.ingress.budget.Reservation.NONE);
+  }
+
+  /**
+   * Same, settling the call's budget reservation to its cost and listing the periods it counts
+   * against in the event; the reservation is released if the event cannot be built.
+   */
+  CompletionStage<Void> meter(CallFacts done, io.tollgate.ingress.budget.Reservation hold) {
     try {
       Router.Target target = done.target();
       Cost cost = cost(target, done.usage(), done.modelRequested());
@@ -77,8 +109,11 @@ public final class Metering {
           u.cacheWrite5mTokens() + u.cacheWrite1hTokens(), cost.nanos(), cost.priceKnown() || "none".equals(done.usageSource()));
       metrics.usageSource(done.usageSource(), u.clamped());
       UsageEvent event = done.toEvent(cost);
+      event.setBudgetPeriods(hold.eventPeriods());
+      hold.settle(cost.nanos());
       return publisher.publish(event).exceptionally(error -> null); // the publisher counted and logged it
     } catch (RuntimeException e) {
+      hold.release();
       // Should be impossible (every input is capped and clamped); if it happens, say so loudly.
       metrics.eventFailed();
       LOG.error("could not build the usage event of a call ({}): the call is not metered", e.toString());

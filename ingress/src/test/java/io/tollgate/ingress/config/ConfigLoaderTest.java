@@ -277,4 +277,30 @@ class ConfigLoaderTest {
             .anySatisfy(p -> assertThat(p).contains("tollgate.handoff.fsync").contains("group, interval_ms, none"))
             .anySatisfy(p -> assertThat(p).contains("tollgate.handoff.memory_mb")));
   }
+
+  @Test
+  void budgetsAreConfiguredUnderTollgateBudgetsAndBadValuesAreReportedTogether() throws Exception {
+    assertThat(load("", Map.of()).budgets()).isEqualTo(io.tollgate.ingress.budget.BudgetSettings.DEFAULTS);
+    assertThat(load("", Map.of()).budgets().failClosed()).isFalse();
+    IngressConfig c = load("""
+        tollgate:
+          budgets: {on_stale_totals: closed, max_staleness_s: 15, soft_budget_channels: [slack, email],
+                    default_max_output_tokens: 8192, enabled: true}
+        """, Map.of());
+    assertThat(c.budgets().failClosed()).isTrue();
+    assertThat(c.budgets().maxStalenessMs()).isEqualTo(15_000);
+    assertThat(c.budgets().softBudgetChannels()).containsExactly("slack", "email");
+    assertThat(c.budgets().defaultMaxOutputTokens()).isEqualTo(8192);
+    assertThat(load("tollgate: {alerts: {slack: {webhook_url: https://hooks.example/x}}}", Map.of()).budgets()
+        .softBudgetChannels()).containsExactly("log", "slack");
+    assertThat(load("tollgate: {budgets: {on_stale: closed}}", Map.of()).warnings())
+        .anySatisfy(w -> assertThat(w).contains("tollgate.budgets.on_stale").contains("unknown key"));
+    assertThatThrownBy(() -> load("tollgate: {budgets: {on_stale_totals: sometimes, max_staleness_s: 0, "
+        + "soft_budget_channels: [pager]}}", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3)
+            .anySatisfy(p -> assertThat(p).contains("tollgate.budgets.on_stale_totals").contains("open or closed"))
+            .anySatisfy(p -> assertThat(p).contains("tollgate.budgets.max_staleness_s"))
+            .anySatisfy(p -> assertThat(p).contains("tollgate.budgets.soft_budget_channels").contains("pager")));
+  }
 }

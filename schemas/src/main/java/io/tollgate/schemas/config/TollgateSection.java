@@ -13,19 +13,21 @@ import java.util.Map;
  * @param streamIdleTimeoutS    seconds an upstream answer may stall mid-body
  * @param handoff               the gateway's durable hand-off log (in {@code spill_dir})
  * @param clickhouse            where the gateway's spend API reads the spend log
+ * @param budgets               budget enforcement on the gateway
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
-                              List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse) {
+                              List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse, Budgets budgets) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null, null);
+      null, null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     keys = ConfigTree.list(keys);
     handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
     clickhouse = clickhouse == null ? new ClickHouse(null, null) : clickhouse;
+    budgets = budgets == null ? new Budgets(null, null, null, null, null) : budgets;
   }
 
   /**
@@ -34,6 +36,22 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
    * @param database the Tollgate database (default {@code tollgate})
    */
   public record ClickHouse(String url, String database) {
+  }
+  /**
+   * {@code tollgate.budgets}.
+   *
+   * @param enabled                false: budgets are not enforced (calls still count against their periods)
+   * @param onStaleTotals          {@code open} (default: decide on this gateway's own view) or {@code closed}
+   *                               (refuse calls that have a budget) while the spend totals are stale
+   * @param maxStalenessS          totals older than this many seconds are stale (default 60)
+   * @param softBudgetChannels     alert channels for soft_budget crossings (default [log])
+   * @param defaultMaxOutputTokens reserved output for a request without max_tokens on a model whose
+   *                               maximum output the price table does not know
+   */
+  public record Budgets(Boolean enabled, String onStaleTotals, Integer maxStalenessS, List<String> softBudgetChannels,
+                        Integer defaultMaxOutputTokens) {
+    static final java.util.Set<String> MODES = java.util.Set.of("open", "closed");
+    static final java.util.Set<String> CHANNELS = java.util.Set.of("slack", "email", "log");
   }
 
   /**
@@ -99,6 +117,19 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
     atLeastOne(problems, path + ".handoff.memory_mb", handoff.memoryMb());
     if (handoff.backlogLimitMb() != null && handoff.backlogLimitMb() < 0) {
       problems.error(path + ".handoff.backlog_limit_mb", "must be 0 (no limit) or more");
+    }
+    if (budgets.onStaleTotals() != null
+        && !Budgets.MODES.contains(budgets.onStaleTotals().trim().toLowerCase(java.util.Locale.ROOT))) {
+      problems.error(path + ".budgets.on_stale_totals", "must be open or closed");
+    }
+    atLeastOne(problems, path + ".budgets.max_staleness_s", budgets.maxStalenessS());
+    atLeastOne(problems, path + ".budgets.default_max_output_tokens", budgets.defaultMaxOutputTokens());
+    if (budgets.softBudgetChannels() != null) {
+      for (String c : budgets.softBudgetChannels()) {
+        if (c == null || !Budgets.CHANNELS.contains(c)) {
+          problems.error(path + ".budgets.soft_budget_channels", "'" + c + "' is not a channel (slack, email, log)");
+        }
+      }
     }
     if (tls != null && (blank(tls.certPath()) || blank(tls.keyPath()))) {
       problems.error(path + ".tls", "needs both cert_path and key_path");
