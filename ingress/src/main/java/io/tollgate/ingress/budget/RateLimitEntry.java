@@ -1,0 +1,96 @@
+package io.tollgate.ingress.budget;
+
+/**
+ * The rate-limit state of one scope (a key, a team, a customer) on this instance: requests and
+ * tokens in the sliding minute, calls in flight. Guarded by its own monitor; every method is
+ * called with it held. Calls in flight are counted even without {@code max_parallel_requests},
+ * because an entry with calls in flight must never be swept: their release would land in a
+ * forgotten entry and the new one would under-count.
+ */
+final class RateLimitEntry {
+  final String mapKey;
+  private RateLimitWindow requests;
+  private RateLimitWindow tokens;
+  private int inFlight;
+  /** Swept out of the table: whoever holds it must look the scope up again. */
+  private boolean dead;
+
+  RateLimitEntry(String mapKey) {
+    this.mapKey = mapKey;
+  }
+
+  boolean dead() {
+    return dead;
+  }
+
+  /** Brings both windows to {@code bucket}; creates a window only for a limit that is set. */
+  void advance(long bucket, boolean countRequests, boolean countTokens) {
+    if (countRequests && requests == null) {
+      requests = new RateLimitWindow();
+    }
+    if (countTokens && tokens == null) {
+      tokens = new RateLimitWindow();
+    }
+    if (requests != null) {
+      requests.advance(bucket);
+    }
+    if (tokens != null) {
+      tokens.advance(bucket);
+    }
+  }
+
+  long requests() {
+    return requests == null ? 0 : requests.sum();
+  }
+
+  long tokens() {
+    return tokens == null ? 0 : tokens.sum();
+  }
+
+  int inFlight() {
+    return inFlight;
+  }
+
+  long millisUntilRequestsBelow(long limit, long now) {
+    return requests == null ? 0 : requests.millisUntilBelow(limit, now);
+  }
+
+  long millisUntilTokensBelow(long limit, long now) {
+    return tokens == null ? 0 : tokens.millisUntilBelow(limit, now);
+  }
+
+  void admit(long bucket, long estimatedTokens) {
+    if (requests != null) {
+      requests.add(bucket, 1);
+    }
+    if (tokens != null) {
+      tokens.add(bucket, estimatedTokens);
+    }
+    inFlight++;
+  }
+
+  /**
+   * Ends a call: its slot is free, its estimate leaves the bucket it was counted in (if that bucket
+   * is still in the window) and its real tokens count now, when they were spent.
+   */
+  void release(long admittedBucket, long nowBucket, long estimatedTokens, long actualTokens) {
+    inFlight = Math.max(0, inFlight - 1);
+    if (tokens != null) {
+      tokens.advance(nowBucket);
+      tokens.add(admittedBucket, -estimatedTokens);
+      tokens.add(nowBucket, actualTokens);
+    }
+  }
+
+  /** Marks the entry dead when nothing in it matters any more (nothing in flight, nothing in the window). */
+  boolean expireIfIdle(long bucket) {
+    if (inFlight > 0) {
+      return false;
+    }
+    advance(bucket, false, false);
+    if (requests() == 0 && tokens() == 0) {
+      dead = true;
+    }
+    return dead;
+  }
+}
