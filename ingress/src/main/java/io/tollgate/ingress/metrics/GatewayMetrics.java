@@ -137,6 +137,11 @@ public final class GatewayMetrics implements PublishMetrics {
     publish.labelValues("failed").inc();
   }
 
+  /** The registry, for the metrics of other parts of the gateway (rate limits). */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
   /** The Prometheus text exposition of everything in the registry. */
   public String scrape() {
     return Prometheus.scrape(registry);

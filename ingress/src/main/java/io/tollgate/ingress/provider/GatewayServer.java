@@ -1,6 +1,11 @@
 package io.tollgate.ingress.provider;
 
+import io.tollgate.ingress.budget.CallScopes;
+import io.tollgate.ingress.budget.RateLimitGate;
+import io.tollgate.ingress.budget.RateLimitMetrics;
+import io.tollgate.ingress.budget.RateLimiter;
 import io.tollgate.ingress.config.IngressConfig;
+import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.metrics.GatewayMetrics;
@@ -49,6 +54,12 @@ public final class GatewayServer implements AutoCloseable {
 
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
                        GatewayMetrics metrics, Clock clock) {
+    this(vertx, config, prices, publisher, metrics, clock, Directory.EMPTY);
+  }
+
+  /** With the management state (keys, teams, customers, budgets) whose rate limits apply to calls. */
+  public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
+                       GatewayMetrics metrics, Clock clock, Directory directory) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -66,8 +77,10 @@ public final class GatewayServer implements AutoCloseable {
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
+    RateLimitGate rateLimits = new RateLimitGate(new CallScopes(directory, null), new RateLimiter(clock, 1,
+        RateLimiter.DEFAULT_MAX_TRACKED_SCOPES, new RateLimitMetrics(metrics.registry())));
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
-        config.maxBodyBytes(), config.requestReadTimeoutMs());
+        config.maxBodyBytes(), config.requestReadTimeoutMs(), rateLimits);
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
   }
 
