@@ -30,8 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Across instances each enforces {@code ceil(limit / instances)} (docs/rate-limits.md).
  */
 public final class RateLimiter {
-  /** Default cap of tracked scopes: each costs under 700 bytes, so at most ~35 MB. */
-  public static final int DEFAULT_MAX_TRACKED_SCOPES = 50_000;
   /** Retry-after when the parallel limit tripped: a slot frees whenever a call ends. */
   static final long PARALLEL_RETRY_MS = 1_000;
   private static final long SWEEP_EVERY_MS = RateLimitWindow.WINDOW_MS;

@@ -149,7 +149,14 @@ public final class ConfigLoader {
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
-        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff);
+        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, rateLimits(tollgate.rateLimits()));
+  }
+
+  /** {@code tollgate.rate_limits}, over the defaults (the section's own checks reported values below 1). */
+  private static IngressConfig.RateLimits rateLimits(TollgateSection.RateLimits r) {
+    IngressConfig.RateLimits d = IngressConfig.RateLimits.DEFAULTS;
+    return new IngressConfig.RateLimits(r.instances() == null ? d.instances() : r.instances(),
+        r.maxTrackedScopes() == null ? d.maxTrackedScopes() : r.maxTrackedScopes());
   }
 
   /** {@code tollgate.handoff}, over the defaults; the section's own checks already reported bad values. */

@@ -31,6 +31,7 @@ import java.util.Map;
  * @param internalUserHeaders  {@code user_header_mappings} with role {@code internal_user}: they name
  *                             the internal user (as in LiteLLM), never the customer
  * @param handoff              the durable hand-off log: fsync policy and limits ({@code tollgate.handoff})
+ * @param rateLimits           how rate limits are enforced ({@code tollgate.rate_limits}, docs/rate-limits.md)
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -42,7 +43,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
-                            List<String> warnings, HandoffOptions handoff) {
+                            List<String> warnings, HandoffOptions handoff, RateLimits rateLimits) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -61,6 +62,28 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     internalUserHeaders = internalUserHeaders == null ? List.of() : List.copyOf(internalUserHeaders);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     handoff = handoff == null ? HandoffOptions.DEFAULTS : handoff;
+    rateLimits = rateLimits == null ? RateLimits.DEFAULTS : rateLimits;
+  }
+
+  /** With the default rate-limit options. */
+  public IngressConfig(String host, int port, String gatewayId, String masterKey, Map<String, KeyEntry> virtualKeys,
+                       List<Deployment> deployments, boolean forwardClientHeaders, List<String> userHeaderMappings,
+                       String kafkaBootstrap, String spillDir, long maxBodyBytes, long upstreamTimeoutMs,
+                       boolean forwardProviderAuthHeaders, long idleTimeoutMs, long requestReadTimeoutMs,
+                       long streamIdleTimeoutMs, List<String> corsAllowedOrigins, Map<String, String> kafkaProperties,
+                       Tls tls, List<String> internalUserHeaders, List<String> warnings, HandoffOptions handoff) {
+    this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
+        kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
+        requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
+        warnings, handoff, RateLimits.DEFAULTS);
+  }
+
+  /**
+   * @param instances        instances sharing every limit: each enforces {@code ceil(limit / instances)}
+   * @param maxTrackedScopes scopes with their own rate-limit entry at once
+   */
+  public record RateLimits(int instances, int maxTrackedScopes) {
+    public static final RateLimits DEFAULTS = new RateLimits(1, 50_000);
   }
 
   /** With the default hand-off options. */

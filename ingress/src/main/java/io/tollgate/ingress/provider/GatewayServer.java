@@ -77,8 +77,8 @@ public final class GatewayServer implements AutoCloseable {
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
-    RateLimitGate rateLimits = new RateLimitGate(new CallScopes(directory, null), new RateLimiter(clock, 1,
-        RateLimiter.DEFAULT_MAX_TRACKED_SCOPES, new RateLimitMetrics(metrics.registry())));
+    RateLimitGate rateLimits = new RateLimitGate(new CallScopes(directory, null), new RateLimiter(clock,
+        config.rateLimits().instances(), config.rateLimits().maxTrackedScopes(), new RateLimitMetrics(metrics.registry())));
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
         config.maxBodyBytes(), config.requestReadTimeoutMs(), rateLimits);
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());

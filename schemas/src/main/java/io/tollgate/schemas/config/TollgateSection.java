@@ -12,18 +12,28 @@ import java.util.Map;
  * @param requestReadTimeoutS   seconds for a request's headers and body to arrive (else 408)
  * @param streamIdleTimeoutS    seconds an upstream answer may stall mid-body
  * @param handoff               the gateway's durable hand-off log (in {@code spill_dir})
+ * @param rateLimits            how the gateway enforces rpm/tpm/parallel limits (docs/rate-limits.md)
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
-                              List<Key> keys, AlertsSection alerts, Handoff handoff) {
+                              List<Key> keys, AlertsSection alerts, Handoff handoff, RateLimits rateLimits) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null);
+      null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     keys = ConfigTree.list(keys);
     handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
+    rateLimits = rateLimits == null ? new RateLimits(null, null) : rateLimits;
+  }
+
+  /**
+   * @param instances        gateway instances behind the load balancer: each enforces
+   *                         {@code ceil(limit / instances)} of every rpm, tpm and parallel limit
+   * @param maxTrackedScopes keys, teams and customers with rate-limit state at once; beyond, they share one entry per kind
+   */
+  public record RateLimits(Integer instances, Integer maxTrackedScopes) {
   }
 
   /**
@@ -85,6 +95,8 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
       problems.error(path + ".handoff.fsync", "must be one of group, interval_ms, none");
     }
     atLeastOne(problems, path + ".handoff.fsync_interval_ms", handoff.fsyncIntervalMs());
+    atLeastOne(problems, path + ".rate_limits.instances", rateLimits.instances());
+    atLeastOne(problems, path + ".rate_limits.max_tracked_scopes", rateLimits.maxTrackedScopes());
     atLeastOne(problems, path + ".handoff.segment_mb", handoff.segmentMb());
     atLeastOne(problems, path + ".handoff.memory_mb", handoff.memoryMb());
     if (handoff.backlogLimitMb() != null && handoff.backlogLimitMb() < 0) {
