@@ -278,6 +278,45 @@ class RateLimitIT {
     assertThat(other.body()).contains("rate limit type = customer");
   }
 
+  @Test
+  void twoInstancesEachEnforcingTheirShareAdmitAtMostTheBoundWhateverTheBalancerDoes() throws Exception {
+    String yaml = """
+        model_list:
+          - model_name: claude-sonnet-4-5
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_base: %s, api_key: sk-ant-upstream}
+        tollgate: {port: 0, host: 127.0.0.1, rate_limits: {instances: 2}}
+        """.formatted(upstream.baseUrl());
+    IngressConfig config = ConfigLoader.fromTree(new ObjectMapper(new YAMLFactory()).readTree(yaml), Map.of());
+    GatewayServer a = new GatewayServer(vertx, config, PriceTable.bundled(), publisher,
+        new GatewayMetrics(new PrometheusRegistry()), CLOCK, DIRECTORY);
+    GatewayServer b = new GatewayServer(vertx, config, PriceTable.bundled(), publisher,
+        new GatewayMetrics(new PrometheusRegistry()), CLOCK, DIRECTORY);
+    try {
+      int[] ports = {a.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS),
+          b.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)};
+      answerJson(1, 1);
+      String roundRobin = key(5L, null, null, null);
+      String pinned = key(5L, null, null, null);
+      int admittedRoundRobin = 0;
+      int admittedPinned = 0;
+      for (int i = 0; i < 10; i++) {
+        admittedRoundRobin += postTo(ports[i % 2], roundRobin) == 200 ? 1 : 0;
+        admittedPinned += postTo(ports[0], pinned) == 200 ? 1 : 0;
+      }
+      assertThat(admittedRoundRobin).as("N * ceil(rpm / N) = rpm + N - 1").isEqualTo(6);
+      assertThat(admittedPinned).as("a client on one instance gets that instance's share").isEqualTo(3);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  private static int postTo(int gatewayPort, String key) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/v1/messages"))
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(MESSAGE)).header("x-api-key", key)
+        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
   /** Upstream answers streams with their first events and then holds them open; the list fills as they arrive. */
   private static List<HttpServerResponse> holdStreams() {
     List<HttpServerResponse> held = new CopyOnWriteArrayList<>();
