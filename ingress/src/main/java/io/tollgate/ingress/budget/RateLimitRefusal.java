@@ -32,7 +32,10 @@ public record RateLimitRefusal(ScopeLimits scope, RateLimitKind kind, long retry
 
   /** LiteLLM's message, then which limit tripped and when to retry. Never a key: keys are named by alias. */
   public String message() {
-    String label = scope.label() != null ? scope.label() : scope.id();
+    // A key without alias or name is named by the start of its hash, as /key/list shows it (never the key).
+    String label = scope.label() != null ? scope.label()
+        : scope.scope() == Scope.KEY && scope.id() != null ? "hash " + scope.id().substring(0, Math.min(12, scope.id().length()))
+        : scope.id();
     if (label != null && label.length() > MAX_LABEL) {
       label = label.substring(0, MAX_LABEL) + "…";
     }

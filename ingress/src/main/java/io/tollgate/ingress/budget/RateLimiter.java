@@ -44,6 +44,8 @@ public final class RateLimiter {
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong lastSweep = new AtomicLong(Long.MIN_VALUE / 2);
+  /** The latest time seen: a wall clock stepped back must not drop calls out of the window uncounted. */
+  private final AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
 
   /**
    * @param instances        gateway instances sharing the limits (1 = this one enforces them whole)
@@ -82,7 +84,7 @@ public final class RateLimiter {
     // One lock order for everyone (key, team, customer): two calls never wait on each other in a cycle.
     limited.sort(Comparator.comparing(ScopeLimits::scope));
     long estimate = Math.max(0, estimatedTokens);
-    long now = clock.millis();
+    long now = now();
     long bucket = RateLimitWindow.bucket(now);
     maybeSweep(now, SWEEP_EVERY_MS);
     while (true) {
@@ -179,7 +181,7 @@ public final class RateLimiter {
   }
 
   void release(RateLimitPermit permit, long actualTokens) {
-    long nowBucket = RateLimitWindow.bucket(clock.millis());
+    long nowBucket = RateLimitWindow.bucket(now());
     for (int k = 0; k < permit.entries.length; k++) {
       RateLimitEntry e = permit.entries[k];
       boolean tokens = permit.countsTokens[k];
@@ -228,6 +230,10 @@ public final class RateLimiter {
         size.decrementAndGet();
       }
     }
+  }
+
+  private long now() {
+    return latest.accumulateAndGet(clock.millis(), Math::max);
   }
 
   private static String mapKey(Scope scope, String id) {

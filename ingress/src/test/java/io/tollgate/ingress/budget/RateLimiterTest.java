@@ -243,4 +243,19 @@ class RateLimiterTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aWallClockSteppedBackDoesNotForgetTheMinute() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(admit(key(3L, null, null)).refusal()).isNull();
+    }
+    clock.advanceMillis(-3_600_000); // NTP steps the clock back an hour
+    assertThat(admit(key(3L, null, null)).refusal()).isNotNull();
+  }
+
+  @Test
+  void aKeyWithoutAliasIsNamedByTheStartOfItsHash() {
+    ScopeLimits bare = new ScopeLimits(Scope.KEY, "0123456789abcdef0123", null, null, null, null, 0L, null, null, 0, null);
+    assertThat(admit(bare).refusal().message()).contains("key 'hash 0123456789ab'").doesNotContain("0123456789abcdef0123");
+  }
 }
