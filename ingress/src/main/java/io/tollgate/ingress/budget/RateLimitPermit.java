@@ -1,6 +1,7 @@
 package io.tollgate.ingress.budget;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -98,6 +99,21 @@ public final class RateLimitPermit {
     if (tokens != null) {
       moveUpstream(headers, "tokens");
       put(headers, "x-ratelimit", "tokens", tokens.tpmLimit(), tokens.tpmRemaining());
+    }
+  }
+
+  /**
+   * Writes {@link #writeHeaders} into {@code resp} just before its head goes out — after upstream's
+   * headers were copied, so Tollgate's win — when its status is below 400. Uses the response's one
+   * headers-end handler.
+   */
+  public void writeHeadersOnSuccess(HttpServerResponse resp) {
+    if (!statuses.isEmpty()) {
+      resp.headersEndHandler(v -> {
+        if (resp.getStatusCode() < 400) {
+          writeHeaders(resp.headers());
+        }
+      });
     }
   }
 

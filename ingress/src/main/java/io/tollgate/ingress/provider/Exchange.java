@@ -129,11 +129,7 @@ final class Exchange {
           call.customer(), call.sessionId()));
       return;
     }
-    resp.headersEndHandler(v -> {
-      if (resp.getStatusCode() < 400) {
-        limit.writeHeaders(resp.headers());
-      }
-    });
+    limit.writeHeadersOnSuccess(resp);
     extraHeaders.set("x-litellm-model-group", call.targets().get(0).deployment().modelName());
     Future<RelayOutcome> relayed;
     try {
