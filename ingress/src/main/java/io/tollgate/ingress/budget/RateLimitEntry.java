@@ -12,6 +12,12 @@ final class RateLimitEntry {
   private RateLimitWindow requests;
   private RateLimitWindow tokens;
   private int inFlight;
+  /**
+   * Token estimates of the calls in flight: counted until each call ends, however long it runs (in
+   * the window they would expire after a minute, and a long stream would stop counting before its
+   * tokens are known).
+   */
+  private long inFlightTokens;
   /** Swept out of the table: whoever holds it must look the scope up again. */
   private boolean dead;
 
@@ -43,8 +49,9 @@ final class RateLimitEntry {
     return requests == null ? 0 : requests.sum();
   }
 
+  /** Tokens of the sliding minute: real usage of the calls that ended in it, plus the estimates of those in flight. */
   long tokens() {
-    return tokens == null ? 0 : tokens.sum();
+    return tokens == null ? 0 : saturatedAdd(tokens.sum(), inFlightTokens);
   }
 
   int inFlight() {
@@ -55,29 +62,32 @@ final class RateLimitEntry {
     return requests == null ? 0 : requests.millisUntilBelow(limit, now);
   }
 
+  /**
+   * When the tokens drop below {@code limit} by time alone; -1 when only calls ending can make room
+   * (their estimates alone reach it).
+   */
   long millisUntilTokensBelow(long limit, long now) {
-    return tokens == null ? 0 : tokens.millisUntilBelow(limit, now);
+    if (tokens == null) {
+      return 0;
+    }
+    long room = limit - inFlightTokens;
+    return room <= 0 ? -1 : tokens.millisUntilBelow(room, now);
   }
 
   void admit(long bucket, long estimatedTokens) {
     if (requests != null) {
       requests.add(bucket, 1);
     }
-    if (tokens != null) {
-      tokens.add(bucket, estimatedTokens);
-    }
+    inFlightTokens = saturatedAdd(inFlightTokens, estimatedTokens);
     inFlight++;
   }
 
-  /**
-   * Ends a call: its slot is free, its estimate leaves the bucket it was counted in (if that bucket
-   * is still in the window) and its real tokens count now, when they were spent.
-   */
-  void release(long admittedBucket, long nowBucket, long estimatedTokens, long actualTokens) {
+  /** Ends a call: its slot is free, its estimate is dropped and its real tokens count now, when they were spent. */
+  void release(long nowBucket, long estimatedTokens, long actualTokens) {
     inFlight = Math.max(0, inFlight - 1);
+    inFlightTokens = Math.max(0, inFlightTokens - estimatedTokens);
     if (tokens != null) {
       tokens.advance(nowBucket);
-      tokens.add(admittedBucket, -estimatedTokens);
       tokens.add(nowBucket, actualTokens);
     }
   }
@@ -92,5 +102,10 @@ final class RateLimitEntry {
       dead = true;
     }
     return dead;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r; // both are never negative here
   }
 }

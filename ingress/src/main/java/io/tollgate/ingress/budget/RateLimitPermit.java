@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class RateLimitPermit {
   /** No limit applies to the call: nothing held, no headers. */
-  public static final RateLimitPermit UNLIMITED = new RateLimitPermit(null, null, null, 0, 0, List.of(), null);
+  public static final RateLimitPermit UNLIMITED = new RateLimitPermit(null, null, null, 0, List.of(), null);
 
   /**
    * One scope's state right after the call was admitted, for the response headers.
@@ -27,25 +27,23 @@ public final class RateLimitPermit {
   private final RateLimiter limiter;
   final RateLimitEntry[] entries;
   final boolean[] countsTokens;
-  final long admittedBucket;
   final long estimatedTokens;
   private final List<Status> statuses;
   private final RateLimitRefusal refusal;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  RateLimitPermit(RateLimiter limiter, RateLimitEntry[] entries, boolean[] countsTokens, long admittedBucket,
-                  long estimatedTokens, List<Status> statuses, RateLimitRefusal refusal) {
+  RateLimitPermit(RateLimiter limiter, RateLimitEntry[] entries, boolean[] countsTokens, long estimatedTokens,
+                  List<Status> statuses, RateLimitRefusal refusal) {
     this.limiter = limiter;
     this.entries = entries;
     this.countsTokens = countsTokens;
-    this.admittedBucket = admittedBucket;
     this.estimatedTokens = estimatedTokens;
     this.statuses = statuses;
     this.refusal = refusal;
   }
 
   static RateLimitPermit refused(RateLimitRefusal refusal) {
-    return new RateLimitPermit(null, null, null, 0, 0, List.of(), refusal);
+    return new RateLimitPermit(null, null, null, 0, List.of(), refusal);
   }
 
   /** Why the call is refused, or null when it is admitted. */

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Across instances each enforces {@code ceil(limit / instances)} (docs/rate-limits.md).
  */
 public final class RateLimiter {
-  /** Retry-after when the parallel limit tripped: a slot frees whenever a call ends. */
+  /** Retry-after when calls in flight are what fills a limit (parallel slots, token estimates): room comes when one ends. */
   static final long PARALLEL_RETRY_MS = 1_000;
   private static final long SWEEP_EVERY_MS = RateLimitWindow.WINDOW_MS;
   private static final long SWEEP_WHEN_FULL_EVERY_MS = 1_000;
@@ -152,6 +152,9 @@ public final class RateLimiter {
       } else if (tpm != null && e.tokens() >= tpm) {
         tripped = RateLimitKind.TPM;
         retryMs = e.millisUntilTokensBelow(tpm, now);
+        if (retryMs < 0) {
+          retryMs = PARALLEL_RETRY_MS; // calls in flight hold the tokens: room comes when one ends
+        }
       } else if (parallel != null && e.inFlight() >= parallel) {
         tripped = RateLimitKind.PARALLEL;
         retryMs = PARALLEL_RETRY_MS;
@@ -177,7 +180,7 @@ public final class RateLimiter {
           tpm == null ? 0 : tpm - e.tokens(), parallel, parallel == null ? 0 : parallel - e.inFlight()));
     }
     inFlight.incrementAndGet();
-    return new RateLimitPermit(this, entries, countsTokens, bucket, estimate, statuses, null);
+    return new RateLimitPermit(this, entries, countsTokens, estimate, statuses, null);
   }
 
   void release(RateLimitPermit permit, long actualTokens) {
@@ -186,7 +189,7 @@ public final class RateLimiter {
       RateLimitEntry e = permit.entries[k];
       boolean tokens = permit.countsTokens[k];
       synchronized (e) {
-        e.release(permit.admittedBucket, nowBucket, tokens ? permit.estimatedTokens : 0, tokens ? actualTokens : 0);
+        e.release(nowBucket, tokens ? permit.estimatedTokens : 0, tokens ? actualTokens : 0);
       }
     }
     inFlight.decrementAndGet();

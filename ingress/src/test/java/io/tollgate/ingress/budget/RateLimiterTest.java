@@ -258,4 +258,19 @@ class RateLimiterTest {
     ScopeLimits bare = new ScopeLimits(Scope.KEY, "0123456789abcdef0123", null, null, null, null, 0L, null, null, 0, null);
     assertThat(admit(bare).refusal().message()).contains("key 'hash 0123456789ab'").doesNotContain("0123456789abcdef0123");
   }
+
+  @Test
+  void theEstimatesOfLongCallsCountUntilTheyEndAndOnlyTheirEndMakesRoom() {
+    ScopeLimits k = key(null, 100L, null);
+    RateLimitPermit first = limiter.admit(List.of(k), 60);
+    clock.advanceMillis(120_000); // a two-minute stream: its estimate must still count
+    RateLimitPermit second = limiter.admit(List.of(k), 60);
+    assertThat(second.refusal()).isNull();
+    RateLimitRefusal r = limiter.admit(List.of(k), 1).refusal();
+    assertThat(r.tokens()).isEqualTo(120);
+    assertThat(r.retryAfterSeconds()).as("only a call ending makes room").isEqualTo(1);
+    first.release(30);
+    second.release(30);
+    assertThat(limiter.admit(List.of(k), 0).statuses().get(0).tpmRemaining()).isEqualTo(40);
+  }
 }
