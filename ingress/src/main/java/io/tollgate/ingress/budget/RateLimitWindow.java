@@ -38,9 +38,8 @@ final class RateLimitWindow {
   }
 
   /**
-   * Adds {@code n} (negative to take back an estimate) to {@code bucket}, if that bucket is still
-   * in the window; a bucket never drops below zero, so a late correction cannot make room that was
-   * never used.
+   * Adds {@code n} to {@code bucket}, if that bucket is still in the window; a bucket never drops
+   * below zero, and a sum that would overflow saturates.
    */
   void add(long bucket, long n) {
     if (bucket > head || bucket <= head - SLOTS) {
