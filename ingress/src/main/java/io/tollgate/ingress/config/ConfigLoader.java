@@ -155,7 +155,8 @@ public final class ConfigLoader {
     return new IngressConfig(host, port, gatewayId, masterKey, keys, List.copyOf(deployments), forwardAll,
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
-        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, clickhouse, budgets);
+        kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, clickhouse, budgets,
+        rateLimits(tollgate.rateLimits()));
   }
 
   /** The spend API's ClickHouse: {@code CLICKHOUSE_URL} or {@code tollgate.clickhouse.url}; none when neither is set. */
@@ -191,6 +192,13 @@ public final class ConfigLoader {
         b.maxStalenessS() == null ? d.maxStalenessMs() : b.maxStalenessS() * 1000L,
         b.softBudgetChannels() == null || b.softBudgetChannels().isEmpty() ? channels : b.softBudgetChannels(),
         b.defaultMaxOutputTokens() == null ? d.defaultMaxOutputTokens() : b.defaultMaxOutputTokens());
+  }
+
+  /** {@code tollgate.rate_limits}, over the defaults (the section's own checks reported values below 1). */
+  private static IngressConfig.RateLimits rateLimits(TollgateSection.RateLimits r) {
+    IngressConfig.RateLimits d = IngressConfig.RateLimits.DEFAULTS;
+    return new IngressConfig.RateLimits(r.instances() == null ? d.instances() : r.instances(),
+        r.maxTrackedScopes() == null ? d.maxTrackedScopes() : r.maxTrackedScopes());
   }
 
   /** {@code tollgate.handoff}, over the defaults; the section's own checks already reported bad values. */

@@ -36,6 +36,7 @@ import java.util.Map;
  * @param clickhouse           the ClickHouse the spend API reads ({@code tollgate.clickhouse}, {@code CLICKHOUSE_URL}),
  *                             or null: the spend routes then answer 503
  * @param budgets              budget enforcement ({@code tollgate.budgets})
+ * @param rateLimits           how rate limits are enforced ({@code tollgate.rate_limits}, docs/rate-limits.md)
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -48,7 +49,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
                             List<String> warnings, HandoffOptions handoff, ClickHouseSettings clickhouse,
-                            BudgetSettings budgets) {
+                            BudgetSettings budgets, RateLimits rateLimits) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -68,6 +69,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     handoff = handoff == null ? HandoffOptions.DEFAULTS : handoff;
     budgets = budgets == null ? BudgetSettings.DEFAULTS : budgets;
+    rateLimits = rateLimits == null ? RateLimits.DEFAULTS : rateLimits;
   }
 
   /** Without a spend store, with the default budget settings. */
@@ -80,7 +82,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, (ClickHouseSettings) null, BudgetSettings.DEFAULTS);
+        warnings, handoff, (ClickHouseSettings) null, BudgetSettings.DEFAULTS, RateLimits.DEFAULTS);
   }
 
   /** With a spend store, the default budget settings. */
@@ -94,7 +96,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, clickhouse, BudgetSettings.DEFAULTS);
+        warnings, handoff, clickhouse, BudgetSettings.DEFAULTS, RateLimits.DEFAULTS);
   }
 
   /** Without a spend store. */
@@ -108,7 +110,15 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, null, budgets);
+        warnings, handoff, null, budgets, RateLimits.DEFAULTS);
+  }
+
+  /**
+   * @param instances        instances sharing every limit: each enforces {@code ceil(limit / instances)}
+   * @param maxTrackedScopes scopes with their own rate-limit entry at once
+   */
+  public record RateLimits(int instances, int maxTrackedScopes) {
+    public static final RateLimits DEFAULTS = new RateLimits(1, 50_000);
   }
 
   /** With the default hand-off options. */

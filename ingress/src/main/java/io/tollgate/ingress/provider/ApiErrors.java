@@ -79,6 +79,7 @@ public final class ApiErrors {
   private static String openAiCode(int status) {
     return switch (status) {
       case 401 -> "invalid_api_key";
+      case 429 -> "429"; // LiteLLM's code on its own 429s (rate limits, budgets)
       case 404 -> "model_not_found";
       case 413 -> "request_too_large";
       case 502 -> "upstream_unreachable";

@@ -1,5 +1,6 @@
 package io.tollgate.ingress.provider;
 
+import io.tollgate.ingress.budget.RateLimitGate;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -9,5 +10,6 @@ import java.time.Clock;
  * and handed to every exchange (values, not a way back into the server).
  */
 record CallPipeline(Admission admission, Relay relay, Metering metering, GatewayMetrics metrics, Vertx vertx,
-                    Clock clock, String gatewayId, long maxBodyBytes, long requestReadTimeoutMs, BudgetStep budget) {
+                    Clock clock, String gatewayId, long maxBodyBytes, long requestReadTimeoutMs, BudgetStep budget,
+                    RateLimitGate rateLimits) {
 }

@@ -1,11 +1,14 @@
 package io.tollgate.ingress.provider;
 
+import io.tollgate.ingress.budget.RateLimitPermit;
+import io.tollgate.ingress.budget.RateLimitTokens;
 import io.tollgate.ingress.identity.Tool;
 import io.tollgate.ingress.identity.ToolDetector;
 import io.tollgate.ingress.usage.Api;
 import io.tollgate.ingress.usage.Usage;
 import io.tollgate.ingress.publish.KillPoints;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -118,9 +121,19 @@ final class Exchange {
       return;
     }
     Admission.Admitted call = (Admission.Admitted) result;
+    RateLimitPermit limit = pipeline.rateLimits().admit(api, call.key().hash(), call.customer().id(), call.json(),
+        rawBody.length());
+    if (limit.refusal() != null) {
+      limit.refusal().writeHeaders(extraHeaders);
+      admitted(new Admission.Rejected(429, limit.refusal().message(), "rate_limited", call.key(), call.model(),
+          call.customer(), call.sessionId()));
+      return;
+    }
+    limit.writeHeadersOnSuccess(resp);
     extraHeaders.set("x-litellm-model-group", call.targets().get(0).deployment().modelName());
     BudgetStep.Result budget = pipeline.budget().admit(call, rawBody.length());
     if (budget instanceof BudgetStep.Refused refused) {
+      limit.release(-1);
       answer(refused.status(), refused.message(), refused.reason());
       pipeline.metering().meter(new CallFacts(eventId, ts, millis(), null, pipeline.gatewayId(), call.key(),
           call.customer(), tool, call.sessionId(), api, call.model(), null, Usage.NONE, "none", refused.status(),
@@ -128,7 +141,16 @@ final class Exchange {
       return;
     }
     io.tollgate.ingress.budget.Reservation hold = ((BudgetStep.Go) budget).reservation();
-    io.vertx.core.Future<RelayOutcome> relayed = pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders);
+    Future<RelayOutcome> relayed;
+    try {
+      relayed = pipeline.relay().relay(req, api, call, rawBody, startNanos, extraHeaders);
+    } catch (RuntimeException e) {
+      limit.release(-1);
+      hold.release();
+      throw e;
+    }
+    // Every way a relay ends completes this future: the call's slots are freed on all of them.
+    relayed.onComplete(done -> limit.release(done.succeeded() ? RateLimitTokens.used(done.result().usage()) : -1));
     relayed.onFailure(e -> hold.release());
     relayed.onSuccess(outcome -> {
       try {

@@ -11,6 +11,9 @@ import io.tollgate.ingress.admin.DirectoryStore;
 import io.tollgate.ingress.admin.ManagementApi;
 import io.tollgate.ingress.budget.SpendView;
 import io.tollgate.ingress.identity.AccessChecks;
+import io.tollgate.ingress.budget.RateLimitGate;
+import io.tollgate.ingress.budget.RateLimitMetrics;
+import io.tollgate.ingress.budget.RateLimiter;
 import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.identity.KeyAuth;
@@ -68,6 +71,12 @@ public final class GatewayServer implements AutoCloseable {
     this(vertx, config, prices, publisher, metrics, clock, null, Directory.EMPTY, SpendView.NONE, null, null, null);
   }
 
+  /** With a fixed directory of keys, teams and customers whose rate limits and access rules apply (tests). */
+  public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
+                       GatewayMetrics metrics, Clock clock, Directory directory) {
+    this(vertx, config, prices, publisher, metrics, clock, null, directory, SpendView.NONE, null, null, null);
+  }
+
   /**
    * @param store         the management state (keys, teams, customers, budgets), or null when the gateway has none
    * @param directory     keys, teams and customers the request path reads ({@code store}, a fixed one, or EMPTY)
@@ -98,10 +107,13 @@ public final class GatewayServer implements AutoCloseable {
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
+    RateLimitGate rateLimits = new RateLimitGate(new CallScopes(directory, null), new RateLimiter(clock,
+        config.rateLimits().instances(), config.rateLimits().maxTrackedScopes(), new RateLimitMetrics(metrics.registry())));
     BudgetStep budget = ledger == null ? BudgetStep.NONE
         : new BudgetStep(scopes, ledger, metering, budgetMetrics, ledger.settings().defaultMaxOutputTokens());
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
-        config.maxBodyBytes(), config.requestReadTimeoutMs(), budget);
+        config.maxBodyBytes(), config.requestReadTimeoutMs(), budget,
+        rateLimits);
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
     this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), directory,
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);

@@ -303,4 +303,18 @@ class ConfigLoaderTest {
             .anySatisfy(p -> assertThat(p).contains("tollgate.budgets.max_staleness_s"))
             .anySatisfy(p -> assertThat(p).contains("tollgate.budgets.soft_budget_channels").contains("pager")));
   }
+
+  @Test
+  void rateLimitOptionsHaveDefaultsAndRefuseLessThanOne() throws Exception {
+    assertThat(load("", Map.of()).rateLimits()).isEqualTo(IngressConfig.RateLimits.DEFAULTS);
+    IngressConfig c = load("tollgate: {rate_limits: {instances: 3, max_tracked_scopes: 1000}}", Map.of());
+    assertThat(c.rateLimits()).isEqualTo(new IngressConfig.RateLimits(3, 1000));
+    assertThat(load("tollgate: {rate_limits: {instance: 3}}", Map.of()).warnings())
+        .anySatisfy(w -> assertThat(w).contains("tollgate.rate_limits.instance"));
+    assertThatThrownBy(() -> load("tollgate: {rate_limits: {instances: 0, max_tracked_scopes: 0}}", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).contains("tollgate.rate_limits.instances"))
+            .anySatisfy(p -> assertThat(p).contains("tollgate.rate_limits.max_tracked_scopes")));
+  }
 }

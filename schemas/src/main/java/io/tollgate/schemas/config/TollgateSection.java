@@ -14,13 +14,15 @@ import java.util.Map;
  * @param handoff               the gateway's durable hand-off log (in {@code spill_dir})
  * @param clickhouse            where the gateway's spend API reads the spend log
  * @param budgets               budget enforcement on the gateway
+ * @param rateLimits            how the gateway enforces rpm/tpm/parallel limits (docs/rate-limits.md)
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
-                              List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse, Budgets budgets) {
+                              List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse, Budgets budgets,
+                              RateLimits rateLimits) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null, null, null);
+      null, null, null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
@@ -28,6 +30,7 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
     handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
     clickhouse = clickhouse == null ? new ClickHouse(null, null) : clickhouse;
     budgets = budgets == null ? new Budgets(null, null, null, null, null) : budgets;
+    rateLimits = rateLimits == null ? new RateLimits(null, null) : rateLimits;
   }
 
   /**
@@ -37,6 +40,15 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
    */
   public record ClickHouse(String url, String database) {
   }
+
+  /**
+   * @param instances        gateway instances behind the load balancer: each enforces
+   *                         {@code ceil(limit / instances)} of every rpm, tpm and parallel limit
+   * @param maxTrackedScopes keys, teams and customers with rate-limit state at once; beyond, they share one entry per kind
+   */
+  public record RateLimits(Integer instances, Integer maxTrackedScopes) {
+  }
+
   /**
    * {@code tollgate.budgets}.
    *
@@ -113,6 +125,8 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
       problems.error(path + ".handoff.fsync", "must be one of group, interval_ms, none");
     }
     atLeastOne(problems, path + ".handoff.fsync_interval_ms", handoff.fsyncIntervalMs());
+    atLeastOne(problems, path + ".rate_limits.instances", rateLimits.instances());
+    atLeastOne(problems, path + ".rate_limits.max_tracked_scopes", rateLimits.maxTrackedScopes());
     atLeastOne(problems, path + ".handoff.segment_mb", handoff.segmentMb());
     atLeastOne(problems, path + ".handoff.memory_mb", handoff.memoryMb());
     if (handoff.backlogLimitMb() != null && handoff.backlogLimitMb() < 0) {
