@@ -4,6 +4,8 @@ import io.tollgate.aggregator.sink.ClickHouseSink;
 import io.tollgate.aggregator.sink.SinkMetrics;
 import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
+import io.tollgate.aggregator.topology.TopologyMetrics;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
@@ -100,7 +102,7 @@ public final class AggregatorApp implements AutoCloseable {
     schemas.loadAtStart();
     Properties props = streamsProperties(bootstrap, applicationId, stateDir, kafka);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults(),
-        TollgateSerdes.usageEvent(schemas)), props);
+        TollgateSerdes.usageEvent(schemas), topologyMetrics(metrics)), props);
     streams.setUncaughtExceptionHandler(AggregatorApp::onStreamThreadDeath);
     streams.start();
     ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
@@ -117,6 +119,14 @@ public final class AggregatorApp implements AutoCloseable {
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
     return new AggregatorApp(streams, sink, thread, announcer, schemas, admin, List.of(streamsLag, sinkLag));
+  }
+
+  /** The topology's counters, in Prometheus: skipped budget-period entries by reason (a fixed set). */
+  static TopologyMetrics topologyMetrics(MetricsRegistry metrics) {
+    Counter skipped = Counter.builder().name("tollgate_budget_periods_skipped_total")
+        .help("Budget-period entries of usage events not summed, by reason (invalid, too many, late)")
+        .labelNames("reason").register(metrics.prometheus());
+    return (reason, count) -> skipped.labelValues(reason).inc(count);
   }
 
   /**
