@@ -12,18 +12,30 @@ import java.util.Map;
  * @param requestReadTimeoutS   seconds for a request's headers and body to arrive (else 408)
  * @param streamIdleTimeoutS    seconds an upstream answer may stall mid-body
  * @param handoff               the gateway's durable hand-off log (in {@code spill_dir})
+ * @param aggregator            the aggregator's ClickHouse sink and retention
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
-                              List<Key> keys, AlertsSection alerts, Handoff handoff) {
+                              List<Key> keys, AlertsSection alerts, Handoff handoff, Aggregator aggregator) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null);
+      null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     keys = ConfigTree.list(keys);
     handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
+    aggregator = aggregator == null ? new Aggregator(null, null, null) : aggregator;
+  }
+
+  /**
+   * {@code tollgate.aggregator}; defaults and range checks are the aggregator's ({@code AggregatorConfig}).
+   *
+   * @param sinkBatchRows        rows the ClickHouse sink collects before an insert
+   * @param sinkFlushIntervalMs  longest a row waits in the sink before an insert
+   * @param usageRetentionMonths calendar months of {@code usage_events} kept (0 = forever)
+   */
+  public record Aggregator(Integer sinkBatchRows, Integer sinkFlushIntervalMs, Integer usageRetentionMonths) {
   }
 
   /**
