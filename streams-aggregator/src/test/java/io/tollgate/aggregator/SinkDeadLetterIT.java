@@ -40,6 +40,7 @@ class SinkDeadLetterIT {
   void aPermanentlyRefusedRowIsDeadLetteredAndTheOthersAreWritten(KafkaCluster kafka, ClickHouseTestDatabase db)
       throws Exception {
     String tag = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+    TollgateSerdes.usageEvent(); // a serde first: it tells Avro to trust Tollgate's records (builder defaults need that)
     UsageEvent bad = event(tag + "-bad", -5);
     try (KafkaProducer<String, UsageEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
         kafka.bootstrapServers(), "acks", "all"), new StringSerializer(), TollgateSerdes.usageEvent())) {
