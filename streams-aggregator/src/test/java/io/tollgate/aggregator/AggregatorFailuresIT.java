@@ -30,7 +30,7 @@ class AggregatorFailuresIT {
   @Test
   void aKilledAggregatorRestartsAndTheTotalsAreStillExact(KafkaCluster kafka, ClickHouseTestDatabase db,
                                                           @TempDir Path state) throws Exception {
-    UsageLoad load = new UsageLoad(21, 20_000, 3 * 3_600_000L, "kill", true); // with budget periods
+    UsageLoad load = new UsageLoad(21, 20_000, 3 * 3_600_000L, "kill", 2); // key lifetime + hour budget periods
     load.produce(kafka.bootstrapServers(), 0, 10_000);
     List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("768m"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),

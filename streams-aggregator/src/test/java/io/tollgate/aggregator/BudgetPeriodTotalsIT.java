@@ -36,7 +36,7 @@ class BudgetPeriodTotalsIT {
   @Test
   void periodTotalsAreExactAndInvalidEntriesAreCounted(KafkaCluster kafka, ClickHouseTestDatabase db) throws Exception {
     String tag = "periods-" + UUID.randomUUID().toString().substring(0, 8);
-    UsageLoad load = new UsageLoad(41, 5_000, 3 * 3_600_000L, tag, true);
+    UsageLoad load = new UsageLoad(41, 5_000, 3 * 3_600_000L, tag, 4);
     produceInvalid(kafka.bootstrapServers(), tag);
     assertThat(load.produce(kafka.bootstrapServers(), 0, load.events.size())).as("duplicates sent").isPositive();
     MetricsRegistry metrics = new MetricsRegistry();

@@ -29,14 +29,15 @@ final class UsageLoad {
 
   /** {@code count} events spread in time order over {@code spanMillis}, for customers prefixed {@code tag}. */
   UsageLoad(long seed, int count, long spanMillis, String tag) {
-    this(seed, count, spanMillis, tag, false);
+    this(seed, count, spanMillis, tag, 0);
   }
 
   /**
-   * With {@code budgetPeriods}, every event also names budget periods as a gateway would: its key's
-   * lifetime and hour, the tag's team's UTC day, its customer's 30 s period; from three gateways.
+   * With {@code budgetPeriods} &gt; 0, every event also names that many budget periods as a gateway
+   * would, from: its key's lifetime and hour, the tag's team's UTC day, its customer's 30 s period;
+   * and the events come from three gateways.
    */
-  UsageLoad(long seed, int count, long spanMillis, String tag, boolean budgetPeriods) {
+  UsageLoad(long seed, int count, long spanMillis, String tag, int budgetPeriods) {
     random = new Random(seed);
     Instant base = Instant.parse("2026-11-24T08:00:00Z");
     String[] models = {"claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"};
@@ -45,14 +46,15 @@ final class UsageLoad {
       String customer = tag + "-" + random.nextInt(4);
       long cost = 1 + random.nextInt(50_000_000);
       Instant ts = base.plusMillis(i * (spanMillis / count) + random.nextInt(5_000));
-      String gateway = budgetPeriods ? "gw-" + random.nextInt(3) : "gw";
+      String gateway = budgetPeriods > 0 ? "gw-" + random.nextInt(3) : "gw";
       List<BudgetPeriodRef> periods = new ArrayList<>();
-      if (budgetPeriods) {
+      if (budgetPeriods > 0) {
         long t = ts.toEpochMilli();
         periods.add(period("key", "k-" + customer, "", 0));
         periods.add(period("key", "k-" + customer, "1h", t - t % 3_600_000));
         periods.add(period("team", tag + "-team", "1d", t - t % 86_400_000));
         periods.add(period("customer", customer, "30s", t - t % 30_000));
+        periods = new ArrayList<>(periods.subList(0, Math.min(budgetPeriods, periods.size())));
         for (BudgetPeriodRef p : periods) {
           String key = BudgetPeriodEntries.key(p.getScope(), p.getScopeId(), p.getDuration(),
               p.getPeriodStart().toEpochMilli());

@@ -13,7 +13,8 @@ import java.util.Objects;
  * table) and the error is thrown like a retryable one — dead-lettering every row over an operator's
  * mistake would be worse than waiting for the fix with the failures metric climbing. Retryable
  * errors are thrown at once (the sink retries the whole batch; rows written twice collapse).
- * A batch with k refused rows among n costs about 2·k·log2(n) inserts. Pure apart from the inserter.
+ * A batch with k refused rows among n costs about 2·k·log2(n) inserts, at most
+ * {@link #MAX_SPLIT_INSERTS}. Pure apart from the inserter.
  */
 final class TableInserts {
   /** Writes rows to a table in one insert. */
@@ -33,6 +34,9 @@ final class TableInserts {
       super(table + " takes no rows at all (" + describe(cause) + "); waiting for it to be fixed", cause);
     }
   }
+
+  /** Inserts one batch may spend finding refused rows (a few seconds at most). */
+  static final int MAX_SPLIT_INSERTS = 128;
 
   private TableInserts() {
   }
@@ -63,24 +67,33 @@ final class TableInserts {
       if (rows.size() == 1) {
         dead.add(new DeadLetters.DeadLetter(rows.get(0).source(), table, describe(e)));
       } else {
-        split(table, rows, inserter, dead);
+        split(table, rows, inserter, dead, new int[] {MAX_SPLIT_INSERTS});
       }
       return dead;
     }
   }
 
-  /** {@code rows} failed for good as a whole: try each half. */
-  private static <T> void split(String table, List<Row<T>> rows, Inserter<T> inserter, List<DeadLetters.DeadLetter> dead) {
+  /**
+   * {@code rows} failed for good as a whole: try each half. Once {@code budget} inserts are spent
+   * (many refused rows: a whole batch of them costs 2n inserts), a refused half is dead-lettered
+   * whole, good rows with it — they are kept there, not lost — so that one batch cannot hold the
+   * sink past its poll interval.
+   */
+  private static <T> void split(String table, List<Row<T>> rows, Inserter<T> inserter, List<DeadLetters.DeadLetter> dead,
+                                int[] budget) {
     int middle = rows.size() / 2;
     for (List<Row<T>> half : List.of(rows.subList(0, middle), rows.subList(middle, rows.size()))) {
       try {
+        budget[0]--;
         inserter.insert(table, values(half));
       } catch (RuntimeException e) {
         throwIfRetryable(e);
-        if (half.size() == 1) {
-          dead.add(new DeadLetters.DeadLetter(half.get(0).source(), table, describe(e)));
+        if (half.size() == 1 || budget[0] <= 0) {
+          for (Row<T> row : half) {
+            dead.add(new DeadLetters.DeadLetter(row.source(), table, describe(e)));
+          }
         } else {
-          split(table, half, inserter, dead);
+          split(table, half, inserter, dead, budget);
         }
       }
     }

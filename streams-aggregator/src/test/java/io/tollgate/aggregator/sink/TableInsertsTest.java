@@ -52,6 +52,16 @@ class TableInsertsTest {
   }
 
   @Test
+  void aBatchOfRefusedRowsCostsABoundedNumberOfInsertsAndLosesNothing() {
+    int[] values = IntStream.range(0, 20_000).map(i -> i % 3 == 0 ? -i - 1 : i).toArray();
+    List<DeadLetters.DeadLetter> dead = TableInserts.write("t", rows(values), this::refuseNegatives);
+    assertThat(inserts).as("the budget, plus one try for each half still waiting (log2 n)")
+        .isLessThanOrEqualTo(TableInserts.MAX_SPLIT_INSERTS + 2 + 16);
+    assertThat(written.size() + dead.size()).as("every row written or dead-lettered").isEqualTo(20_000);
+    assertThat(written).allMatch(v -> v >= 0);
+  }
+
+  @Test
   void aSingleRefusedRowIsADeadLetterWhenTheTableTakesOthers() {
     assertThat(TableInserts.write("t", rows(-1), this::refuseNegatives)).singleElement()
         .satisfies(d -> assertThat(d.source().key()).isEqualTo("k-1"));
