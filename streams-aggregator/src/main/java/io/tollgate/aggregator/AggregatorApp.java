@@ -1,9 +1,12 @@
 package io.tollgate.aggregator;
 
+import io.tollgate.aggregator.retention.UsageRetention;
 import io.tollgate.aggregator.sink.ClickHouseSink;
 import io.tollgate.aggregator.sink.SinkMetrics;
 import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
+import io.tollgate.aggregator.topology.TopologyMetrics;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
@@ -45,11 +48,16 @@ public final class AggregatorApp implements AutoCloseable {
   private final SchemaTopicStore schemas;
   private final Admin admin;
   private final List<GroupLag> lags;
+  private final java.util.concurrent.ScheduledExecutorService retention;
+  /** How often the usage retention looks for months to drop (a partition drop is instant). */
+  static final Duration RETENTION_INTERVAL = Duration.ofHours(1);
   /** How often group lag is measured (a few admin requests each time). */
   static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
 
   private AggregatorApp(KafkaStreams streams, ClickHouseSink sink, Thread sinkThread, SchemaAnnouncer announcer,
-                        SchemaTopicStore schemas, Admin admin, List<GroupLag> lags) {
+                        SchemaTopicStore schemas, Admin admin, List<GroupLag> lags,
+                        java.util.concurrent.ScheduledExecutorService retention) {
+    this.retention = retention;
     this.admin = admin;
     this.lags = lags;
     this.streams = streams;
@@ -84,6 +92,13 @@ public final class AggregatorApp implements AutoCloseable {
    */
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
                                    Map<String, String> kafka, MetricsRegistry metrics) {
+    return start(bootstrap, applicationId, stateDir, clickhouse, kafka, metrics, AggregatorConfig.defaults());
+  }
+
+  /** Same, with the aggregator's settings from the config file ({@code tollgate.aggregator}). */
+  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
+                                   Map<String, String> kafka, MetricsRegistry metrics, AggregatorConfig config) {
+    java.util.Objects.requireNonNull(config, "config");
     refuseOwnProperties(kafka);
     Map<String, String> sinkKafka = sinkConsumerProperties(kafka);
     ClickHouseSink.consumerConfig(bootstrap, applicationId + "-clickhouse-sink", sinkKafka); // refuses before anything starts
@@ -100,11 +115,12 @@ public final class AggregatorApp implements AutoCloseable {
     schemas.loadAtStart();
     Properties props = streamsProperties(bootstrap, applicationId, stateDir, kafka);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults(),
-        TollgateSerdes.usageEvent(schemas)), props);
+        TollgateSerdes.usageEvent(schemas), topologyMetrics(metrics)), props);
     streams.setUncaughtExceptionHandler(AggregatorApp::onStreamThreadDeath);
     streams.start();
-    ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse, 20_000,
-        Duration.ofMillis(500), clientProperties, new SinkMetrics(metrics.prometheus()),
+    LOG.info("{}", config);
+    ClickHouseSink sink = new ClickHouseSink(bootstrap, applicationId + "-clickhouse-sink", clickhouse,
+        config.sinkBatchRows(), config.sinkFlushInterval(), clientProperties, new SinkMetrics(metrics.prometheus()),
         TollgateSerdes.usageEvent(schemas), TollgateSerdes.spendWindow(schemas));
     // Lag per group against the topics' end offsets, measured from outside the group: the client's
     // own records-lag covers only assigned partitions and reads 0 while the group is rebalancing.
@@ -116,7 +132,27 @@ public final class AggregatorApp implements AutoCloseable {
     metrics.trackLag("sink", sinkLag::records);
     Thread thread = new Thread(sink, "clickhouse-sink");
     thread.start();
-    return new AggregatorApp(streams, sink, thread, announcer, schemas, admin, List.of(streamsLag, sinkLag));
+    java.util.concurrent.ScheduledExecutorService retention = null;
+    if (config.usageRetentionMonths() > 0) {
+      UsageRetention dropper = new UsageRetention(clickhouse, config.usageRetentionMonths(), java.time.Clock.systemUTC(),
+          metrics.prometheus());
+      retention = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "usage-retention");
+        t.setDaemon(true);
+        return t;
+      });
+      retention.scheduleWithFixedDelay(dropper::run, 0, RETENTION_INTERVAL.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return new AggregatorApp(streams, sink, thread, announcer, schemas, admin, List.of(streamsLag, sinkLag), retention);
+  }
+
+  /** The topology's counters, in Prometheus: skipped budget-period entries by reason (a fixed set). */
+  static TopologyMetrics topologyMetrics(MetricsRegistry metrics) {
+    Counter skipped = Counter.builder().name("tollgate_budget_periods_skipped_total")
+        .help("Budget-period entries of usage events not summed, by reason (invalid, too many, late)")
+        .labelNames("reason").register(metrics.prometheus());
+    return (reason, count) -> skipped.labelValues(reason).inc(count);
   }
 
   /**
@@ -189,6 +225,9 @@ public final class AggregatorApp implements AutoCloseable {
   @Override
   public void close() {
     long started = System.nanoTime();
+    if (retention != null) {
+      retention.shutdownNow();
+    }
     sink.close();
     try {
       sinkThread.join(15_000);

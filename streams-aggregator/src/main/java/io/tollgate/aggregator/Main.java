@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +28,9 @@ import java.util.Set;
  * file's {@code tollgate.kafka} gives the
  * bootstrap servers (after {@code --bootstrap} and {@code TOLLGATE_KAFKA}) and extra client
  * properties (the {@code --kafka.} options win); its errors stop the start (exit 2), its warnings
- * are logged.
+ * are logged; its {@code tollgate.aggregator} section sets the sink's batch size and flush interval
+ * and the usage retention ({@link AggregatorConfig}). {@code --validate [--config FILE]} checks the
+ * file and exits: 0 and "configuration OK" only without errors and warnings.
  * Kafka properties may also come from the Java properties file named by {@code
  * TOLLGATE_KAFKA_PROPERTIES_FILE}, under the config file's and the command line's: SSL and SASL
  * settings belong there, so passwords stay out of the process list.
@@ -49,8 +52,17 @@ public final class Main {
     int metricsPort;
     Map<String, String> kafka = new LinkedHashMap<>();
     String fileBootstrap = null;
+    AggregatorConfig config = AggregatorConfig.defaults();
+    boolean validate = Arrays.asList(args).contains("--validate");
     try {
-      a = CommandLine.parse(args, OPTIONS, "kafka.");
+      a = CommandLine.parse(Arrays.stream(args).filter(s -> !s.equals("--validate")).toArray(String[]::new), OPTIONS,
+          "kafka.");
+      if (validate) {
+        String path = a.get("config", null);
+        System.exit(Problems.validate(() -> AggregatorConfig.from(path == null ? null : ConfigFile.load(Path.of(path))),
+            AggregatorConfig::warnings, System.out, System.err));
+        return;
+      }
       metricsPort = a.port("metrics-port", a.port("api-port", 4001));
       kafka.putAll(KafkaClientProperties.withFile(Map.of(), env));
       if (a.get("config", null) != null) {
@@ -59,6 +71,7 @@ public final class Main {
         kafka.putAll(new Env(env).resolveAll("tollgate.kafka.properties", file.root().tollgate().kafka().properties(),
             problems));
         fileBootstrap = file.root().tollgate().kafka().bootstrapServers();
+        config = AggregatorConfig.from(file.root().tollgate().aggregator(), problems);
         problems.throwIfErrors();
         ConfigWarnings.log(problems.warnings());
       }
@@ -76,7 +89,7 @@ public final class Main {
     AggregatorApp app;
     try {
       app = AggregatorApp.start(bootstrap, a.get("application-id", "tollgate-aggregator"),
-          Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics);
+          Path.of(a.get("state-dir", ".tollgate/streams")), clickhouse, kafka, metrics, config);
     } catch (IllegalArgumentException e) { // a refused Kafka property: names only, never values
       System.err.println("tollgate aggregator: " + e.getMessage());
       System.exit(2);

@@ -20,14 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The aggregator killed outright, and ClickHouse gone for 30 s: totals stay exact, nothing doubles. */
+/**
+ * The aggregator killed outright (window, day and budget-period totals), and ClickHouse gone for
+ * 30 s: totals stay exact, nothing doubles.
+ */
 @ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
 class AggregatorFailuresIT {
 
   @Test
   void aKilledAggregatorRestartsAndTheTotalsAreStillExact(KafkaCluster kafka, ClickHouseTestDatabase db,
                                                           @TempDir Path state) throws Exception {
-    UsageLoad load = new UsageLoad(21, 20_000, 3 * 3_600_000L, "kill");
+    UsageLoad load = new UsageLoad(21, 20_000, 3 * 3_600_000L, "kill", 2); // key lifetime + hour budget periods
     load.produce(kafka.bootstrapServers(), 0, 10_000);
     List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("768m"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -42,6 +45,7 @@ class AggregatorFailuresIT {
     Process second = ChildJvm.start(cmd, Main.READY, Duration.ofSeconds(60), line -> { }).process();
     try {
       AggregatorIT.assertExact(db.client(), load, "kill");
+      PeriodTotalsCheck.assertExact(kafka.bootstrapServers(), load);
     } finally {
       second.toHandle().destroy();
       second.waitFor(60, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package io.tollgate.aggregator;
 
+import io.tollgate.aggregator.topology.BudgetPeriodEntries;
+import io.tollgate.schemas.BudgetPeriodRef;
 import io.tollgate.schemas.UsageEvent;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.Topics;
@@ -18,11 +20,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class UsageLoad {
   final List<UsageEvent> events = new ArrayList<>();
   final Map<String, Long> costByCustomer = new HashMap<>();
+  /** Per budget-period topic key (with budget periods only): expected cost, calls and cost per gateway. */
+  final Map<String, Long> costByPeriod = new HashMap<>();
+  final Map<String, Long> requestsByPeriod = new HashMap<>();
+  final Map<String, Map<String, Long>> gatewaysByPeriod = new HashMap<>();
   long totalCost;
   private final Random random;
 
   /** {@code count} events spread in time order over {@code spanMillis}, for customers prefixed {@code tag}. */
   UsageLoad(long seed, int count, long spanMillis, String tag) {
+    this(seed, count, spanMillis, tag, 0);
+  }
+
+  /**
+   * With {@code budgetPeriods} &gt; 0, every event also names that many budget periods as a gateway
+   * would, from: its key's lifetime and hour, the tag's team's UTC day, its customer's 30 s period;
+   * and the events come from three gateways.
+   */
+  UsageLoad(long seed, int count, long spanMillis, String tag, int budgetPeriods) {
     random = new Random(seed);
     Instant base = Instant.parse("2026-11-24T08:00:00Z");
     String[] models = {"claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"};
@@ -30,9 +45,27 @@ final class UsageLoad {
     for (int i = 0; i < count; i++) {
       String customer = tag + "-" + random.nextInt(4);
       long cost = 1 + random.nextInt(50_000_000);
+      Instant ts = base.plusMillis(i * (spanMillis / count) + random.nextInt(5_000));
+      String gateway = budgetPeriods > 0 ? "gw-" + random.nextInt(3) : "gw";
+      List<BudgetPeriodRef> periods = new ArrayList<>();
+      if (budgetPeriods > 0) {
+        long t = ts.toEpochMilli();
+        periods.add(period("key", "k-" + customer, "", 0));
+        periods.add(period("key", "k-" + customer, "1h", t - t % 3_600_000));
+        periods.add(period("team", tag + "-team", "1d", t - t % 86_400_000));
+        periods.add(period("customer", customer, "30s", t - t % 30_000));
+        periods = new ArrayList<>(periods.subList(0, Math.min(budgetPeriods, periods.size())));
+        for (BudgetPeriodRef p : periods) {
+          String key = BudgetPeriodEntries.key(p.getScope(), p.getScopeId(), p.getDuration(),
+              p.getPeriodStart().toEpochMilli());
+          costByPeriod.merge(key, cost, Long::sum);
+          requestsByPeriod.merge(key, 1L, Long::sum);
+          gatewaysByPeriod.computeIfAbsent(key, k -> new HashMap<>()).merge(gateway, cost, Long::sum);
+        }
+      }
       events.add(UsageEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-          .setTs(base.plusMillis(i * (spanMillis / count) + random.nextInt(5_000))).setDurationMs(5).setTtftMs(null)
-          .setGatewayId("gw").setKeyHash("k-" + customer).setKeyAlias(null).setCustomerId(customer)
+          .setTs(ts).setDurationMs(5).setTtftMs(null).setBudgetPeriods(periods)
+          .setGatewayId(gateway).setKeyHash("k-" + customer).setKeyAlias(null).setCustomerId(customer)
           .setCustomerSource("header_customer_id").setTool(tools[random.nextInt(tools.length)]).setToolVersion(null)
           .setUserAgent(null).setSessionId(null).setProvider("anthropic").setApi("messages")
           .setModelRequested(models[random.nextInt(models.length)]).setModel(null).setStatusCode(200)
@@ -41,6 +74,11 @@ final class UsageLoad {
       costByCustomer.merge(customer, cost, Long::sum);
       totalCost += cost;
     }
+  }
+
+  private static BudgetPeriodRef period(String scope, String id, String duration, long start) {
+    return BudgetPeriodRef.newBuilder().setScope(scope).setScopeId(id).setDuration(duration)
+        .setPeriodStart(Instant.ofEpochMilli(start)).build();
   }
 
   /** Produces events {@code from} (inclusive) to {@code to}, 1 % of them twice; returns how many were repeated. */

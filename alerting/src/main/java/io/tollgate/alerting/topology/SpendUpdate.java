@@ -38,9 +38,13 @@ record SpendUpdate(String counter, boolean hourly, Instant start, String scopeId
         w.getCostNanos(), w.getUpdatedAt());
   }
 
-  /** From a key's day total, or null when the total is not a key's. */
+  /**
+   * From a key's day total, or null when the total is not a key's or not a day total: budget-period
+   * totals share the topic (SpendTotal v2, period_start set, lifetime ones at the epoch) and would
+   * otherwise be read as the spend of the day their period starts on.
+   */
   static SpendUpdate of(SpendTotal t) {
-    if (!"key".equals(t.getScope()) || t.getScopeId().isEmpty()) {
+    if (!"key".equals(t.getScope()) || t.getScopeId().isEmpty() || t.getPeriodStart() != null) {
       return null;
     }
     Instant day = t.getDay().atStartOfDay(ZoneOffset.UTC).toInstant();

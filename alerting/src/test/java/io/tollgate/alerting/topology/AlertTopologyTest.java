@@ -178,6 +178,20 @@ class AlertTopologyTest {
   }
 
   @Test
+  void budgetPeriodTotalsOnTheSameTopicAreNotDayTotals() {
+    LocalDate day = LocalDate.parse("2026-11-24");
+    Instant start = day.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    for (String duration : new String[] {"", "1d", "1mo"}) { // lifetime, a day-long period, a month
+      Instant periodStart = duration.isEmpty() ? Instant.EPOCH : start;
+      SpendTotal t = SpendTotal.newBuilder().setScope("key").setScopeId("hash-1").setDay(day).setRequests(1)
+          .setCostNanos(100 * USD).setVersion(1).setUpdatedAt(DAY).setDuration(duration).setPeriodStart(periodStart)
+          .build();
+      totals.pipeInput("key|hash-1|" + duration + "|" + periodStart.toEpochMilli(), t, DAY);
+    }
+    assertThat(alerts.readValuesToList()).as("the key-daily rule reads day totals only").isEmpty();
+  }
+
+  @Test
   void stateOfLongGonePeriodsIsPurgedAsStreamTimeMovesOn() {
     window("1d", DAY, "acme", "m", "t", 1, 60 * USD);
     var seen = driver.<String, String>getKeyValueStore(ScopeProcessor.SEEN + "-customer");

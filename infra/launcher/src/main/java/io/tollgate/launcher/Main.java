@@ -1,6 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.aggregator.AggregatorApp;
+import io.tollgate.aggregator.AggregatorConfig;
 import io.tollgate.alerting.AlertingApp;
 import io.tollgate.alerting.config.AlertingConfig;
 import io.tollgate.ingress.Gateway;
@@ -73,6 +74,7 @@ public final class Main {
       if (file != null) {
         file.problems().throwIfErrors();
       }
+      AggregatorConfig.from(file); // its range errors too, before anything starts
     } catch (ConfigException e) {
       System.err.println("tollgate: invalid configuration " + options.config() + ":\n"
           + Problems.report(e.problems(), e.warnings()));
@@ -153,7 +155,7 @@ public final class Main {
     Map<String, String> kafkaProperties = KafkaClientProperties.withFile(Map.of(), System.getenv());
     AggregatorApp aggregator = progress.step("Aggregator (Kafka Streams, exactly-once) + ClickHouse sink",
         () -> stack.push("aggregator", AggregatorApp.start(kafka, "tollgate-aggregator", o.home().resolve("streams"),
-            new ClickHouseClient(settings), kafkaProperties, metrics)));
+            new ClickHouseClient(settings), kafkaProperties, metrics, AggregatorConfig.from(file))));
     stack.watch("aggregator (Streams or the ClickHouse sink)", aggregator::healthy);
     Map<String, String> env = new HashMap<>(System.getenv());
     String slack = env.get("SLACK_WEBHOOK_URL");

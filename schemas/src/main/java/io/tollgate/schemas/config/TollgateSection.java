@@ -15,14 +15,15 @@ import java.util.Map;
  * @param clickhouse            where the gateway's spend API reads the spend log
  * @param budgets               budget enforcement on the gateway
  * @param rateLimits            how the gateway enforces rpm/tpm/parallel limits (docs/rate-limits.md)
+ * @param aggregator            the aggregator's ClickHouse sink and retention
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
                               List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse, Budgets budgets,
-                              RateLimits rateLimits) {
+                              RateLimits rateLimits, Aggregator aggregator) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null, null, null, null);
+      null, null, null, null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
@@ -31,6 +32,7 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
     clickhouse = clickhouse == null ? new ClickHouse(null, null) : clickhouse;
     budgets = budgets == null ? new Budgets(null, null, null, null, null) : budgets;
     rateLimits = rateLimits == null ? new RateLimits(null, null) : rateLimits;
+    aggregator = aggregator == null ? new Aggregator(null, null, null) : aggregator;
   }
 
   /**
@@ -47,6 +49,16 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
    * @param maxTrackedScopes keys, teams and customers with rate-limit state at once; beyond, they share one entry per kind
    */
   public record RateLimits(Integer instances, Integer maxTrackedScopes) {
+  }
+
+  /**
+   * {@code tollgate.aggregator}; defaults and range checks are the aggregator's ({@code AggregatorConfig}).
+   *
+   * @param sinkBatchRows        rows the ClickHouse sink collects before an insert
+   * @param sinkFlushIntervalMs  longest a row waits in the sink before an insert
+   * @param usageRetentionMonths calendar months of {@code usage_events} kept (0 = forever)
+   */
+  public record Aggregator(Integer sinkBatchRows, Integer sinkFlushIntervalMs, Integer usageRetentionMonths) {
   }
 
   /**

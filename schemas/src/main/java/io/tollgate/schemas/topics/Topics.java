@@ -28,6 +28,14 @@ public final class Topics {
   public static final TopicSpec USAGE_DLQ = new TopicSpec("tollgate.usage.dlq.v1", "original key",
       Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
 
+  /**
+   * Rows ClickHouse refused for good (or that have no table), dead-lettered by the aggregator's sink
+   * instead of stalling it: the original key and bytes, headers {@code tollgate.error},
+   * {@code tollgate.source} (topic/partition@offset) and {@code tollgate.table}.
+   */
+  public static final TopicSpec SINK_DLQ = new TopicSpec("tollgate.sink.dlq.v1", "original key",
+      Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+
   /** Running window totals ({@code SpendWindow}); the newest version per window wins. */
   public static final TopicSpec SPEND_WINDOWS = new TopicSpec("tollgate.spend-windows.v1",
       "window size | window start | customer | model | tool",
@@ -67,7 +75,7 @@ public final class Topics {
 
   /** Every topic, in the order a runtime should create them (schemas first: writers publish there before writing). */
   public static final List<TopicSpec> ALL =
-      List.of(SCHEMAS, USAGE, USAGE_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, TEAMS, BUDGETS, CUSTOMERS);
+      List.of(SCHEMAS, USAGE, USAGE_DLQ, SINK_DLQ, SPEND_WINDOWS, SPEND_TOTALS, ALERTS, ALERT_DELIVERIES, KEYS, TEAMS, BUDGETS, CUSTOMERS);
 
   private Topics() {
   }

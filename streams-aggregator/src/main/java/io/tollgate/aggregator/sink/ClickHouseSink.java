@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,8 +38,11 @@ import org.slf4j.LoggerFactory;
  * streaming insert, and commits offsets only after every insert succeeded. While ClickHouse is
  * down it pauses the partitions and retries the same batch with capped backoff — it never skips
  * and never commits unwritten rows. Replays are harmless: the tables are ReplacingMergeTrees keyed
- * by event id and by window (newest version wins). Undecodable records are logged and skipped
- * here; the aggregator already sent them to the dead-letter topic.
+ * by event id and by window (newest version wins). Rows that can never be written — refused for
+ * good by ClickHouse ({@link TableInserts} finds them), a window size without a table, a window
+ * record that does not decode — go to {@link DeadLetters} (counted per table and reason) before the
+ * offsets are committed, so neither is the sink stalled by them nor are they lost. Undecodable
+ * usage records are logged and skipped here; the aggregator already sent them to its dead-letter topic.
  */
 public final class ClickHouseSink implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
@@ -49,15 +53,14 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
    */
   public static final int MAX_POLL_INTERVAL_MS = StreamsDefaults.MAX_POLL_INTERVAL_MS;
 
-  private final ClickHouseClient clickhouse;
+  private final SinkWriter writer;
+  private final DeadLetters deadLetters;
+  private final AutoCloseable ownedDeadLetters;
   private final SinkMetrics metrics;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final Consumer<String, byte[]> consumer;
   private final int batchRows;
   private final Duration flushInterval;
-  private final AvroSerde<UsageEvent> usageSerde;
-  private final AvroSerde<SpendWindow> windowSerde;
-  private final List<UsageEvent> usage = new ArrayList<>();
-  private final Map<String, List<SpendWindow>> windows = new HashMap<>();
+  private final SinkBatch batch;
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private long lastIdleCommit = System.nanoTime();
@@ -81,18 +84,36 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
   /**
    * Same, decoding with the given serdes (the app's read newer writers through the schema topic; if
    * that cannot be read, the sink stops without committing, and its restart reads the records again).
+   * Dead letters go to {@code tollgate.sink.dlq.v1} ({@link KafkaDeadLetters}).
    */
   public ClickHouseSink(String bootstrapServers, String groupId, ClickHouseClient clickhouse, int batchRows,
                         Duration flushInterval, Map<String, ?> consumerOverrides, SinkMetrics metrics,
                         AvroSerde<UsageEvent> usageSerde, AvroSerde<SpendWindow> windowSerde) {
-    this.usageSerde = Objects.requireNonNull(usageSerde, "usageSerde");
-    this.windowSerde = Objects.requireNonNull(windowSerde, "windowSerde");
-    this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
+    this(new KafkaConsumer<>(consumerConfig(bootstrapServers, groupId, consumerOverrides), new StringDeserializer(),
+            new ByteArrayDeserializer()), SinkWriter.clickHouse(clickhouse),
+        new KafkaDeadLetters(bootstrapServers, groupId + "-dead-letters", consumerOverrides), true, batchRows,
+        flushInterval, metrics, usageSerde, windowSerde);
+  }
+
+  /**
+   * The sink over given clients (tests: Kafka's {@code MockConsumer}, a writer that refuses rows).
+   *
+   * @param ownsDeadLetters close {@code deadLetters} when the sink stops (it must then be {@link AutoCloseable})
+   */
+  ClickHouseSink(Consumer<String, byte[]> consumer, SinkWriter writer, DeadLetters deadLetters, boolean ownsDeadLetters,
+                 int batchRows, Duration flushInterval, SinkMetrics metrics, AvroSerde<UsageEvent> usageSerde,
+                 AvroSerde<SpendWindow> windowSerde) {
+    if (batchRows < 1 || flushInterval.isNegative() || flushInterval.isZero()) {
+      throw new IllegalArgumentException("batch rows and flush interval must be positive");
+    }
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.writer = Objects.requireNonNull(writer, "writer");
+    this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+    this.ownedDeadLetters = ownsDeadLetters && deadLetters instanceof AutoCloseable c ? c : null;
+    this.batch = new SinkBatch(usageSerde, windowSerde);
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
-    this.consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, groupId, consumerOverrides),
-        new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   /**
@@ -150,6 +171,13 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     } finally {
       // Nothing to commit here (offsets are committed after each insert), so do not wait long.
       consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+      if (ownedDeadLetters != null) {
+        try {
+          ownedDeadLetters.close();
+        } catch (Exception e) {
+          LOG.warn("closing the dead-letter producer: {}", e.toString());
+        }
+      }
     }
   }
 
@@ -161,20 +189,11 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     if (r.value() == null) {
       return;
     }
-    try {
-      if (r.topic().equals(Topics.USAGE.name())) {
-        usage.add(usageSerde.decode(r.topic(), r.partition(), r.offset(), r.value()));
-      } else {
-        SpendWindow w = windowSerde.decode(r.topic(), r.partition(), r.offset(), r.value());
-        windows.computeIfAbsent(w.getWindowSize(), k -> new ArrayList<>()).add(w);
-      }
-    } catch (EventDecodingException e) {
-      LOG.warn("skipping undecodable record: {}", e.getMessage());
-    }
+    batch.add(r);
   }
 
   private int rows() {
-    return usage.size() + windows.values().stream().mapToInt(List::size).sum();
+    return batch.rows();
   }
 
   /** Inserts the batch, retrying while ClickHouse is unavailable, then commits. */
@@ -194,19 +213,18 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     long backoffMs = 200;
     while (true) {
       try {
-        insertBatch();
+        batch.write(writer, deadLetters, metrics);
         commitWritten();
         pending.clear();
-        usage.clear();
-        windows.clear();
+        batch.clear();
         consumer.resume(consumer.paused());
         return;
-      } catch (ClickHouseException e) {
+      } catch (ClickHouseException | TableInserts.TableRefused | SinkBatch.DeadLettersUnavailable e) {
         if (!running) {
           LOG.warn("stopping with an unwritten batch; it will be read again: {}", e.getMessage());
           return;
         }
-        LOG.warn("ClickHouse insert failed, retrying in {} ms: {}", backoffMs, e.getMessage());
+        LOG.warn("batch not written, retrying in {} ms: {}", backoffMs, e.getMessage());
         consumer.pause(consumer.assignment());
         // Stay in the group while paused; anything a fresh assignment delivers joins the batch.
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(backoffMs))) {
@@ -279,38 +297,6 @@ public final class ClickHouseSink implements Runnable, AutoCloseable {
     } catch (KafkaException e) {
       LOG.debug("positions past commit markers not committed yet: {}", e.toString());
     }
-  }
-
-  private void insertBatch() {
-    if (!usage.isEmpty()) {
-      insert("usage_events", SinkRows.USAGE_COLUMNS, usage, SinkRows::write);
-    }
-    for (Map.Entry<String, List<SpendWindow>> entry : windows.entrySet()) {
-      insert(SinkRows.windowTable(entry.getKey()), SinkRows.WINDOW_COLUMNS, entry.getValue(), SinkRows::write);
-      if (entry.getKey().equals("1m")) {
-        metrics.spend1mWritten(entry.getValue().stream().mapToLong(w -> w.getUpdatedAt().toEpochMilli()).max().orElseThrow());
-      }
-    }
-  }
-
-  private interface RowWriter<T> {
-    void write(io.tollgate.schemas.clickhouse.RowBinaryOut out, T row) throws java.io.IOException;
-  }
-
-  private <T> void insert(String table, List<String> columns, List<T> rows, RowWriter<T> writer) {
-    long started = System.nanoTime();
-    try {
-      clickhouse.insertRowBinary(table, columns, out -> {
-        for (T row : rows) {
-          writer.write(out, row);
-        }
-        return rows.size();
-      });
-    } catch (ClickHouseException e) {
-      metrics.failed(table);
-      throw e;
-    }
-    metrics.inserted(table, rows.size(), (System.nanoTime() - started) / 1e9);
   }
 
   /** False once the sink stopped on an error it cannot handle (the process should be restarted). */

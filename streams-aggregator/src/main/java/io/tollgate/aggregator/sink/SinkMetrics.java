@@ -15,6 +15,7 @@ public final class SinkMetrics {
   private final Counter rows;
   private final Counter failures;
   private final Histogram insertSeconds;
+  private final Counter deadLetters;
   private final AtomicLong newestEventMillis = new AtomicLong(Long.MIN_VALUE);
 
   public SinkMetrics(PrometheusRegistry registry) {
@@ -41,6 +42,10 @@ public final class SinkMetrics {
         .help("Rows the sink wrote to ClickHouse, by table").labelNames("table").register(registry);
     failures = Counter.builder().name("tollgate_sink_failures_total")
         .help("Failed ClickHouse inserts of the sink (retried), by table").labelNames("table").register(registry);
+    deadLetters = Counter.builder().name("tollgate_sink_dead_letters_total")
+        .help("Rows the sink can never write, sent to tollgate.sink.dlq.v1, by table and reason "
+            + "(refused: ClickHouse refused them for good; no_table: a window size without a table, or undecodable)")
+        .labelNames("table", "reason").register(registry);
     insertSeconds = Histogram.builder().name("tollgate_sink_insert_duration_seconds")
         .help("Duration of one streaming insert, by table").labelNames("table").register(registry);
   }
@@ -53,6 +58,10 @@ public final class SinkMetrics {
   /** Windows with events up to {@code eventMillis} are now in spend_1m. */
   void spend1mWritten(long eventMillis) {
     newestEventMillis.accumulateAndGet(eventMillis, Math::max);
+  }
+
+  void deadLettered(String table, String reason) {
+    deadLetters.labelValues(table, reason).inc();
   }
 
   void failed(String table) {

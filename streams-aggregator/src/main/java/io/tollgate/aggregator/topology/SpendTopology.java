@@ -23,6 +23,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -31,7 +32,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * The aggregator's topology, pure: {@code tollgate.usage.v1} → decode (poison → DLQ) → dedupe by
  * event id → event-time tumbling windows of 1 minute, 1 hour and 1 day (UTC) per (customer, model,
  * tool) → {@code tollgate.spend-windows.v1} (running totals, newest version wins), and per key /
- * customer and UTC day → {@code tollgate.spend-totals.v1}. {@code Main} only adds configuration
+ * customer and UTC day → {@code tollgate.spend-totals.v1}, and per budget period the event names
+ * ({@code budget_periods}: key, team or customer × duration × period start, with the spend per
+ * gateway) → {@code tollgate.spend-totals.v1}. {@code Main} only adds configuration
  * (exactly_once_v2, state dir) and runs it.
  */
 public final class SpendTopology {
@@ -52,7 +55,14 @@ public final class SpendTopology {
    *                   topic, so events of gateways newer than this aggregator are counted, not DLQ'd
    */
   public static Topology buildTopology(AggregatorSettings settings, AvroSerde<UsageEvent> usageSerde) {
+    return buildTopology(settings, usageSerde, TopologyMetrics.NONE);
+  }
+
+  /** Same, counting what the topology skips in {@code metrics}. */
+  public static Topology buildTopology(AggregatorSettings settings, AvroSerde<UsageEvent> usageSerde,
+                                       TopologyMetrics metrics) {
     java.util.Objects.requireNonNull(usageSerde, "usageSerde");
+    java.util.Objects.requireNonNull(metrics, "metrics");
     StreamsBuilder builder = new StreamsBuilder();
     AvroSerde<SpendWindow> windowSerde = TollgateSerdes.spendWindow();
     AvroSerde<SpendTotal> totalSerde = TollgateSerdes.spendTotal();
@@ -116,6 +126,14 @@ public final class SpendTopology {
         .toStream(Named.as("day-total-changes"))
         .mapValues((key, totals) -> totals.toDayTotal(SpendKeys.split(key, 3)), Named.as("day-total-records"))
         .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("totals"));
+
+    // Budget periods (issue 12): one delta per checked entry, repartitioned by period.
+    BudgetPeriodTotals.stores().forEach(builder::addStateStore);
+    events.flatMap((id, e) -> BudgetPeriodEntries.of(e, metrics), Named.as("by-budget-period"))
+        .repartition(Repartitioned.with(Serdes.String(), PeriodDelta.serde()).withName("budget-periods"))
+        .process(() -> new BudgetPeriodTotals(settings.grace(), metrics), Named.as("budget-period-totals"),
+            BudgetPeriodTotals.STORE, BudgetPeriodTotals.EXPIRY_STORE)
+        .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("period-totals"));
     return builder.build();
   }
 }

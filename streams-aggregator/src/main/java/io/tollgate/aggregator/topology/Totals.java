@@ -37,7 +37,11 @@ final class Totals {
   long version;
   long updatedAtMillis;
 
-  /** Adds one event; money stays exact ({@link Math#addExact} fails rather than wraps). */
+  /**
+   * Adds one event. Cost saturates at the long range instead of wrapping or throwing: a throw here
+   * stopped every stream thread on one absurd event (two calls of Long.MAX_VALUE nano-USD), and the
+   * next start met the same event again. Real spend is 9 × 10^9 USD away from the bound.
+   */
   Totals add(UsageDelta d) {
     requests++;
     errors += d.failed() ? 1 : 0;
@@ -48,7 +52,7 @@ final class Totals {
     cacheWrite5mTokens += d.cacheWrite5mTokens();
     cacheWrite1hTokens += d.cacheWrite1hTokens();
     reasoningTokens += d.reasoningTokens();
-    costNanos = Math.addExact(costNanos, d.costNanos());
+    costNanos = BudgetPeriodEntries.saturatedSum(costNanos, d.costNanos());
     unknownPriceRequests += d.priceKnown() ? 0 : 1;
     version++;
     updatedAtMillis = Math.max(updatedAtMillis, d.tsMillis());

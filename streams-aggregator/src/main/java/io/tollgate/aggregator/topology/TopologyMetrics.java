@@ -1,0 +1,16 @@
+package io.tollgate.aggregator.topology;
+
+/**
+ * What the topology counts outside its outputs. Counts are best-effort: under exactly-once a task
+ * that is rewound after a crash processes its records again and counts them again.
+ */
+public interface TopologyMetrics {
+  /** Counts nothing (tests that do not look). */
+  TopologyMetrics NONE = (reason, count) -> { };
+
+  /**
+   * {@code count} budget-period entries of an event were skipped, for {@code reason} (one of
+   * {@link BudgetPeriodEntries}' reasons, or {@link BudgetPeriodTotals#LATE}).
+   */
+  void budgetPeriodSkipped(String reason, long count);
+}
