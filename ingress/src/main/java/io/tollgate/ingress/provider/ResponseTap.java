@@ -3,6 +3,7 @@ package io.tollgate.ingress.provider;
 import io.tollgate.ingress.usage.Api;
 import io.tollgate.ingress.usage.BodyUsageReader;
 import io.tollgate.ingress.usage.ContentDecoding;
+import io.tollgate.ingress.usage.GeminiUsage;
 import io.tollgate.ingress.usage.SseFramer;
 import io.tollgate.ingress.usage.StreamUsageTap;
 import io.tollgate.ingress.usage.Usage;
@@ -144,7 +145,7 @@ final class ResponseTap {
   }
 
   private void onEvent(String event, byte[] data, byte[] raw) {
-    if (!firstContent && isContent(event, data)) {
+    if (!firstContent && (api.gemini() ? GeminiUsage.isContent(data) : isContent(event, data))) {
       firstContent = true;
     }
     streamTap.onEvent(event, data, raw);
