@@ -85,6 +85,9 @@ final class ResponseTap {
       guard(() -> bodyReader.onBytes(chunk.getBytes()));
       return chunk;
     }
+    if (!sse) {
+      return chunk; // an error body: nothing to read
+    }
     if (framer == null) { // a compressed stream
       guard(() -> streamTap.onBytes(chunk.getBytes()));
       if (held != null) {
