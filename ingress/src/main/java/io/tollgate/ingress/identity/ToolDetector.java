@@ -27,8 +27,8 @@ public final class ToolDetector {
       rule("claude-code", "(?:^|\\s)claude-code/v?([\\w.\\-+]+)"),
       rule("codex", "(?:^|\\s)codex[_-](?:cli_rs|exec|vscode|tui|cli|sdk_ts|mcp_server)/v?([\\w.\\-+]+)"),
       rule("codex", "(?:^|\\s)codex/v?([\\w.\\-+]+)"),
-      // GeminiCLI/<version>/<model> (<platform>; <arch>; <surface>); older ones without model and surface
-      rule("gemini-cli", "(?:^|\\s)(?:GeminiCLI|gemini-cli)/v?([\\w.\\-+]+)"),
+      // GeminiCLI[-<client>]/<version>/<model> (<platform>; <arch>; <surface>); older ones without model and surface
+      rule("gemini-cli", "(?:^|\\s)(?:GeminiCLI(?:-[\\w\\-]+)?|gemini-cli)/v?([\\w.\\-+]+)"),
       rule("roo-code", "(?:^|\\s)(?:RooCode|Roo-Code|roo-cline)/v?([\\w.\\-+]+)"),
       rule("cursor", "(?:^|\\s)cursor(?:-agent)?/v?([\\w.\\-+]+)"),
       rule("cline", "(?:^|\\s)cline/v?([\\w.\\-+]+)"),

@@ -17,6 +17,8 @@ class ToolDetectorTest {
       "codex_vscode/0.45.1 (Windows 10.0.26100; x86_64) unknown|codex|0.45.1",
       "GeminiCLI/0.9.0 (linux; x64)|gemini-cli|0.9.0",
       "GeminiCLI/0.61.0/gemini-2.5-pro (linux; x64; terminal)|gemini-cli|0.61.0",
+      "GeminiCLI-tui/0.61.0/gemini-2.5-flash (linux; x64; terminal)|gemini-cli|0.61.0",
+      "GeminiCLI-a2a-server/0.61.0/gemini-2.5-pro (darwin; arm64; vscode)|gemini-cli|0.61.0",
       "GeminiCLI/0.62.0-preview.1/gemini-3-pro-preview (darwin; arm64; vscode)|gemini-cli|0.62.0-preview.1",
       "RooCode/3.28.15|roo-code|3.28.15",
       "Cursor/1.7.44|cursor|1.7.44",

@@ -135,6 +135,19 @@ class GeminiRoutesTest {
   }
 
   @Test
+  void anUpstreamErrorBodyPassesWithoutTrippingTheUsageReader() {
+    for (Api api : new Api[] {Api.GENERATE_CONTENT, Api.MESSAGES, Api.CHAT_COMPLETIONS}) {
+      for (String encoding : new String[] {null, "gzip"}) {
+        ResponseTap tap = ResponseTap.of(api, 429, "application/json", encoding, false);
+        io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(ApiErrors.gemini(429, "quota"));
+        assertThat(tap.onChunk(body)).isSameAs(body);
+        assertThat(tap.reading().readFailed()).as(api + " " + encoding).isFalse();
+        assertThat(tap.reading().source()).isEqualTo("none");
+      }
+    }
+  }
+
+  @Test
   void geminiPricesWithTheLongContextTier() {
     PriceTable prices = PriceTable.bundled();
     // 2.5 Pro at or under 200k prompt tokens: $1.25 in, $10 out, $0.125 cached per million
