@@ -12,16 +12,17 @@ import java.util.function.Function;
 /**
  * Finds and checks the virtual key as LiteLLM does: {@code x-litellm-api-key} (a {@code Bearer }
  * prefix stripped, as in LiteLLM's Claude Max recipe), then {@code Authorization: Bearer …}, then
- * {@code x-api-key}, then Gemini's {@code x-goog-api-key} and {@code ?key=}. The first whose value is a known key authenticates; the others may carry the
- * client's own provider credentials (a Claude Max OAuth token, a BYOK {@code x-api-key}), which is
- * why the identity records which header it was: exactly that one must never go upstream.
+ * {@code x-api-key}, then Gemini's {@code x-goog-api-key} and {@code ?key=}. The first whose value
+ * is a known key authenticates; the others may carry the client's own provider credentials (a
+ * Claude Max OAuth token, a BYOK {@code x-api-key}), which is why the identity records which
+ * header it was: exactly that one must never go upstream.
  * Keys are compared and emitted only as SHA-256 hashes; the key itself is never stored or logged.
  */
 public final class KeyAuth {
   public static final String LITELLM_KEY_HEADER = "x-litellm-api-key";
   /**
-   * The name under which a Gemini route's lookup answers the {@code ?key=} query parameter; no
-   * real header can be called this ({@code ?} is not a token character), so a client cannot fake it.
+   * The name under which a Gemini route's lookup answers the {@code ?key=} query parameter (not a
+   * valid header name: {@code ?} is no token character; Gemini routes answer it from the query only).
    */
   public static final String QUERY_KEY = "?key";
 

@@ -98,8 +98,9 @@ final class Exchange {
         } else {
           // Parsing megabytes of JSON takes from tens of milliseconds to seconds: not on the event loop.
           MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
-          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, pathModel(), credentials(headers::get),
-                  body), false)
+          String model = pathModel();
+          java.util.function.Function<String, String> creds = credentials(headers::get);
+          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, model, creds, body), false)
               .onComplete(done -> admitted(done.succeeded() ? done.result()
                   : Admission.Rejected.unauthenticated(400, "request body cannot be read", "bad_json")));
         }
