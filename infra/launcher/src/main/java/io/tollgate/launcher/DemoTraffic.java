@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ./tollgate run --demo}: a few minutes of realistic synthetic traffic through the gateway,
  * so the spend tables, the dashboards and the alerts have something to show. Several customers
  * (each with a usual tool and model), Claude Code (streaming Messages with prompt caching), Codex
- * (streaming Responses), Cursor and the SDKs (Chat Completions, Messages), and one spending spike:
+ * (streaming Responses), Gemini CLI (streaming {@code streamGenerateContent?alt=sse} with its
+ * User-Agent and {@code x-goog-api-key}), Cursor and the SDKs (Chat Completions, Messages), and one spending spike:
  * a customer burning Opus tokens until the $50/day rule fires. Token counts are set with the mock
  * provider's {@code x-mock-usage} header, so the demo only runs against the mock provider — never
  * against a real one, where it would cost money.
@@ -42,7 +43,10 @@ final class DemoTraffic implements AutoCloseable {
       new Persona("initech-dev", "codex", "codex_exec/0.57.0 (Mac OS 15.1.0; arm64)", "responses", "gpt-5-codex", 5, 15, 800),
       new Persona("umbrella-ml", "openai-sdk-python", "OpenAI/Python 2.8.1", "chat", "gpt-5-mini", 2, 0, 400),
       new Persona("hooli-search", "claude-code", "claude-cli/2.1.12 (external, cli)", "messages", "claude-sonnet-4-5", 5, 60, 1500),
-      new Persona("hooli-search", "gemini-cli", "GeminiCLI/0.11.0 (linux; x64)", "chat", "gpt-4.1", 3, 0, 500));
+      new Persona("hooli-search", "gemini-cli", "GeminiCLI/0.61.0/gemini-2.5-pro (linux; x64; terminal)", "gemini",
+          "gemini-2.5-pro", 12, 30, 900),
+      new Persona("umbrella-ml", "gemini-cli", "GeminiCLI-tui/0.61.0/gemini-2.5-flash (darwin; arm64; terminal)",
+          "gemini", "gemini-2.5-flash", 8, 0, 400));
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,20 +119,26 @@ final class DemoTraffic implements AutoCloseable {
           + ",\"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"" + session + "\\\"}\"},"
           + "\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
       case "responses" -> "{\"model\":\"" + p.model() + "\",\"stream\":true,\"input\":\"demo\"}";
+      case "gemini" -> "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"demo\"}]}],"
+          + "\"generationConfig\":{\"thinkingConfig\":{\"includeThoughts\":true}}}";
       default -> "{\"model\":\"" + p.model() + "\",\"user\":\"" + p.customer() + "\",\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
     };
     String path = switch (p.api()) {
       case "messages" -> "/v1/messages" + (p.tool().equals("claude-code") ? "?beta=true" : "");
       case "responses" -> "/v1/responses";
+      case "gemini" -> "/v1beta/models/" + p.model() + ":streamGenerateContent?alt=sse";
       default -> "/v1/chat/completions";
     };
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
         .header("content-type", "application/json").header("user-agent", p.userAgent())
         .header("x-mock-usage", "input=" + input + ",output=" + output + ",cache_read=" + cacheRead)
         .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (p.api().equals("messages")) {
-      request.header("x-api-key", key != null ? key : "sk-demo-" + p.customer())
-          .header("x-litellm-customer-id", p.customer());
+    String demoKey = key != null ? key : "sk-demo-" + p.customer();
+    if (p.api().equals("gemini")) {
+      // GEMINI_API_KEY goes in x-goog-api-key; GEMINI_CLI_CUSTOM_HEADERS can name the customer
+      request.header("x-goog-api-key", demoKey).header("x-litellm-customer-id", p.customer());
+    } else if (p.api().equals("messages")) {
+      request.header("x-api-key", demoKey).header("x-litellm-customer-id", p.customer());
     } else {
       request.header("authorization", "Bearer " + (key != null ? key : "sk-demo-" + p.customer()))
           .header("x-litellm-end-user-id", p.customer());

@@ -62,6 +62,12 @@ final class GatewayConfigs {
         wildcard(models, pattern, "openai", openAiKey ? null : mockBaseUrl, openAiKey ? "os.environ/OPENAI_API_KEY" : null);
       }
     }
+    if (mockBaseUrl != null) {
+      // Only to the mock: GEMINI_API_KEY is where Gemini CLI users put their *virtual* key, so it
+      // cannot also mean "route to Google" (a config file's os.environ/… can). The mock's Gemini
+      // API answers 403 without a key, as Google's does: it gets a placeholder.
+      wildcard(models, "gemini-*", "gemini", mockBaseUrl, "mock-gemini-key");
+    }
     if (mockBaseUrl != null && !anthropicKey && !openAiKey) {
       // Only the mock behind every model: its x-mock-* steering headers (the demo's token counts)
       // must reach it, and LiteLLM forwards x-* headers only with this setting.

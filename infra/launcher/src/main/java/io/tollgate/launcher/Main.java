@@ -148,7 +148,7 @@ public final class Main {
 
     MockProvider mock = null;
     if (o.mockProvider()) {
-      mock = progress.step("Mock provider (Anthropic + OpenAI)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
+      mock = progress.step("Mock provider (Anthropic + OpenAI + Gemini)", () -> stack.push("mock provider", MockProvider.start(o.mockPort())));
     }
     MetricsRegistry metrics = new MetricsRegistry(); // one registry: the gateway's /metrics shows every app
     // SSL/SASL for a Kafka given by --kafka; the gateway takes the same from its config (tollgate.kafka.properties).
@@ -209,7 +209,8 @@ public final class Main {
     progress.line("                 spend so far: curl -s '" + clickhouse.url() + "/?query=SELECT+customer_id,"
         + "sum(cost_nanos)/1e9+AS+usd+FROM+tollgate.spend_1d+FINAL+GROUP+BY+customer_id'");
     if (mock != null) {
-      progress.line("  Mock provider  " + mock.baseUrl() + "   (/v1/messages, /v1/chat/completions, /v1/responses)");
+      progress.line("  Mock provider  " + mock.baseUrl() + "   (/v1/messages, /v1/chat/completions, /v1/responses, "
+          + "/v1beta/models/…:generateContent)");
       progress.line("                 try: curl -s " + mock.baseUrl()
           + "/v1/messages -d '{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[]}'");
     } else {

@@ -38,6 +38,11 @@ class LauncherConfigTest {
     IngressConfig gateway = GatewayConfigs.build(o, null, "127.0.0.1:9092", "http://127.0.0.1:4010", Map.of());
     assertThat(gateway.host()).isEqualTo("127.0.0.1");
     assertThat(gateway.warnings()).singleElement().asString().contains("OPEN");
+    assertThat(gateway.deployments()).anySatisfy(d -> {
+      assertThat(d.modelName()).isEqualTo("gemini-*");
+      assertThat(d.provider()).isEqualTo("gemini");
+      assertThat(d.apiBase()).isEqualTo("http://127.0.0.1:4010");
+    });
     assertThat(AlertingConfigs.build((ConfigFile) null, Map.of()).warnings()).isEmpty();
   }
 }

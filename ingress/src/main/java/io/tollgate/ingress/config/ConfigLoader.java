@@ -42,7 +42,8 @@ import java.util.Set;
  */
 public final class ConfigLoader {
   private static final Map<String, String> DEFAULT_BASES = Map.of(
-      "anthropic", "https://api.anthropic.com", "openai", "https://api.openai.com");
+      "anthropic", "https://api.anthropic.com", "openai", "https://api.openai.com",
+      "gemini", "https://generativelanguage.googleapis.com");
 
   private final Env env;
   private final Problems problems;
@@ -220,12 +221,12 @@ public final class ConfigLoader {
       problems.error(where + ".model_name", "is required");
     }
     if (model == null || !model.contains("/")) {
-      problems.error(where + ".litellm_params.model", "must look like anthropic/<model> or openai/<model>");
+      problems.error(where + ".litellm_params.model", "must look like anthropic/<model>, openai/<model> or gemini/<model>");
       return null;
     }
     String provider = model.substring(0, model.indexOf('/')).toLowerCase(Locale.ROOT);
     if (!DEFAULT_BASES.containsKey(provider)) {
-      problems.error(where + ":", "provider '" + provider + "' is not supported (anthropic, openai)");
+      problems.error(where + ":", "provider '" + provider + "' is not supported (anthropic, openai, gemini)");
       return null;
     }
     String upstreamModel = model.substring(model.indexOf('/') + 1);

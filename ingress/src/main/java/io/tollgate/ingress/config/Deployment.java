@@ -7,7 +7,7 @@ import java.util.Map;
  * One upstream behind a model name ({@code model_list} entry).
  *
  * @param modelName       the name clients use ({@code model_name}; may end in {@code *} for a wildcard)
- * @param provider        {@code anthropic} or {@code openai}
+ * @param provider        {@code anthropic}, {@code openai} or {@code gemini}
  * @param upstreamModel   the model sent upstream ({@code litellm_params.model} without the provider
  *                        prefix; null for a wildcard, which forwards the client's model)
  * @param apiBase         base URL without trailing slash, e.g. {@code https://api.anthropic.com}
@@ -22,7 +22,7 @@ public record Deployment(String modelName, String provider, String upstreamModel
     return modelName.endsWith("*");
   }
 
-  /** Whether this deployment can serve {@code api} (Anthropic routes need an Anthropic upstream). */
+  /** Whether this deployment can serve {@code api} (Anthropic routes need an Anthropic upstream, Gemini routes a Gemini one). */
   public boolean serves(Api api) {
     return api.family().equals(provider);
   }

@@ -12,17 +12,27 @@ import java.util.function.Function;
 /**
  * Finds and checks the virtual key as LiteLLM does: {@code x-litellm-api-key} (a {@code Bearer }
  * prefix stripped, as in LiteLLM's Claude Max recipe), then {@code Authorization: Bearer …}, then
- * {@code x-api-key}. The first whose value is a known key authenticates; the others may carry the
- * client's own provider credentials (a Claude Max OAuth token, a BYOK {@code x-api-key}), which is
- * why the identity records which header it was: exactly that one must never go upstream.
+ * {@code x-api-key}, then Gemini's {@code x-goog-api-key} and {@code ?key=}. The first whose value
+ * is a known key authenticates; the others may carry the client's own provider credentials (a
+ * Claude Max OAuth token, a BYOK {@code x-api-key}), which is why the identity records which
+ * header it was: exactly that one must never go upstream.
  * Keys are compared and emitted only as SHA-256 hashes; the key itself is never stored or logged.
  */
 public final class KeyAuth {
   public static final String LITELLM_KEY_HEADER = "x-litellm-api-key";
+  /**
+   * The name under which a Gemini route's lookup answers the {@code ?key=} query parameter (not a
+   * valid header name: {@code ?} is no token character; Gemini routes answer it from the query only).
+   */
+  public static final String QUERY_KEY = "?key";
 
   /** The header a key came in, in the order they are looked at. */
   public enum Source {
-    LITELLM_HEADER(LITELLM_KEY_HEADER), AUTHORIZATION("authorization"), X_API_KEY("x-api-key");
+    LITELLM_HEADER(LITELLM_KEY_HEADER), AUTHORIZATION("authorization"), X_API_KEY("x-api-key"),
+    /** Gemini's header (the Google GenAI SDKs, Gemini CLI). */
+    X_GOOG_API_KEY("x-goog-api-key"),
+    /** Gemini's {@code ?key=} query parameter, offered only by Gemini routes' lookups. */
+    QUERY_KEY(KeyAuth.QUERY_KEY);
 
     private final String header;
 
@@ -38,7 +48,7 @@ public final class KeyAuth {
     /** The key this header carries, or null (Authorization counts only with the Bearer scheme). */
     String keyIn(Function<String, String> headers) {
       String v = strip(headers.apply(header));
-      if (v == null || this == X_API_KEY) {
+      if (v == null || this == X_API_KEY || this == X_GOOG_API_KEY || this == QUERY_KEY) {
         return v;
       }
       boolean bearer = v.regionMatches(true, 0, "bearer ", 0, 7);

@@ -96,11 +96,25 @@ final class Admission {
     return keyAuth.authenticate(header);
   }
 
+  /** The 401 message of a route: where its clients can put the key. */
+  static String missingKey(Api api) {
+    return api.gemini()
+        ? "missing or invalid API key (send it as x-goog-api-key, ?key=, or Authorization: Bearer)"
+        : "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or x-litellm-api-key)";
+  }
+
   Result admit(Api api, Function<String, String> header, byte[] body) {
+    return admit(api, null, header, body);
+  }
+
+  /**
+   * @param pathModel the model a Gemini route names in its path (null elsewhere): it routes instead of
+   *                  the body's {@code model}, and the stream flag comes from the route too
+   */
+  Result admit(Api api, String pathModel, Function<String, String> header, byte[] body) {
     KeyAuth.Identity key = keyAuth.authenticate(header);
     if (key == null) {
-      return Rejected.unauthenticated(401,
-          "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or x-litellm-api-key)", "auth");
+      return Rejected.unauthenticated(401, missingKey(api), "auth");
     }
     JsonNode root;
     try {
@@ -114,7 +128,8 @@ final class Admission {
       return rejected(400, "request body must be a JSON object", "bad_json", key);
     }
     JsonNode modelNode = object.get("model");
-    String model = modelNode != null && modelNode.isTextual() ? modelNode.asText() : null;
+    String model = api.gemini() ? pathModel
+        : modelNode != null && modelNode.isTextual() ? modelNode.asText() : null;
     CustomerResolver.Customer customer = customers.resolve(header, object, key.defaultCustomer());
     String session = ClaudeCodeSession.sessionId(object.path("metadata").path("user_id").asText(null));
     if (model == null || model.isBlank()) {
@@ -131,7 +146,7 @@ final class Admission {
       return new Rejected(404, "model '" + CallFacts.cap(model, 200) + "' is not configured on this gateway",
           "unknown_model", key, model, customer, session);
     }
-    boolean streamed = object.path("stream").asBoolean(false);
+    boolean streamed = api.gemini() ? api == Api.STREAM_GENERATE_CONTENT : object.path("stream").asBoolean(false);
     // Only a JSON true counts: for "true" or 1 the gateway sets it itself, or an upstream that reads
     // them otherwise would send no usage and the call would cost $0.
     JsonNode include = object.path("stream_options").path("include_usage");

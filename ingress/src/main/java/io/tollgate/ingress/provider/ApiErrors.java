@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Errors the gateway answers itself, in the caller's API shape: Anthropic's
  * {@code {"type":"error","error":{"type":…,"message":…}}} on Anthropic routes, OpenAI's
- * {@code {"error":{"message":…,"type":…,"param":null,"code":…}}} elsewhere. Messages never
- * contain keys or tokens.
+ * {@code {"error":{"message":…,"type":…,"param":null,"code":…}}} on OpenAI routes, Google's
+ * {@code {"error":{"code":404,"message":…,"status":"NOT_FOUND"}}} on Gemini routes. Messages
+ * never contain keys or tokens.
  */
 public final class ApiErrors {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,6 +34,23 @@ public final class ApiErrors {
     ObjectNode root = JSON.createObjectNode();
     root.putObject("error").put("message", message).put("type", type)
         .put("param", reason.endsWith("model_access_denied") ? "model" : null).put("code", Integer.toString(status));
+    return root.toString();
+  }
+
+  /** The error body in {@code api}'s shape. */
+  public static String body(io.tollgate.ingress.usage.Api api, int status, String message) {
+    return body(api, status, message, null);
+  }
+
+  /** Same, with the rejection's reason: LiteLLM's own error type on OpenAI routes where it has one. */
+  public static String body(io.tollgate.ingress.usage.Api api, int status, String message, String reason) {
+    return api.gemini() ? gemini(status, message) : body(api.anthropic(), status, message, reason);
+  }
+
+  /** Google's error shape: the HTTP status as {@code code}, its canonical gRPC name as {@code status}. */
+  public static String gemini(int status, String message) {
+    ObjectNode root = JSON.createObjectNode();
+    root.putObject("error").put("code", status).put("message", message).put("status", googleStatus(status));
     return root.toString();
   }
 
@@ -64,6 +82,22 @@ public final class ApiErrors {
       case 529 -> "overloaded_error";
       case 504 -> "timeout_error";
       default -> "api_error";
+    };
+  }
+
+  private static String googleStatus(int status) {
+    return switch (status) {
+      case 400, 411, 413, 414, 431 -> "INVALID_ARGUMENT";
+      case 401 -> "UNAUTHENTICATED";
+      case 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 405 -> "UNIMPLEMENTED";
+      case 408, 504 -> "DEADLINE_EXCEEDED";
+      case 409 -> "ABORTED";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 499 -> "CANCELLED";
+      case 502, 503 -> "UNAVAILABLE";
+      default -> status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
     };
   }
 

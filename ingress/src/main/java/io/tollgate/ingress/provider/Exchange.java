@@ -46,7 +46,7 @@ final class Exchange {
     this.api = api;
     this.ts = pipeline.clock().instant();
     this.eventId = UuidV7.at(ts.toEpochMilli()).toString();
-    this.tool = ToolDetector.detect(req.getHeader("user-agent"));
+    this.tool = ToolDetector.fromHeaders(req::getHeader);
     this.extraHeaders = extraHeaders;
     // The client can look its call up in the spend log by this id (LiteLLM's header).
     extraHeaders.set("x-litellm-call-id", eventId);
@@ -60,9 +60,8 @@ final class Exchange {
       return;
     }
     // The key first, from the headers alone: nobody without one gets a body buffered (or a 100 Continue).
-    if (pipeline.admission().authenticate(req::getHeader) == null) {
-      unauthenticated(401, "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or "
-          + "x-litellm-api-key)", "auth");
+    if (pipeline.admission().authenticate(credentials(req::getHeader)) == null) {
+      unauthenticated(401, Admission.missingKey(api), "auth");
       return;
     }
     if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
@@ -98,11 +97,13 @@ final class Exchange {
         end();
         byte[] body = rawBody.getBytes();
         if (body.length <= PARSE_ON_LOOP_BYTES) {
-          admitted(pipeline.admission().admit(api, req::getHeader, body));
+          admitted(pipeline.admission().admit(api, pathModel(), credentials(req::getHeader), body));
         } else {
           // Parsing megabytes of JSON takes from tens of milliseconds to seconds: not on the event loop.
           MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
-          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, headers::get, body), false)
+          String model = pathModel();
+          java.util.function.Function<String, String> creds = credentials(headers::get);
+          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, model, creds, body), false)
               .onComplete(done -> admitted(done.succeeded() ? done.result()
                   : Admission.Rejected.unauthenticated(400, "request body cannot be read", "bad_json")));
         }
@@ -193,11 +194,21 @@ final class Exchange {
         // Part of the body may still be coming: the connection cannot be reused, so it is closed
         // once the answer is out (Vert.x keeps a keep-alive connection open whatever the header says).
         resp.putHeader("connection", "close");
-        resp.end(ApiErrors.body(api.anthropic(), status, message, reason)).onComplete(v -> req.connection().close());
+        resp.end(ApiErrors.body(api, status, message, reason)).onComplete(v -> req.connection().close());
         return;
       }
-      resp.end(ApiErrors.body(api.anthropic(), status, message, reason));
+      resp.end(ApiErrors.body(api, status, message, reason));
     }
+  }
+
+  /** The request's credential lookup: its headers, and on Gemini routes the {@code ?key=} parameter too. */
+  private java.util.function.Function<String, String> credentials(java.util.function.Function<String, String> headers) {
+    return api.gemini() ? GeminiRoutes.credentials(headers, req.query()) : headers;
+  }
+
+  /** The model a Gemini route names in its path, or null on other routes (their body names it). */
+  private String pathModel() {
+    return api.gemini() ? GeminiRoutes.model(req.path()) : null;
   }
 
   private void end() {

@@ -42,7 +42,8 @@ import java.util.Objects;
 /**
  * The gateway's HTTP server: Anthropic routes ({@code /v1/messages}, {@code count_tokens}, also
  * under {@code /anthropic}), OpenAI routes ({@code /v1/chat/completions}, {@code /v1/responses},
- * {@code /v1/embeddings}, {@code /v1/models}, also without {@code /v1}), health and metrics, and
+ * {@code /v1/embeddings}, {@code /v1/models}, also without {@code /v1}), Gemini routes
+ * ({@link GeminiRoutes}), health and metrics, LiteLLM's management API ({@link ManagementApi}) and
  * the spend API ({@link SpendRoutes}: {@code /spend/logs}, {@code /spend/logs/v2}, {@code /global/spend/report}).
  * Everything runs on Vert.x event loops; each call is an {@link Exchange} through the steps of
  * a {@link CallPipeline}. API paths take POST only (405 otherwise); CORS preflights are answered
@@ -163,13 +164,15 @@ public final class GatewayServer implements AutoCloseable {
       case "/v1/models", "/models" -> models(req);
       default -> {
         if (api == null) {
-          boolean anthropic = path.contains("/messages");
           metrics.rejected("no_route");
-          error(req, anthropic, 404, "no route " + req.method() + " " + CallFacts.cap(path, 200) + " on this gateway");
+          req.response().setStatusCode(404).putHeader("content-type", "application/json")
+              .end(errorFor(path, 404, "no route " + req.method() + " " + CallFacts.cap(path, 200) + " on this gateway"));
         } else {
           metrics.rejected("method_not_allowed");
           req.response().putHeader("allow", "POST");
-          error(req, api.anthropic(), 405, "method " + req.method() + " is not allowed on " + path + "; use POST");
+          req.response().setStatusCode(405).putHeader("content-type", "application/json")
+              .end(ApiErrors.body(api, 405, "method " + req.method() + " is not allowed on " + CallFacts.cap(path, 200)
+                  + "; use POST"));
         }
       }
     }
@@ -220,7 +223,15 @@ public final class GatewayServer implements AutoCloseable {
     metrics.rejected("invalid_http");
     String path = req.path();
     req.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
-        .end(ApiErrors.body(path != null && path.contains("/messages"), status, message));
+        .end(errorFor(path, status, message));
+  }
+
+  /** An error body in the shape the path's API would use (Anthropic, Gemini, else OpenAI). */
+  private static String errorFor(String path, int status, String message) {
+    if (GeminiRoutes.looksLikeGemini(path)) {
+      return ApiErrors.gemini(status, message);
+    }
+    return ApiErrors.body(path != null && path.contains("/messages"), status, message);
   }
 
   static Api route(String path) {
@@ -231,7 +242,7 @@ public final class GatewayServer implements AutoCloseable {
       case "/v1/chat/completions", "/chat/completions" -> Api.CHAT_COMPLETIONS;
       case "/v1/responses", "/responses" -> Api.RESPONSES;
       case "/v1/embeddings", "/embeddings" -> Api.EMBEDDINGS;
-      default -> null;
+      default -> GeminiRoutes.api(path);
     };
   }
 

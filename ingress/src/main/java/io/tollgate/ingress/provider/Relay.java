@@ -113,7 +113,7 @@ final class Relay {
       Buffer body = UpstreamCall.body(rawBody, call.json(), target.upstreamModel(), api, call.streamed(),
           call.clientAskedUsage());
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-          .setAbsoluteURI(UpstreamCall.url(target.deployment(), api, req.query()))
+          .setAbsoluteURI(UpstreamCall.url(target, api, req.query()))
           .setHeaders(UpstreamHeaders.build(req.headers(), target.deployment(), call.key(), forwardProviderAuth))
           .setIdleTimeout(upstreamTimeoutMs);
       client.request(options)
@@ -268,7 +268,7 @@ final class Relay {
       if (!resp.headWritten() && !resp.closed()) {
         resp.setStatusCode(failure).putHeader("content-type", "application/json");
         resp.headers().addAll(extraHeaders);
-        resp.end(ApiErrors.body(api.anthropic(), failure, message));
+        resp.end(ApiErrors.body(api, failure, message));
       }
     }
 

@@ -3,6 +3,7 @@ package io.tollgate.ingress.provider;
 import io.tollgate.ingress.usage.Api;
 import io.tollgate.ingress.usage.BodyUsageReader;
 import io.tollgate.ingress.usage.ContentDecoding;
+import io.tollgate.ingress.usage.GeminiUsage;
 import io.tollgate.ingress.usage.SseFramer;
 import io.tollgate.ingress.usage.StreamUsageTap;
 import io.tollgate.ingress.usage.Usage;
@@ -84,6 +85,9 @@ final class ResponseTap {
       guard(() -> bodyReader.onBytes(chunk.getBytes()));
       return chunk;
     }
+    if (!sse) {
+      return chunk; // an error body: nothing to read
+    }
     if (framer == null) { // a compressed stream
       guard(() -> streamTap.onBytes(chunk.getBytes()));
       if (held != null) {
@@ -144,7 +148,7 @@ final class ResponseTap {
   }
 
   private void onEvent(String event, byte[] data, byte[] raw) {
-    if (!firstContent && isContent(event, data)) {
+    if (!firstContent && (api.gemini() ? GeminiUsage.isContent(data) : isContent(event, data))) {
       firstContent = true;
     }
     streamTap.onEvent(event, data, raw);

@@ -47,6 +47,13 @@ final class UpstreamCall {
    * {@code …/v1beta/openai}, {@code …/api/v3}); a bare host (no path at all) gets {@code /v1} first,
    * where LiteLLM would call {@code host/chat/completions}, which no OpenAI-compatible server serves.
    */
+  static String url(Router.Target target, Api api, String query) {
+    if (api.gemini()) {
+      return GeminiRoutes.url(target.deployment(), api, target.upstreamModel(), query);
+    }
+    return url(target.deployment(), api, query);
+  }
+
   static String url(Deployment d, Api api, String query) {
     String base = d.apiBase().replaceAll("/+$", "");
     String path = switch (api) {
@@ -55,6 +62,7 @@ final class UpstreamCall {
       case CHAT_COMPLETIONS -> "/v1/chat/completions";
       case RESPONSES -> "/v1/responses";
       case EMBEDDINGS -> "/v1/embeddings";
+      default -> throw new IllegalArgumentException("Gemini URLs need the model: " + api);
     };
     boolean openAi = !d.provider().equals("anthropic");
     if (base.endsWith("/v1") || (openAi && hasPath(base))) {
@@ -74,7 +82,8 @@ final class UpstreamCall {
 
   /** The body to send: the client's bytes, or a rewrite when the model, include_usage or a gateway field must change. */
   static Buffer body(Buffer raw, JsonNode json, String upstreamModel, Api api, boolean streamed, boolean clientAskedUsage) {
-    boolean renameModel = upstreamModel != null && !upstreamModel.equals(json.path("model").asText());
+    // Gemini names the model in the URL; a body field would be one more place for it to disagree.
+    boolean renameModel = !api.gemini() && upstreamModel != null && !upstreamModel.equals(json.path("model").asText());
     boolean addUsage = api == Api.CHAT_COMPLETIONS && streamed && !clientAskedUsage;
     boolean strip = GATEWAY_ONLY_FIELDS.stream().anyMatch(json::has);
     if (!renameModel && !addUsage && !strip) {

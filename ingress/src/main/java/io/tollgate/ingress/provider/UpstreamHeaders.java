@@ -20,7 +20,7 @@ import java.util.Set;
  * Auth, in LiteLLM's order: a Claude Max / Claude Code OAuth token ({@code Authorization: Bearer
  * sk-ant-oat…}) goes to an Anthropic upstream instead of the configured key; with
  * {@code forward_llm_provider_auth_headers} (BYOK) the client's {@code x-api-key} replaces the
- * configured key, for either provider; else the configured key. The header (and value) that
+ * configured key, for either provider; else the configured key (Gemini's in {@code x-goog-api-key}). The header (and value) that
  * authenticated the caller to the gateway is never any of these.
  */
 final class UpstreamHeaders {
@@ -68,6 +68,8 @@ final class UpstreamHeaders {
       if (key != null && !key.isEmpty()) {
         if (anthropic) {
           out.set("x-api-key", key);
+        } else if (d.provider().equals("gemini")) {
+          out.set("x-goog-api-key", key);
         } else {
           out.set("authorization", "Bearer " + key);
         }

@@ -99,6 +99,7 @@ public final class StreamUsageTap implements SseFramer.Listener {
         case MESSAGES -> anthropic(event, data);
         case CHAT_COMPLETIONS -> chat(data);
         case RESPONSES -> responses(event, data);
+        case STREAM_GENERATE_CONTENT -> finalUsage |= GeminiUsage.streamChunk(data, tally);
         default -> {
           // count_tokens and embeddings do not stream
         }

@@ -7,7 +7,7 @@ import java.io.IOException;
 
 /**
  * Usage objects of each API turned into {@link Usage} (Anthropic semantics: input without cache
- * tokens). One place for the field names, used by both the JSON-body and the SSE paths. Never
+ * tokens); Gemini's in {@link GeminiUsage}. One place for the field names, used by both the JSON-body and the SSE paths. Never
  * throws, whatever the bytes: unreadable input is {@link Usage#NONE}.
  */
 public final class UsageJson {
@@ -74,11 +74,14 @@ public final class UsageJson {
 
   /** Usage of a complete (non-streaming) JSON response body; {@link Usage#NONE} when it has none. */
   public static Usage fromBody(Api api, byte[] body) {
-    return fromTree(api, parse(body));
+    return api.gemini() ? GeminiUsage.fromBody(api, body, body.length) : fromTree(api, parse(body));
   }
 
   /** Like {@link #fromBody(Api, byte[])}, for the first {@code length} bytes of {@code body}. */
   static Usage fromBody(Api api, byte[] body, int length) {
+    if (api.gemini()) {
+      return GeminiUsage.fromBody(api, body, length);
+    }
     try {
       return fromTree(api, JSON.readTree(body, 0, length));
     } catch (IOException | RuntimeException e) {

@@ -16,6 +16,11 @@ class ToolDetectorTest {
       "codex_exec/0.47.0 (Ubuntu 24.4.0; x86_64) unknown (codex_exec; 0.47.0)|codex|0.47.0",
       "codex_vscode/0.45.1 (Windows 10.0.26100; x86_64) unknown|codex|0.45.1",
       "GeminiCLI/0.9.0 (linux; x64)|gemini-cli|0.9.0",
+      "GeminiCLI/0.61.0/gemini-2.5-pro (linux; x64; terminal)|gemini-cli|0.61.0",
+      "GeminiCLI-tui/0.61.0/gemini-2.5-flash (linux; x64; terminal)|gemini-cli|0.61.0",
+      "GeminiCLI-a2a-server/0.61.0/gemini-2.5-pro (darwin; arm64; vscode)|gemini-cli|0.61.0",
+      "GeminiCLI/0.62.0-preview.1/gemini-3-pro-preview (darwin; arm64; vscode)|gemini-cli|0.62.0-preview.1",
+      "RooCode/3.28.15|roo-code|3.28.15",
       "Cursor/1.7.44|cursor|1.7.44",
       "Cline/3.32.5|cline|3.32.5",
       "Aider/0.86.1|aider|0.86.1",
@@ -33,6 +38,36 @@ class ToolDetectorTest {
     assertThat(t.name()).isEqualTo(tool);
     assertThat(t.version()).isEqualTo(version);
     assertThat(t.userAgent()).isEqualTo(userAgent);
+  }
+
+  private static java.util.function.Function<String, String> headers(String... kv) {
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m::get;
+  }
+
+  @Test
+  void toolsThatSendOnlyTheirSdksUserAgentAreKnownByTheirHeaders() {
+    // Cline's OpenAI-compatible provider: the SDK's UA, the tool in X-Title / HTTP-Referer
+    Tool cline = ToolDetector.fromHeaders(headers("user-agent", "OpenAI/JS 4.96.0", "x-title", "Cline",
+        "http-referer", "https://cline.bot"));
+    assertThat(cline).isEqualTo(new Tool("cline", null, "OpenAI/JS 4.96.0"));
+    assertThat(ToolDetector.fromHeaders(headers("user-agent", "OpenAI/JS 4.96.0", "http-referer", "https://cline.bot")).name())
+        .isEqualTo("cline");
+    assertThat(ToolDetector.fromHeaders(headers("user-agent", "OpenAI/JS 5.0.1", "x-title", "Roo Code",
+        "http-referer", "https://github.com/RooVetGit/Roo-Cline")).name()).isEqualTo("roo-code");
+    Tool codex = ToolDetector.fromHeaders(headers("user-agent", "reqwest/0.12", "originator", "codex_cli_rs"));
+    assertThat(codex.name()).isEqualTo("codex");
+    assertThat(codex.version()).isNull();
+    // a tool's own User-Agent wins over headers; a header's mere mention of a name does not count
+    assertThat(ToolDetector.fromHeaders(headers("user-agent", "codex_cli_rs/0.46.0 (Linux)", "originator", "codex_cli_rs"))
+        .version()).isEqualTo("0.46.0");
+    assertThat(ToolDetector.fromHeaders(headers("user-agent", "OpenAI/JS 4.96.0", "x-title", "My Cline fork")).name())
+        .isEqualTo("openai-sdk-js");
+    assertThat(ToolDetector.fromHeaders(headers("originator", "someone_else")).name()).isEqualTo("other");
+    assertThat(ToolDetector.fromHeaders(headers()).name()).isEqualTo("other");
   }
 
   @Test

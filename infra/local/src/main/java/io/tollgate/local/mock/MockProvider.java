@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A fake Anthropic + OpenAI upstream on 127.0.0.1: {@code /v1/messages} (+ {@code count_tokens}),
- * {@code /v1/chat/completions}, {@code /v1/responses}, {@code /v1/embeddings}, {@code /v1/models};
+ * A fake Anthropic + OpenAI + Gemini upstream on 127.0.0.1: {@code /v1/messages} (+ {@code count_tokens}),
+ * {@code /v1/chat/completions}, {@code /v1/responses}, {@code /v1/embeddings}, {@code /v1/models},
+ * {@code /v1beta/models/{model}:generateContent|streamGenerateContent|countTokens|embedContent}
+ * ({@link MockGemini}; a call without a key in {@code x-goog-api-key} or {@code ?key=} gets 403);
  * JSON and SSE answers shaped like the real APIs, with usage from {@link MockUsage} so tests know
  * the exact numbers, and failures on demand ({@link MockFailure}). Runs on the event loop only,
  * so it can serve benchmarks; it records the last requests for tests to inspect.
@@ -175,7 +177,13 @@ public final class MockProvider implements AutoCloseable {
       return;
     }
     JsonNode request = parse(body);
-    MockUsage usage = MockUsage.forRequest(body.length(), maxTokens(request), req.getHeader(MockUsage.HEADER));
+    if (api.gemini() && MockGemini.key(req.getHeader("x-goog-api-key"), req.query()) == null) {
+      MockResponses.error(req, api, 403, "Method doesn't allow unregistered callers (callers without established "
+          + "identity). Please use API Key or other form of API consumer identity to call this API.");
+      return;
+    }
+    Long max = api.gemini() ? MockGemini.maxTokens(request) : maxTokens(request);
+    MockUsage usage = MockUsage.forRequest(body.length(), max, req.getHeader(MockUsage.HEADER));
     MockFailure failure = takeFailure(req);
     if (failure != null && failure.kind() == MockFailure.Kind.SLOW) {
       vertx.setTimer(Math.max(1, failure.amount()), id -> answer(req, api, request, usage, null));
@@ -223,7 +231,33 @@ public final class MockProvider implements AutoCloseable {
         }
       }
       case EMBEDDINGS -> MockResponses.json(req, 200, recorded(MockPayloads.embeddings(model, usage)), cutAfter);
+      case GEMINI_GENERATE, GEMINI_STREAM, GEMINI_COUNT_TOKENS, GEMINI_EMBED -> gemini(req, api, usage, id, cutAfter);
       default -> MockResponses.error(req, api, 404, "no route");
+    }
+  }
+
+  private void gemini(HttpServerRequest req, MockApi api, MockUsage usage, String id, int cutAfter) {
+    String model = MockGemini.model(req.path());
+    switch (api) {
+      case GEMINI_GENERATE -> MockResponses.json(req, 200, recorded(MockGemini.generate(id, model, usage)), cutAfter);
+      case GEMINI_STREAM -> {
+        List<String> chunks = MockGemini.chunks(id, model, usage);
+        if ("sse".equals(req.getParam("alt"))) {
+          sse(req, recorded(MockGemini.sse(chunks)), cutAfter);
+        } else {
+          // Without alt=sse Google streams one JSON array, element by element, as application/json.
+          List<String> pieces = recorded(MockGemini.array(chunks));
+          HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
+              .putHeader("content-type", "application/json; charset=UTF-8");
+          int n = cutAfter >= 0 ? Math.min(cutAfter, pieces.size()) : pieces.size();
+          for (int i = 0; i < n; i++) {
+            resp.write(pieces.get(i));
+          }
+          MockResponses.endStream(req, resp, cutAfter);
+        }
+      }
+      case GEMINI_COUNT_TOKENS -> MockResponses.json(req, 200, recorded(MockGemini.countTokens(usage)), cutAfter);
+      default -> MockResponses.json(req, 200, recorded(MockGemini.embedding()), cutAfter);
     }
   }
 

@@ -41,6 +41,6 @@ final class MockResponses {
       resp.putHeader("retry-after", "1");
     }
     json(resp, status, api.anthropic() ? MockPayloads.anthropicError(status, message)
-        : MockPayloads.openAiError(status, message));
+        : api.gemini() ? MockGemini.error(status, message) : MockPayloads.openAiError(status, message));
   }
 }
