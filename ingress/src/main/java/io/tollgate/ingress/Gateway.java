@@ -107,7 +107,7 @@ public final class Gateway implements AutoCloseable {
             management, Clock.systemUTC());
     Directory directory = fixed != null ? fixed : store != null ? store : Directory.EMPTY;
     BudgetRuntime budgets = directory == Directory.EMPTY ? null
-        : BudgetRuntime.create(config, directory, null, clock, registry.prometheus());
+        : BudgetRuntime.create(config, directory, config.budgets().defaultEndUserBudgetId(), clock, registry.prometheus());
     if (budgets != null) {
       budgets.recover(Path.of(config.spillDir()));
     }

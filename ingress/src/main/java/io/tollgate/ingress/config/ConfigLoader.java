@@ -144,7 +144,7 @@ public final class ConfigLoader {
 
     HandoffOptions handoff = handoff(tollgate.handoff());
     ClickHouseSettings clickhouse = clickhouse(tollgate.clickhouse());
-    BudgetSettings budgets = budgets(tollgate.budgets(), tollgate.alerts());
+    BudgetSettings budgets = budgets(tollgate.budgets(), tollgate.alerts(), blankToNull(litellm.maxEndUserBudgetId()));
 
     if (masterKey == null && keys.isEmpty()) {
       problems.warn("general_settings.master_key", "the gateway is OPEN: no master_key and no tollgate.keys, so any "
@@ -178,7 +178,8 @@ public final class ConfigLoader {
   }
 
   /** {@code tollgate.budgets}, over the defaults; the section's own checks already reported bad values. */
-  private static BudgetSettings budgets(TollgateSection.Budgets b, io.tollgate.schemas.config.AlertsSection alerts) {
+  private static BudgetSettings budgets(TollgateSection.Budgets b, io.tollgate.schemas.config.AlertsSection alerts,
+                                        String defaultEndUserBudgetId) {
     BudgetSettings d = BudgetSettings.DEFAULTS;
     // By default soft-budget alerts go where spend alerts go: log, plus Slack and email when configured.
     List<String> channels = new ArrayList<>(List.of("log"));
@@ -192,7 +193,12 @@ public final class ConfigLoader {
         b.onStaleTotals() == null ? d.failClosed() : b.onStaleTotals().trim().equalsIgnoreCase("closed"),
         b.maxStalenessS() == null ? d.maxStalenessMs() : b.maxStalenessS() * 1000L,
         b.softBudgetChannels() == null || b.softBudgetChannels().isEmpty() ? channels : b.softBudgetChannels(),
-        b.defaultMaxOutputTokens() == null ? d.defaultMaxOutputTokens() : b.defaultMaxOutputTokens());
+        b.defaultMaxOutputTokens() == null ? d.defaultMaxOutputTokens() : b.defaultMaxOutputTokens(),
+        defaultEndUserBudgetId);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
   }
 
   /** {@code tollgate.rate_limits}, over the defaults (the section's own checks reported values below 1). */

@@ -108,7 +108,7 @@ public final class GatewayServer implements AutoCloseable {
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);
-    RateLimitGate rateLimits = new RateLimitGate(new CallScopes(directory, null), new RateLimiter(clock,
+    RateLimitGate rateLimits = new RateLimitGate(new CallScopes(directory, config.budgets().defaultEndUserBudgetId()), new RateLimiter(clock,
         config.rateLimits().instances(), config.rateLimits().maxTrackedScopes(), new RateLimitMetrics(metrics.registry())));
     BudgetStep budget = ledger == null ? BudgetStep.NONE
         : new BudgetStep(scopes, ledger, metering, budgetMetrics, ledger.settings().defaultMaxOutputTokens());

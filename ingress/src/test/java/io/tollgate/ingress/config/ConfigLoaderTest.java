@@ -317,4 +317,13 @@ class ConfigLoaderTest {
             .anySatisfy(p -> assertThat(p).contains("tollgate.rate_limits.instances"))
             .anySatisfy(p -> assertThat(p).contains("tollgate.rate_limits.max_tracked_scopes")));
   }
+
+  @Test
+  void litellmsMaxEndUserBudgetIdNamesTheBudgetOfCustomersWithoutOne() throws Exception {
+    assertThat(load("", Map.of()).budgets().defaultEndUserBudgetId()).isNull();
+    assertThat(load("litellm_settings: {max_end_user_budget_id: free-tier}", Map.of()).budgets()
+        .defaultEndUserBudgetId()).isEqualTo("free-tier");
+    assertThat(load("litellm_settings: {max_end_user_budget_id: free-tier}", Map.of()).warnings())
+        .noneSatisfy(w -> assertThat(w).contains("max_end_user_budget_id"));
+  }
 }

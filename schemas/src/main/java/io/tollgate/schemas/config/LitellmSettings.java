@@ -9,6 +9,8 @@ import java.util.List;
  * @param modelGroupSettings            per model group settings (LiteLLM's place for them)
  * @param forwardLlmProviderAuthHeaders BYOK: the client's own provider key header goes upstream
  * @param forwardClientHeadersToLlmApi  accepted here too, as older Tollgate configs put it here
+ * @param maxEndUserBudgetId            the budget ({@code /budget/new}) customers get that have none of their
+ *                                      own (LiteLLM's {@code max_end_user_budget_id})
  */
 @Ignored({"success_callback", "failure_callback", "callbacks", "service_callback", "cache", "cache_params",
     "drop_params", "modify_params", "num_retries", "request_timeout", "set_verbose", "json_logs", "default_fallbacks",
@@ -24,7 +26,7 @@ import java.util.List;
     "use_chat_completions_url_for_anthropic_messages", "default_max_tokens", "cost_discount_config",
     "enable_azure_ad_token_refresh", "disable_token_counter", "s3_callback_params", "generic_logger_settings"})
 public record LitellmSettings(ModelGroupSettings modelGroupSettings, Boolean forwardLlmProviderAuthHeaders,
-                              Boolean forwardClientHeadersToLlmApi) {
+                              Boolean forwardClientHeadersToLlmApi, String maxEndUserBudgetId) {
   public LitellmSettings {
     modelGroupSettings = modelGroupSettings == null ? ModelGroupSettings.EMPTY : modelGroupSettings;
   }
