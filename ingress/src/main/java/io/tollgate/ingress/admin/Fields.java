@@ -28,6 +28,34 @@ final class Fields {
     this.body = body == null ? JsonNodeFactory.instance.objectNode() : body;
   }
 
+  /**
+   * The budget and rate-limit fields every management record has ({@code max_budget},
+   * {@code soft_budget}, {@code budget_duration}, {@code rpm_limit}, {@code tpm_limit},
+   * {@code max_parallel_requests}), each passed on only when the request names it.
+   */
+  <B> void limits(java.util.function.Function<Long, B> maxBudget, java.util.function.Function<Long, B> softBudget,
+                  java.util.function.Function<String, B> duration, java.util.function.Function<Long, B> rpm,
+                  java.util.function.Function<Long, B> tpm, java.util.function.Function<Integer, B> parallel) {
+    if (has("max_budget")) {
+      maxBudget.apply(usdNanos("max_budget"));
+    }
+    if (has("soft_budget")) {
+      softBudget.apply(usdNanos("soft_budget"));
+    }
+    if (has("budget_duration")) {
+      duration.apply(duration("budget_duration"));
+    }
+    if (has("rpm_limit")) {
+      rpm.apply(count("rpm_limit", MAX_RATE));
+    }
+    if (has("tpm_limit")) {
+      tpm.apply(count("tpm_limit", MAX_RATE));
+    }
+    if (has("max_parallel_requests")) {
+      parallel.apply(parallel("max_parallel_requests"));
+    }
+  }
+
   /** Whether the field was sent (a JSON null counts: it clears). */
   boolean has(String name) {
     return body.has(name);

@@ -191,24 +191,8 @@ final class KeyEndpoints {
       var metadata = f.metadata("metadata");
       b.setMetadata(metadata == null ? java.util.Map.of() : metadata);
     }
-    if (f.has("max_budget")) {
-      b.setMaxBudgetNanos(f.usdNanos("max_budget"));
-    }
-    if (f.has("soft_budget")) {
-      b.setSoftBudgetNanos(f.usdNanos("soft_budget"));
-    }
-    if (f.has("budget_duration")) {
-      b.setBudgetDuration(f.duration("budget_duration"));
-    }
-    if (f.has("rpm_limit")) {
-      b.setRpmLimit(f.count("rpm_limit", Fields.MAX_RATE));
-    }
-    if (f.has("tpm_limit")) {
-      b.setTpmLimit(f.count("tpm_limit", Fields.MAX_RATE));
-    }
-    if (f.has("max_parallel_requests")) {
-      b.setMaxParallelRequests(f.parallel("max_parallel_requests"));
-    }
+    f.limits(b::setMaxBudgetNanos, b::setSoftBudgetNanos, b::setBudgetDuration, b::setRpmLimit,
+        b::setTpmLimit, b::setMaxParallelRequests);
     if (f.has("team_id")) {
       String team = f.string("team_id", Fields.MAX_ID);
       if (team != null && store.team(team) == null) {

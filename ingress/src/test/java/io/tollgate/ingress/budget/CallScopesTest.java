@@ -9,45 +9,20 @@ import io.tollgate.schemas.Team;
 import io.tollgate.schemas.VirtualKey;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CallScopesTest {
   private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
-  private static final Directory DIRECTORY = new Directory() {
-    final Map<String, VirtualKey> keys = Map.of("h1", VirtualKey.newBuilder().setKeyHash("h1").setKeyAlias("dev-1")
-        .setTeamId("t1").setMaxBudgetNanos(5L).setBudgetDuration("1d").setCreatedAt(T0).build());
-    final Map<String, Team> teams = Map.of("t1", Team.newBuilder().setTeamId("t1").setTeamAlias("platform")
-        .setRpmLimit(60L).setCreatedAt(T0).build());
-    final Map<String, Customer> customers = Map.of(
-        "acme", Customer.newBuilder().setCustomerId("acme").setBudgetId("gold").setRpmLimit(7L).setCreatedAt(T0).build());
-    final Map<String, Budget> budgets = Map.of(
-        "gold", Budget.newBuilder().setBudgetId("gold").setMaxBudgetNanos(100L).setRpmLimit(99L).setBudgetDuration("1mo")
-            .setCreatedAt(T0).build(),
-        "free", Budget.newBuilder().setBudgetId("free").setMaxBudgetNanos(1L).setBudgetDuration("1d").setCreatedAt(T0)
-            .build());
-
-    @Override
-    public VirtualKey key(String keyHash) {
-      return keys.get(keyHash);
-    }
-
-    @Override
-    public Team team(String teamId) {
-      return teams.get(teamId);
-    }
-
-    @Override
-    public Customer customer(String customerId) {
-      return customers.get(customerId);
-    }
-
-    @Override
-    public Budget budget(String budgetId) {
-      return budgets.get(budgetId);
-    }
-  };
+  private static final Directory DIRECTORY = new MemoryDirectory()
+      .put(VirtualKey.newBuilder().setKeyHash("h1").setKeyAlias("dev-1").setTeamId("t1").setMaxBudgetNanos(5L)
+          .setBudgetDuration("1d").setCreatedAt(T0).build())
+      .put(Team.newBuilder().setTeamId("t1").setTeamAlias("platform").setRpmLimit(60L).setCreatedAt(T0).build())
+      .put(Customer.newBuilder().setCustomerId("acme").setBudgetId("gold").setRpmLimit(7L).setCreatedAt(T0).build())
+      .put(Budget.newBuilder().setBudgetId("gold").setMaxBudgetNanos(100L).setRpmLimit(99L).setBudgetDuration("1mo")
+          .setCreatedAt(T0).build())
+      .put(Budget.newBuilder().setBudgetId("free").setMaxBudgetNanos(1L).setBudgetDuration("1d").setCreatedAt(T0)
+          .build());
 
   @Test
   void aCallCountsAgainstItsKeyTheKeysTeamAndItsCustomerInThatOrder() {

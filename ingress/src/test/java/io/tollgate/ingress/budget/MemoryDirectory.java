@@ -31,6 +31,26 @@ final class MemoryDirectory implements Directory {
     return this;
   }
 
+  MemoryDirectory put(VirtualKey key) {
+    keys.put(key.getKeyHash(), key);
+    return this;
+  }
+
+  MemoryDirectory put(Team team) {
+    teams.put(team.getTeamId(), team);
+    return this;
+  }
+
+  MemoryDirectory put(Customer customer) {
+    customers.put(customer.getCustomerId(), customer);
+    return this;
+  }
+
+  MemoryDirectory put(Budget budget) {
+    budgets.put(budget.getBudgetId(), budget);
+    return this;
+  }
+
   @Override
   public VirtualKey key(String keyHash) {
     return keys.get(keyHash);
