@@ -90,6 +90,9 @@ public final class ChaosMain {
     ReliabilityReport.Meta meta = ReliabilityReport.Meta.now("./tollgate chaos" + (args.length == 0 ? "" : " " + String.join(" ", args)),
         quick, Instant.now());
     System.out.println("[chaos] " + selected.size() + " scenarios, " + (quick ? "quick" : "full") + " run, data in " + root);
+    // Interrupted (Ctrl-C, SIGTERM): no component of ours may outlive the harness.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+        .forEach(ProcessHandle::destroyForcibly), "chaos-cleanup"));
     ClickHouseServer clickhouse = new ClickHouseServer(root.resolve("clickhouse"));
     clickhouse.start();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));

@@ -65,7 +65,7 @@ final class NotifierKill {
         cross(http, base, run.customer + "-alert-" + k);
         run.pause(0.5);
       }
-      long deadline = System.nanoTime() + 120_000_000_000L;
+      long deadline = System.nanoTime() + Stack.ready().toNanos();
       while (holding.get() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }

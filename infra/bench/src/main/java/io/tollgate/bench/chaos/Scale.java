@@ -16,7 +16,7 @@ record Scale(boolean quick, int rate, int beforeS, int afterS, int settleS) {
   }
 
   static Scale quickRun() {
-    return new Scale(true, 40, 4, 4, 90);
+    return new Scale(true, 25, 4, 4, 120);
   }
 
   /** A fault's length: {@code fullS} in the full run, {@code quickS} in the smoke run. */

@@ -73,6 +73,9 @@ final class Stack implements AutoCloseable {
         model_list:
           - model_name: claude-sonnet-4-5
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_base: "http://127.0.0.1:%d"}
+        general_settings:
+          # The client's x-mock-usage / x-mock-fail headers must reach the mock provider.
+          forward_client_headers_to_llm_api: true
         tollgate:
           port: %d
           host: %s
