@@ -128,14 +128,14 @@ final class Exchange {
       if (outcome.endPending()) {
         // The answer's last byte waits until its event is on disk: an answered call is never unbilled.
         Context loop = pipeline.vertx().getOrCreateContext();
-        durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish()));
+        durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish(outcome.tail())));
       }
     });
   }
 
-  private void finish() {
+  private void finish(io.vertx.core.buffer.Buffer tail) {
     if (!resp.closed()) {
-      resp.end().onSuccess(v -> KillPoints.responseCompleted());
+      (tail == null ? resp.end() : resp.end(tail)).onSuccess(v -> KillPoints.responseCompleted());
     }
   }
 

@@ -100,7 +100,8 @@ final class NotifierKill {
 
   /** One call of about $1.05 (100k input, 50k output tokens) for {@code customer}. */
   private static void cross(HttpClient http, String base, String customer) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(30))
+    // A loaded machine can take its time with one call; the scenario is about the notifier.
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(120))
         .header("x-api-key", "sk-chaos").header("x-litellm-customer-id", customer)
         .header("x-mock-usage", "input=100000,output=50000").header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[]}"))
