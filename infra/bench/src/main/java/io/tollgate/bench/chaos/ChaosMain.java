@@ -58,6 +58,11 @@ public final class ChaosMain {
       return new Run(id, scale, root.resolve(id), vertx, clickhouse, net, proxyPort, alertingYaml);
     }
 
+    /** The same, with a fresh directory per scenario (a retry must not reuse a failed run's data). */
+    Context again() {
+      return new Context(scale, root.resolve("retry-" + System.nanoTime()), vertx, clickhouse);
+    }
+
     String command(String id) {
       return "./tollgate chaos" + (scale.quick() ? " --quick" : "") + " --only " + id;
     }
@@ -105,10 +110,18 @@ public final class ChaosMain {
         Result r;
         try {
           r = s.body().run(ctx, s.id(), s.title());
-        } catch (Exception | AssertionError e) {
-          e.printStackTrace();
-          r = new Result(s.id(), s.title(), ctx.command(s.id()), 0, java.util.Map.of(), null, null, 0, 0, Double.NaN,
-              List.of(), false, e.toString());
+        } catch (Exception | AssertionError first) {
+          // The harness's own trouble (a port picked as free and taken by someone else before the
+          // component bound it) must not pass for a finding: one more try on fresh ports and data.
+          first.printStackTrace();
+          System.out.println("[chaos] " + s.id() + ": " + first + "; trying once more");
+          try {
+            r = s.body().run(ctx.again(), s.id(), s.title());
+          } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            r = new Result(s.id(), s.title(), ctx.command(s.id()), 0, java.util.Map.of(), null, null, 0, 0, Double.NaN,
+                List.of(), false, e.toString());
+          }
         }
         System.out.printf("[chaos] %s: %s in %.0f s%n", s.id(), r.error() != null && r.error().startsWith("skipped")
             ? r.error() : r.pass() ? "PASS" : "FAIL", (System.nanoTime() - started) / 1e9);
