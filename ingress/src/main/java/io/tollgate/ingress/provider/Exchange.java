@@ -163,7 +163,7 @@ final class Exchange {
         if (outcome.endPending()) {
           // The answer's last byte waits until its event is on disk: an answered call is never unbilled.
           Context loop = pipeline.vertx().getOrCreateContext();
-          durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish()));
+          durable.whenComplete((ok, error) -> loop.runOnContext(v -> finish(outcome.tail())));
         }
       } finally {
         hold.release(); // a no-op once metering settled it; frees the hold if anything above threw
@@ -171,9 +171,9 @@ final class Exchange {
     });
   }
 
-  private void finish() {
+  private void finish(io.vertx.core.buffer.Buffer tail) {
     if (!resp.closed()) {
-      resp.end().onSuccess(v -> KillPoints.responseCompleted());
+      (tail == null ? resp.end() : resp.end(tail)).onSuccess(v -> KillPoints.responseCompleted());
     }
   }
 

@@ -84,6 +84,8 @@ final class Relay {
     private int status;
     private long promisedLength = -1;
     private long bytesToClient;
+    /** The last byte of an answer with a content-length, written only with the end (see {@link #write}). */
+    private Buffer heldTail;
     private Long ttftMs;
     private String upstreamRequestId;
     private long lastChunkNanos;
@@ -223,6 +225,14 @@ final class Relay {
       if (resp.closed()) {
         return;
       }
+      if (promisedLength >= 0 && chunk.length() > 0 && bytesToClient + chunk.length() >= promisedLength) {
+        // With a content-length the client has the whole answer once the last promised byte
+        // arrives, whatever end() does later: hold that byte back, so the caller's end — after
+        // the event is durable — is what completes the answer, as the terminating chunk does for
+        // chunked answers.
+        heldTail = chunk.copy().slice(chunk.length() - 1, chunk.length());
+        chunk = chunk.slice(0, chunk.length() - 1);
+      }
       resp.write(chunk);
       bytesToClient += chunk.length();
       if (resp.writeQueueFull()) {
@@ -281,7 +291,7 @@ final class Relay {
       }
       ResponseTap.Reading reading = tap == null ? ResponseTap.Reading.NONE : tap.reading();
       done.tryComplete(new RelayOutcome(aborted && status == 0 ? 499 : status, reading.usage(), reading.source(),
-          errorType, aborted, ttftMs, upstreamRequestId, target, endPending));
+          errorType, aborted, ttftMs, upstreamRequestId, target, endPending, endPending ? heldTail : null));
     }
   }
 

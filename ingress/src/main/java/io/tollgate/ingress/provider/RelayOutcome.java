@@ -16,7 +16,10 @@ import io.tollgate.ingress.usage.Usage;
  * @param target            the deployment that answered (or was tried last)
  * @param endPending        the answer was relayed whole but the response is not ended yet: the
  *                          caller ends it once the call's event is durable
+ * @param tail              for {@code endPending}: bytes the caller's end must write (the held-back last
+ *                          byte of an answer with a content-length), or null
  */
 record RelayOutcome(int status, Usage usage, String usageSource, String errorType, boolean aborted, Long ttftMs,
-                    String upstreamRequestId, Router.Target target, boolean endPending) {
+                    String upstreamRequestId, Router.Target target, boolean endPending,
+                    io.vertx.core.buffer.Buffer tail) {
 }

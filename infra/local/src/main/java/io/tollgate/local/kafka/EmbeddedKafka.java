@@ -99,11 +99,25 @@ public final class EmbeddedKafka implements KafkaCluster {
 
   /** Formats the data dir on first use, starts the broker, waits until it serves and creates topics. */
   public static EmbeddedKafka start(Options options) {
+    return start(options, "127.0.0.1", null);
+  }
+
+  /**
+   * Same, with the PLAINTEXT listener bound to {@code listenHost} (e.g. {@code 0.0.0.0} inside a
+   * network namespace) and advertised as {@code advertised} ({@code host:port}, null = the
+   * listener on 127.0.0.1): the chaos suite puts a delay proxy or a veth link between clients and
+   * broker this way. The controller stays on 127.0.0.1.
+   */
+  public static EmbeddedKafka start(Options options, String listenHost, String advertised) {
     int port = options.port() == 0 ? FreePorts.pick() : options.port();
     int controllerPort = options.controllerPort() == 0 ? FreePorts.pick() : options.controllerPort();
     int sslPort = options.tls() == null ? -1 : FreePorts.pick();
     int saslSslPort = options.tls() == null || !options.tls().sasl() ? -1 : FreePorts.pick();
     Properties props = brokerProperties(options, port, controllerPort);
+    props.put("listeners", "PLAINTEXT://" + listenHost + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    if (advertised != null) {
+      props.put("advertised.listeners", "PLAINTEXT://" + advertised);
+    }
     if (options.tls() != null) {
       options.tls().addTo(props, sslPort, saslSslPort);
     }
@@ -260,7 +274,7 @@ public final class EmbeddedKafka implements KafkaCluster {
 
   /**
    * Runs a broker as its own process (see {@link KafkaProcess}): {@code --data-dir D --port P
-   * --controller-port C [--partitions N]}. Prints {@code READY <bootstrap>} once serving; stops on
+   * --controller-port C [--partitions N] [--listen-host H] [--advertised HOST:PORT]}. Prints {@code READY <bootstrap>} once serving; stops on
    * SIGTERM or when standard input closes, so it never outlives the process that started it.
    */
   public static void main(String[] args) throws Exception {
@@ -269,7 +283,7 @@ public final class EmbeddedKafka implements KafkaCluster {
         Integer.parseInt(a.getOrDefault("port", "0")),
         Integer.parseInt(a.getOrDefault("controller-port", "0")),
         Integer.parseInt(a.getOrDefault("partitions", "3")), true);
-    EmbeddedKafka kafka = start(options);
+    EmbeddedKafka kafka = start(options, a.getOrDefault("listen-host", "127.0.0.1"), a.get("advertised"));
     Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-shutdown"));
     System.out.println(KafkaProcess.READY + " " + kafka.bootstrapServers());
     System.out.flush();
