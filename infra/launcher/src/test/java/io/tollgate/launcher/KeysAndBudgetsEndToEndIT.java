@@ -96,13 +96,19 @@ class KeysAndBudgetsEndToEndIT {
     appender.setContext(root.getLoggerContext());
     appender.start();
     root.addAppender(appender);
+    // The launcher's logback.xml keeps io.tollgate at WARN: the scan reads everything Tollgate says.
+    Logger tollgate = (Logger) LoggerFactory.getLogger("io.tollgate");
+    ch.qos.logback.classic.Level tollgateLevel = tollgate.getLevel();
+    ch.qos.logback.classic.Level rootLevel = root.getLevel();
+    tollgate.setLevel(ch.qos.logback.classic.Level.TRACE);
+    root.setLevel(ch.qos.logback.classic.Level.INFO);
     Path spill = dir.resolve("spill");
     String applicationId = "e2e-keys-" + UUID.randomUUID();
     Gateway gateway = null;
     try (MockProvider mock = MockProvider.start(0);
          AggregatorApp aggregator = AggregatorApp.start(kafka.bootstrapServers(), applicationId,
              dir.resolve("streams"), db.client())) {
-      gateway = gateway(mock, kafka, db, spill);
+      gateway = gateway(mock, kafka, db, spill, "gw-e2e");
       String key = generate(gateway);
       String hash = KeyAuth.sha256(key);
 
@@ -125,7 +131,7 @@ class KeysAndBudgetsEndToEndIT {
 
       gateway.close();
       gateway = null;
-      gateway = gateway(mock, kafka, db, spill);
+      gateway = gateway(mock, kafka, db, spill, "gw-e2e");
       JsonNode after = info(gateway, key);
       assertThat(after.path("info").path("key_alias").asText()).isEqualTo("e2e");
       assertThat(after.path("info").path("spend").asDouble()).as(after.toString())
@@ -135,20 +141,34 @@ class KeysAndBudgetsEndToEndIT {
       assertThat(stillRefused.statusCode()).as(stillRefused.body()).isEqualTo(429);
       assertThat(stillRefused.body()).contains("Budget has been exceeded");
 
+      // A gateway that never saw the key or its calls (own id, empty spill dir: no hand-off log, no
+      // management snapshot) knows both only from the topics, and refuses too.
+      try (Gateway fresh = gateway(mock, kafka, db, dir.resolve("spill-fresh"), "gw-e2e-fresh")) {
+        JsonNode freshInfo = info(fresh, key);
+        assertThat(freshInfo.path("info").path("spend").asDouble()).as(freshInfo.toString())
+            .isGreaterThanOrEqualTo(expected / 1e9 - 1e-9);
+        HttpResponse<String> freshRefused = message(fresh, key);
+        assertThat(freshRefused.statusCode()).as(freshRefused.body()).isEqualTo(429);
+        assertThat(freshRefused.body()).contains("Budget has been exceeded");
+      }
+
       // /spend/logs: the key's calls from ClickHouse (the aggregator's sink), the refusals included.
       Gateway restarted = gateway;
       List<JsonNode> rows = new ArrayList<>();
-      within(Duration.ofSeconds(45), "/spend/logs lists the key's " + allowed + " calls and 2 refusals", () -> {
+      within(Duration.ofSeconds(45), "/spend/logs lists the key's " + allowed + " calls and 3 refusals", () -> {
         rows.clear();
         master(restarted, "/spend/logs?api_key=" + hash).forEach(rows::add);
-        return rows.size() >= allowed + 2;
+        return rows.size() >= allowed + 3;
       });
-      assertThat(rows).allSatisfy(r -> assertThat(r.path("api_key").asText()).isEqualTo(hash));
+      assertThat(rows).hasSize((int) allowed + 3)
+          .allSatisfy(r -> assertThat(r.path("api_key").asText()).isEqualTo(hash));
+      assertThat(rows.stream().filter(r -> r.path("spend").asDouble() > 0).count()).isEqualTo(allowed);
       assertThat(rows.stream().mapToDouble(r -> r.path("spend").asDouble()).sum())
           .isCloseTo(expected / 1e9, org.assertj.core.data.Offset.offset(1e-9));
 
       List<String> places = new ArrayList<>();
       byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+      assertThat(logLines).as("log lines captured").isNotEmpty();
       List.copyOf(logLines).stream().filter(l -> l.contains(key)).findAny().ifPresent(l -> places.add("log line"));
       List<byte[]> records = allRecords(kafka);
       assertThat(records).isNotEmpty();
@@ -159,11 +179,13 @@ class KeysAndBudgetsEndToEndIT {
         gateway.close();
       }
       root.detachAppender(appender);
+      tollgate.setLevel(tollgateLevel);
+      root.setLevel(rootLevel);
     }
   }
 
-  private static Gateway gateway(MockProvider mock, KafkaCluster kafka, ClickHouseTestDatabase db, Path spill)
-      throws Exception {
+  private static Gateway gateway(MockProvider mock, KafkaCluster kafka, ClickHouseTestDatabase db, Path spill,
+                                 String id) throws Exception {
     String yaml = """
         model_list:
           - model_name: claude-sonnet-4-5
@@ -172,11 +194,11 @@ class KeysAndBudgetsEndToEndIT {
         tollgate:
           port: 0
           host: 127.0.0.1
-          gateway_id: gw-e2e
+          gateway_id: %7$s
           spill_dir: %3$s
           kafka: {bootstrap_servers: "%4$s"}
           clickhouse: {url: "%5$s", database: %6$s}
-        """.formatted(mock.baseUrl(), MASTER, spill, kafka.bootstrapServers(), db.settings().url(), db.database());
+        """.formatted(mock.baseUrl(), MASTER, spill, kafka.bootstrapServers(), db.settings().url(), db.database(), id);
     JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
     DirectoryStore.Settings defaults = DirectoryStore.Settings.defaults(spill);
     return Gateway.start(ConfigLoader.fromTree(tree, Map.of()), new VertxOptions(), new MetricsRegistry(),
