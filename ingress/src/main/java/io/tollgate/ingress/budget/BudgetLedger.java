@@ -115,10 +115,10 @@ public final class BudgetLedger implements SpendView {
       for (ScopeLimits s : scopes) {
         ScopeAccount a = lock(s.scope(), s.id());
         locked.add(a);
-        PeriodSpend lifetime = a.period(PeriodRef.lifetime(s.scope(), s.id()));
+        PeriodSpend lifetime = a.period(PeriodRef.lifetime(s.scope(), s.id()), this::aggregatedMine);
         BudgetDuration d = BudgetDuration.parseOrNull(s.budgetDuration());
         // An unreadable budget_duration counts as lifetime: never more lenient than the budget meant.
-        PeriodSpend budget = d == null ? lifetime : a.period(PeriodRef.of(s.scope(), s.id(), d, now));
+        PeriodSpend budget = d == null ? lifetime : a.period(PeriodRef.of(s.scope(), s.id(), d, now), this::aggregatedMine);
         holds.add(new Hold(lifetime, s, budget == lifetime));
         if (budget != lifetime) {
           holds.add(new Hold(budget, s, true));
@@ -197,7 +197,7 @@ public final class BudgetLedger implements SpendView {
       ScopeAccount a = lock(scope, ref.getScopeId());
       try {
         PeriodSpend p = a.period(new PeriodRef(scope, ref.getScopeId(), ref.getDuration(),
-            ref.getPeriodStart().toEpochMilli()));
+            ref.getPeriodStart().toEpochMilli()), this::aggregatedMine);
         p.settledNanos = Saturate.add(p.settledNanos, costNanos);
         a.lastUsedNanos = System.nanoTime();
       } finally {
@@ -257,12 +257,18 @@ public final class BudgetLedger implements SpendView {
   private long view(PeriodSpend p, ScopeLimits limits) {
     SpendTotals.Total t = totals.get(p.ref);
     long cost = t == null ? 0 : t.costNanos();
-    long unaggregated = Math.max(0, p.settledNanos - (t == null ? 0 : t.mineSinceStart()));
+    long unaggregated = Math.max(0, p.settledNanos - Math.max(0, (t == null ? 0 : t.mineSinceStart()) - p.aggregatedBaseline));
     long carried = 0;
     if (p.ref.duration().isEmpty() || Objects.equals(limits.carriedPeriodStartMillis(), p.ref.periodStartMillis())) {
       carried = limits.carriedSpendNanos();
     }
     return Saturate.add(Saturate.add(Saturate.add(cost, unaggregated), carried), p.reservedNanos);
+  }
+
+  /** What the aggregator has counted of this gateway's spend in {@code ref} since this gateway started. */
+  private long aggregatedMine(PeriodRef ref) {
+    SpendTotals.Total t = totals.get(ref);
+    return t == null ? 0 : t.mineSinceStart();
   }
 
   /** The scope's account, locked; an account evicted meanwhile is replaced by a fresh one. */

@@ -11,6 +11,12 @@ final class PeriodSpend {
   long reservedNanos;
   int openReservations;
   boolean softAlerted;
+  /**
+   * What the aggregator had already counted of this gateway's spend in this period when the entry
+   * was made: an entry made again after its account was evicted starts with {@code settledNanos}
+   * 0, so the aggregated part of the earlier entry's spend must not hide the new entry's.
+   */
+  long aggregatedBaseline;
 
   PeriodSpend(ScopeAccount account, PeriodRef ref) {
     this.account = account;

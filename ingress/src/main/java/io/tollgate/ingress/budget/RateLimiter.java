@@ -201,7 +201,9 @@ public final class RateLimiter {
     if (e != null) {
       return e;
     }
-    if (size.get() >= maxTrackedScopes) {
+    // Only customers can be named by clients: keys and teams are bounded by the management state,
+    // so a flood of customer ids never pushes a key or a team into a shared overflow entry.
+    if (s.scope() == Scope.CUSTOMER && size.get() >= maxTrackedScopes) {
       maybeSweep(now, SWEEP_WHEN_FULL_EVERY_MS);
       if (size.get() >= maxTrackedScopes) {
         metrics.overflow(s.scope());

@@ -29,12 +29,13 @@ final class ScopeAccount {
    * The period {@code ref} (same scope and id), created when new. A period older than the one held
    * (a clock stepping back) gets a detached entry: counted for this call, never stored.
    */
-  PeriodSpend period(PeriodRef ref) {
+  PeriodSpend period(PeriodRef ref, java.util.function.ToLongFunction<PeriodRef> aggregatedMine) {
     PeriodSpend p = periods.get(ref.duration());
     if (p != null && p.ref.periodStartMillis() == ref.periodStartMillis()) {
       return p;
     }
     PeriodSpend fresh = new PeriodSpend(this, ref);
+    fresh.aggregatedBaseline = aggregatedMine.applyAsLong(ref);
     if (p == null || p.ref.periodStartMillis() < ref.periodStartMillis()) {
       periods.put(ref.duration(), fresh);
     }

@@ -132,7 +132,13 @@ final class Exchange {
     }
     limit.writeHeadersOnSuccess(resp);
     extraHeaders.set("x-litellm-model-group", call.targets().get(0).deployment().modelName());
-    BudgetStep.Result budget = pipeline.budget().admit(call, rawBody.length());
+    BudgetStep.Result budget;
+    try {
+      budget = pipeline.budget().admit(call, rawBody.length());
+    } catch (RuntimeException e) {
+      limit.release(-1); // the rate-limit slot is freed however admission ends
+      throw e;
+    }
     if (budget instanceof BudgetStep.Refused refused) {
       limit.release(-1);
       answer(refused.status(), refused.message(), refused.reason());

@@ -290,6 +290,22 @@ class BudgetLedgerTest {
     assertThat(totals.size()).isZero();
   }
 
+  @Test
+  void anAccountMadeAgainAfterEvictionStillCountsItsNewUnaggregatedSpend() {
+    BudgetLedger small = new BudgetLedger(totals, BudgetSettings.DEFAULTS, clock, SoftBudgetListener.NONE, 1, 600_000);
+    ScopeLimits k = key("k9", null, null);
+    totals.caughtUp(NOW);
+    ((BudgetLedger.Admit) small.reserve(List.of(k), 0)).reservation().settle(4 * CENT);
+    // The aggregator has all 4 ¢ of ours; then the idle account is evicted (over the cap of 1).
+    totals.apply("key|k9||0", total("k9", "", 0, 4 * CENT, Map.of("gw-a", 4 * CENT), 1), NOW);
+    ((BudgetLedger.Admit) small.reserve(List.of(customer("other", null)), 0)).reservation().settle(0);
+    small.sweep();
+    assertThat(small.accounts()).isZero();
+    // A new call of this gateway, not aggregated yet, must count on top of the 4 ¢ already in the total.
+    ((BudgetLedger.Admit) small.reserve(List.of(k), 0)).reservation().settle(CENT);
+    assertThat(small.spendNanos(k, NOW)).isEqualTo(5 * CENT);
+  }
+
   static SpendTotal total(String id, String duration, long periodStart, long cost, Map<String, Long> byGateway, long version) {
     return SpendTotal.newBuilder().setScope("key").setScopeId(id).setDay(LocalDate.ofEpochDay(periodStart / 86_400_000))
         .setCostNanos(cost).setVersion(version).setUpdatedAt(NOW).setDuration(duration)

@@ -199,6 +199,13 @@ class RateLimiterTest {
     }
     assertThat(limiter.trackedScopes()).isEqualTo(100);
     assertThat(Prometheus.scrape(registry)).contains("tollgate_rate_limit_overflow_total{scope=\"customer\"} 9900.0");
+    // A key is never pushed into a shared entry by the customers' flood: it keeps its own allowance.
+    ScopeLimits ownKey = new ScopeLimits(Scope.KEY, "key-after-flood", "k", null, null, null, 1L, null, null, 0, null);
+    RateLimitPermit keyCall = admit(ownKey);
+    assertThat(keyCall.refusal()).isNull();
+    assertThat(limiter.inFlight(Scope.KEY, "key-after-flood")).isEqualTo(1);
+    assertThat(admit(ownKey).refusal()).as("its own rpm of 1, not the overflow entry's").isNotNull();
+    keyCall.release(0);
     clock.advanceMillis(RateLimitWindow.WINDOW_MS + 2 * RateLimitWindow.BUCKET_MS);
     admit(customer("after", 1_000_000L, null, null)); // the once-a-minute sweep runs here
     assertThat(limiter.trackedScopes()).as("idle entries left, in-flight ones stayed").isEqualTo(6);
