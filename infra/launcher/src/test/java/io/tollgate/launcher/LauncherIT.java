@@ -140,10 +140,10 @@ class LauncherIT {
       }
       assertThat(inDay).isEqualTo(cost);
       assertThat(ch.queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id = 'launcher-it'")).isEqualTo(1);
-      // The spend API is the gateway's: a key reads its own calls back (this open gateway has no master key).
+      // The spend API is the gateway's, on its port: the master key reads every call back.
       HttpResponse<String> logs = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + gatewayPort + "/spend/logs?end_user=launcher-it"))
-          .header("x-api-key", "sk-local").build(), HttpResponse.BodyHandlers.ofString());
+          .header("x-api-key", master).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(logs.statusCode()).as(logs.body()).isEqualTo(200);
       assertThat(logs.body()).contains("\"end_user\":\"launcher-it\"").contains("\"spend_nanos\":" + cost);
       assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
