@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The management state in memory, for tests (the real one follows the compacted topics). */
-final class MemoryDirectory implements Directory {
+public final class MemoryDirectory implements Directory {
   private final Map<String, VirtualKey> keys = new ConcurrentHashMap<>();
   private final Map<String, Team> teams = new ConcurrentHashMap<>();
   private final Map<String, Customer> customers = new ConcurrentHashMap<>();
@@ -31,22 +31,22 @@ final class MemoryDirectory implements Directory {
     return this;
   }
 
-  MemoryDirectory put(VirtualKey key) {
+  public MemoryDirectory put(VirtualKey key) {
     keys.put(key.getKeyHash(), key);
     return this;
   }
 
-  MemoryDirectory put(Team team) {
+  public MemoryDirectory put(Team team) {
     teams.put(team.getTeamId(), team);
     return this;
   }
 
-  MemoryDirectory put(Customer customer) {
+  public MemoryDirectory put(Customer customer) {
     customers.put(customer.getCustomerId(), customer);
     return this;
   }
 
-  MemoryDirectory put(Budget budget) {
+  public MemoryDirectory put(Budget budget) {
     budgets.put(budget.getBudgetId(), budget);
     return this;
   }

@@ -7,16 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tollgate.ingress.budget.ManualClock;
+import io.tollgate.ingress.budget.MemoryDirectory;
 import io.tollgate.ingress.config.ConfigLoader;
 import io.tollgate.ingress.config.IngressConfig;
-import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.publish.KafkaUsagePublisher;
 import io.tollgate.local.junit.KafkaExtension;
 import io.tollgate.local.kafka.KafkaCluster;
-import io.tollgate.schemas.Budget;
 import io.tollgate.schemas.Customer;
 import io.tollgate.schemas.Team;
 import io.tollgate.schemas.UsageEvent;
@@ -38,7 +37,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -58,7 +56,7 @@ class RateLimitIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ManualClock CLOCK = new ManualClock(1_800_000_000_000L);
-  private static final MapDirectory DIRECTORY = new MapDirectory();
+  private static final MemoryDirectory DIRECTORY = new MemoryDirectory();
   private static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":50,\"messages\":[]}";
   private static final String STREAM = "{\"model\":\"claude-sonnet-4-5\",\"stream\":true,\"messages\":[]}";
   private static final String START = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"
@@ -119,7 +117,7 @@ class RateLimitIT {
   /** A new key in the directory with these limits; the gateway is open, so any key authenticates by its hash. */
   private static String key(Long rpm, Long tpm, Integer parallel, String team) {
     String key = "sk-rl-" + UUID.randomUUID();
-    DIRECTORY.keys.put(KeyAuth.sha256(key), VirtualKey.newBuilder().setKeyHash(KeyAuth.sha256(key))
+    DIRECTORY.put(VirtualKey.newBuilder().setKeyHash(KeyAuth.sha256(key))
         .setKeyAlias("alias-" + key.substring(6, 14)).setCreatedAt(Instant.EPOCH).setTeamId(team).setRpmLimit(rpm)
         .setTpmLimit(tpm).setMaxParallelRequests(parallel).build());
     return key;
@@ -259,7 +257,7 @@ class RateLimitIT {
   @Test
   void aTeamsAndACustomersLimitsHoldAcrossKeys() throws Exception {
     String team = "team-" + UUID.randomUUID();
-    DIRECTORY.teams.put(team, Team.newBuilder().setTeamId(team).setTeamAlias("platform").setCreatedAt(Instant.EPOCH)
+    DIRECTORY.put(Team.newBuilder().setTeamId(team).setTeamAlias("platform").setCreatedAt(Instant.EPOCH)
         .setRpmLimit(1L).build());
     answerJson(1, 1);
     assertThat(post("/v1/messages", key(null, null, null, team), MESSAGE).statusCode()).isEqualTo(200);
@@ -268,7 +266,7 @@ class RateLimitIT {
     assertThat(refused.body()).contains("rate limit type = team").contains("'platform'");
 
     String customer = "cust-" + UUID.randomUUID();
-    DIRECTORY.customers.put(customer, Customer.newBuilder().setCustomerId(customer).setCreatedAt(Instant.EPOCH)
+    DIRECTORY.put(Customer.newBuilder().setCustomerId(customer).setCreatedAt(Instant.EPOCH)
         .setRpmLimit(1L).build());
     assertThat(post("/v1/messages", key(null, null, null, null), MESSAGE, "x-litellm-customer-id", customer)
         .statusCode()).isEqualTo(200);
@@ -394,34 +392,6 @@ class RateLimitIT {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
-    }
-  }
-
-  /** The directory the mgmt helper's store will be; here plain maps the tests fill. */
-  static final class MapDirectory implements Directory {
-    final Map<String, VirtualKey> keys = new ConcurrentHashMap<>();
-    final Map<String, Team> teams = new ConcurrentHashMap<>();
-    final Map<String, Customer> customers = new ConcurrentHashMap<>();
-    final Map<String, Budget> budgets = new ConcurrentHashMap<>();
-
-    @Override
-    public VirtualKey key(String keyHash) {
-      return keys.get(keyHash);
-    }
-
-    @Override
-    public Team team(String teamId) {
-      return teams.get(teamId);
-    }
-
-    @Override
-    public Customer customer(String customerId) {
-      return customers.get(customerId);
-    }
-
-    @Override
-    public Budget budget(String budgetId) {
-      return budgets.get(budgetId);
     }
   }
 }
