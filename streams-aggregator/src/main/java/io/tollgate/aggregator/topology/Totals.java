@@ -75,6 +75,7 @@ final class Totals {
     return SpendTotal.newBuilder().setScope(parts[0]).setScopeId(parts[1]).setDay(LocalDate.parse(parts[2]))
         .setRequests(requests).setInputTokens(inputTokens + cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens)
         .setOutputTokens(outputTokens).setCostNanos(costNanos).setVersion(version)
+        .setCacheReadTokens(cacheReadTokens).setCacheWriteTokens(cacheWrite5mTokens + cacheWrite1hTokens)
         .setUpdatedAt(Instant.ofEpochMilli(updatedAtMillis)).build();
   }
 
