@@ -162,8 +162,9 @@ public final class AlertingConfigLoader {
     }
     Scope scope = enumValue(Scope.class, scopeName, where + ".scope");
     Period period = enumValue(Period.class, periodName, where + ".period");
-    if (scope == Scope.KEY && period == Period.HOUR) {
-      problems.error(where + ":", "key rules work on day and month periods (spend per key is totalled per day)");
+    if (scope != null && scope.fromTotals() && period == Period.HOUR) {
+      problems.error(where + ":", scope.name().toLowerCase(java.util.Locale.ROOT)
+          + " rules work on day and month periods (spend per key and per tag is totalled per day)");
     }
     if (channels.isEmpty() && !problems.hasErrorAt(where + ".channels")) {
       problems.error(where + ".channels", "must name at least one of slack, email, log");

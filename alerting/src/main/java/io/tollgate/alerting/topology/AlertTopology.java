@@ -26,8 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  * tollgate.alerts.v1} (key = deterministic alert id).
  *
  * <p>One branch per scope in use. Customer, model, tool and global scopes read {@code
- * tollgate.spend-windows.v1}; the key scope reads the per-key day totals of {@code
- * tollgate.spend-totals.v1} (windows carry no key). Each branch re-keys its input by scope id and
+ * tollgate.spend-windows.v1}; the key and tag scopes read the per-key and per-tag day totals of
+ * {@code tollgate.spend-totals.v1} (windows carry neither). Each branch re-keys its input by scope id and
  * repartitions, so every total of one customer (or key, model, tool) meets in one task whatever
  * partition it was written to — which is what makes period sums and baselines right on any number
  * of instances.
@@ -66,15 +66,15 @@ public final class AlertTopology {
             Serdes.String(), Serdes.String()).withCachingDisabled());
       }
       KStream<String, SpendUpdate> updates;
-      if (scope == Scope.KEY) {
+      if (scope.fromTotals()) {
         if (totals == null) {
           totals = builder.stream(Topics.SPEND_TOTALS.name(),
               Consumed.with(Serdes.String(), totalSerde).withName("totals"));
         }
-        updates = totals.filter((k, v) -> v != null && SpendUpdate.of(v) != null, Named.as("has" + suffix))
+        updates = totals.filter((k, v) -> v != null && SpendUpdate.of(scope, v) != null, Named.as("has" + suffix))
             .selectKey((k, v) -> v.getScopeId(), Named.as("key" + suffix))
             .repartition(Repartitioned.with(Serdes.String(), totalSerde).withName("by" + suffix))
-            .mapValues(v -> SpendUpdate.of(v), Named.as("update" + suffix));
+            .mapValues(v -> SpendUpdate.of(scope, v), Named.as("update" + suffix));
       } else {
         if (windows == null) {
           windows = builder.stream(Topics.SPEND_WINDOWS.name(),
