@@ -147,12 +147,25 @@ public final class AggregatorApp implements AutoCloseable {
     return new AggregatorApp(streams, sink, thread, announcer, schemas, admin, List.of(streamsLag, sinkLag), retention);
   }
 
-  /** The topology's counters, in Prometheus: skipped budget-period entries by reason (a fixed set). */
+  /** The topology's counters, in Prometheus: skipped budget-period entries and tags by reason (fixed sets). */
   static TopologyMetrics topologyMetrics(MetricsRegistry metrics) {
     Counter skipped = Counter.builder().name("tollgate_budget_periods_skipped_total")
         .help("Budget-period entries of usage events not summed, by reason (invalid, too many, late)")
         .labelNames("reason").register(metrics.prometheus());
-    return (reason, count) -> skipped.labelValues(reason).inc(count);
+    Counter tags = Counter.builder().name("tollgate_request_tags_skipped_total")
+        .help("Request tags of usage events not summed into tag day totals, by reason (too many, too long, empty, repeated)")
+        .labelNames("reason").register(metrics.prometheus());
+    return new TopologyMetrics() {
+      @Override
+      public void budgetPeriodSkipped(String reason, long count) {
+        skipped.labelValues(reason).inc(count);
+      }
+
+      @Override
+      public void tagSkipped(String reason, long count) {
+        tags.labelValues(reason).inc(count);
+      }
+    };
   }
 
   /**

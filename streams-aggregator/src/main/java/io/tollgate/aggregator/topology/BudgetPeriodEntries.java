@@ -53,7 +53,8 @@ public final class BudgetPeriodEntries {
     long ts = e.getTs().toEpochMilli();
     PeriodDelta delta = new PeriodDelta(1, saturatedSum(saturatedSum(e.getInputTokens(), e.getCacheReadTokens()),
         saturatedSum(e.getCacheWrite5mTokens(), e.getCacheWrite1hTokens())), e.getOutputTokens(), e.getCostNanos(), ts,
-        gateway(e.getGatewayId()));
+        gateway(e.getGatewayId()), e.getCacheReadTokens(),
+        saturatedSum(e.getCacheWrite5mTokens(), e.getCacheWrite1hTokens()));
     List<KeyValue<String, PeriodDelta>> out = new ArrayList<>(Math.min(refs.size(), MAX_ENTRIES));
     Set<String> keys = new HashSet<>();
     for (int i = 0; i < refs.size(); i++) {

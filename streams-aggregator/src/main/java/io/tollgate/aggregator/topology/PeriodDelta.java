@@ -13,16 +13,21 @@ import org.apache.kafka.common.serialization.Serializer;
  * topic (the period is in the record key). One event today ({@code requests} = 1); the fields are
  * additive, so a per-partition pre-aggregation (issue 14) can send the sum of many calls of one
  * period and gateway as one delta without changing the total processor. Internal to the aggregator.
+ * Version 2 added the cache tokens; version 1 records (left in the topic by an older aggregator)
+ * still read, with no cache tokens.
  *
- * @param requests     calls summed in this delta
- * @param promptTokens input tokens of every kind (input, cache read and writes)
- * @param newestMillis event time of the newest call in it
- * @param gatewayId    the gateway that metered the calls (already capped in length)
+ * @param requests         calls summed in this delta
+ * @param promptTokens     input tokens of every kind (input, cache read and writes)
+ * @param cacheReadTokens  of those, read from the prompt cache
+ * @param cacheWriteTokens of those, written to the prompt cache (5 m and 1 h)
+ * @param newestMillis     event time of the newest call in it
+ * @param gatewayId        the gateway that metered the calls (already capped in length)
  */
 record PeriodDelta(long requests, long promptTokens, long outputTokens, long costNanos, long newestMillis,
-                   String gatewayId) {
-  private static final byte VERSION = 1;
-  private static final int FIXED = 1 + 5 * 8;
+                   String gatewayId, long cacheReadTokens, long cacheWriteTokens) {
+  private static final byte VERSION = 2;
+  private static final int FIXED_V1 = 1 + 5 * 8;
+  private static final int FIXED = FIXED_V1 + 2 * 8;
 
   static Serde<PeriodDelta> serde() {
     Serializer<PeriodDelta> serializer = (topic, d) -> {
@@ -31,19 +36,28 @@ record PeriodDelta(long requests, long promptTokens, long outputTokens, long cos
       }
       byte[] gateway = d.gatewayId.getBytes(StandardCharsets.UTF_8);
       return ByteBuffer.allocate(FIXED + gateway.length).put(VERSION).putLong(d.requests).putLong(d.promptTokens)
-          .putLong(d.outputTokens).putLong(d.costNanos).putLong(d.newestMillis).put(gateway).array();
+          .putLong(d.outputTokens).putLong(d.costNanos).putLong(d.newestMillis).putLong(d.cacheReadTokens)
+          .putLong(d.cacheWriteTokens).put(gateway).array();
     };
     Deserializer<PeriodDelta> deserializer = (topic, bytes) -> {
       if (bytes == null) {
         return null;
       }
-      if (bytes.length < FIXED || bytes[0] != VERSION) {
-        throw new SerializationException("not a budget-period delta of version " + VERSION + " on " + topic + " ("
-            + bytes.length + " bytes)");
+      int fixed = bytes.length == 0 ? -1 : bytes[0] == 1 ? FIXED_V1 : bytes[0] == VERSION ? FIXED : -1;
+      if (fixed < 0 || bytes.length < fixed) {
+        throw new SerializationException("not a budget-period delta of version 1 or " + VERSION + " on " + topic
+            + " (" + bytes.length + " bytes)");
       }
       ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
-      return new PeriodDelta(b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(),
-          new String(bytes, FIXED, bytes.length - FIXED, StandardCharsets.UTF_8));
+      long requests = b.getLong();
+      long prompt = b.getLong();
+      long output = b.getLong();
+      long cost = b.getLong();
+      long newest = b.getLong();
+      long cacheRead = fixed == FIXED ? b.getLong() : 0;
+      long cacheWrite = fixed == FIXED ? b.getLong() : 0;
+      return new PeriodDelta(requests, prompt, output, cost, newest,
+          new String(bytes, fixed, bytes.length - fixed, StandardCharsets.UTF_8), cacheRead, cacheWrite);
     };
     return Serdes.serdeFrom(serializer, deserializer);
   }

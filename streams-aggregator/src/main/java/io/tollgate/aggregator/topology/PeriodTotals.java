@@ -23,12 +23,15 @@ final class PeriodTotals {
   /** Where the spend of gateways beyond {@link #MAX_GATEWAYS} goes. */
   static final String OTHER = "other";
   static final int MAX_GATEWAYS = 64;
-  private static final byte VERSION = 1;
+  /** Version 2 added the cache tokens; version 1 (an older aggregator's changelog) still reads. */
+  private static final byte VERSION = 2;
 
   long endMillis;
   long requests;
   long promptTokens;
   long outputTokens;
+  long cacheReadTokens;
+  long cacheWriteTokens;
   long costNanos;
   /** Grows by the calls added: the newest total of a period has the highest version. */
   long version;
@@ -44,6 +47,8 @@ final class PeriodTotals {
     requests = BudgetPeriodEntries.saturatedSum(requests, d.requests());
     promptTokens = BudgetPeriodEntries.saturatedSum(promptTokens, d.promptTokens());
     outputTokens = BudgetPeriodEntries.saturatedSum(outputTokens, d.outputTokens());
+    cacheReadTokens = BudgetPeriodEntries.saturatedSum(cacheReadTokens, d.cacheReadTokens());
+    cacheWriteTokens = BudgetPeriodEntries.saturatedSum(cacheWriteTokens, d.cacheWriteTokens());
     costNanos = BudgetPeriodEntries.saturatedSum(costNanos, d.costNanos());
     version = BudgetPeriodEntries.saturatedSum(version, Math.max(1, d.requests()));
     updatedAtMillis = Math.max(updatedAtMillis, d.newestMillis());
@@ -62,6 +67,7 @@ final class PeriodTotals {
     return SpendTotal.newBuilder().setScope(parts[0]).setScopeId(parts[1])
         .setDay(start.atZone(ZoneOffset.UTC).toLocalDate()).setDuration(parts[2]).setPeriodStart(start)
         .setRequests(requests).setInputTokens(promptTokens).setOutputTokens(outputTokens).setCostNanos(costNanos)
+        .setCacheReadTokens(cacheReadTokens).setCacheWriteTokens(cacheWriteTokens)
         .setVersion(version).setUpdatedAt(Instant.ofEpochMilli(updatedAtMillis))
         .setByGateway(new LinkedHashMap<>(byGateway)).build();
   }
@@ -71,7 +77,7 @@ final class PeriodTotals {
       if (t == null) {
         return null;
       }
-      int size = 1 + 7 * 8 + 4;
+      int size = 1 + 9 * 8 + 4;
       Map<byte[], Long> gateways = new LinkedHashMap<>();
       for (Map.Entry<String, Long> g : t.byGateway.entrySet()) {
         byte[] name = g.getKey().getBytes(StandardCharsets.UTF_8);
@@ -80,7 +86,7 @@ final class PeriodTotals {
       }
       ByteBuffer b = ByteBuffer.allocate(size).put(VERSION).putLong(t.endMillis).putLong(t.requests)
           .putLong(t.promptTokens).putLong(t.outputTokens).putLong(t.costNanos).putLong(t.version)
-          .putLong(t.updatedAtMillis).putInt(gateways.size());
+          .putLong(t.updatedAtMillis).putLong(t.cacheReadTokens).putLong(t.cacheWriteTokens).putInt(gateways.size());
       gateways.forEach((name, cost) -> b.putInt(name.length).put(name).putLong(cost));
       return b.array();
     };
@@ -90,8 +96,9 @@ final class PeriodTotals {
       }
       try {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        if (b.get() != VERSION) {
-          throw new SerializationException("not budget-period totals of version " + VERSION + " on " + topic);
+        byte version = b.get();
+        if (version != 1 && version != VERSION) {
+          throw new SerializationException("not budget-period totals of version 1 or " + VERSION + " on " + topic);
         }
         PeriodTotals t = new PeriodTotals(b.getLong());
         t.requests = b.getLong();
@@ -100,6 +107,10 @@ final class PeriodTotals {
         t.costNanos = b.getLong();
         t.version = b.getLong();
         t.updatedAtMillis = b.getLong();
+        if (version == VERSION) {
+          t.cacheReadTokens = b.getLong();
+          t.cacheWriteTokens = b.getLong();
+        }
         int count = b.getInt();
         for (int i = 0; i < count; i++) {
           byte[] name = new byte[b.getInt()];

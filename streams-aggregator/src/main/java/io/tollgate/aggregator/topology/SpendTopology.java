@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * The aggregator's topology, pure: {@code tollgate.usage.v1} → decode (poison → DLQ) → dedupe by
  * event id → event-time tumbling windows of 1 minute, 1 hour and 1 day (UTC) per (customer, model,
  * tool) → {@code tollgate.spend-windows.v1} (running totals, newest version wins), and per key /
- * customer and UTC day → {@code tollgate.spend-totals.v1}, and per budget period the event names
+ * customer / request tag and UTC day → {@code tollgate.spend-totals.v1}, and per budget period the event names
  * ({@code budget_periods}: key, team or customer × duration × period start, with the spend per
  * gateway) → {@code tollgate.spend-totals.v1}. {@code Main} only adds configuration
  * (exactly_once_v2, state dir) and runs it.
@@ -108,7 +108,8 @@ public final class SpendTopology {
     }
 
     events.flatMap((id, e) -> {
-      List<KeyValue<String, UsageDelta>> out = new ArrayList<>(2);
+      List<String> tags = RequestTags.of(e, metrics);
+      List<KeyValue<String, UsageDelta>> out = new ArrayList<>(2 + tags.size());
       String day = SpendAggregates.day(e).toString();
       UsageDelta delta = UsageDelta.of(e);
       if (e.getCustomerId() != null) {
@@ -116,6 +117,9 @@ public final class SpendTopology {
       }
       if (e.getKeyHash() != null) {
         out.add(KeyValue.pair(SpendKeys.group("key", e.getKeyHash(), day), delta));
+      }
+      for (String tag : tags) {
+        out.add(KeyValue.pair(SpendKeys.group("tag", tag, day), delta));
       }
       return out;
     }, Named.as("by-scope-day"))

@@ -13,4 +13,8 @@ public interface TopologyMetrics {
    * {@link BudgetPeriodEntries}' reasons, or {@link BudgetPeriodTotals#LATE}).
    */
   void budgetPeriodSkipped(String reason, long count);
+
+  /** {@code count} request tags of an event were not summed, for {@code reason} (one of {@link RequestTags}'). */
+  default void tagSkipped(String reason, long count) {
+  }
 }

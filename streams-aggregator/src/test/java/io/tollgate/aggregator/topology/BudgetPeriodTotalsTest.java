@@ -128,6 +128,8 @@ class BudgetPeriodTotalsTest {
     assertThat(hour.getVersion()).isEqualTo(2);
     assertThat(hour.getInputTokens()).as("every prompt token").isEqualTo(2 * (100 + 1000 + 5 + 7));
     assertThat(hour.getOutputTokens()).isEqualTo(20);
+    assertThat(hour.getCacheReadTokens()).as("of those, cache reads").isEqualTo(2 * 1000);
+    assertThat(hour.getCacheWriteTokens()).as("of those, cache writes 5m + 1h").isEqualTo(2 * (5 + 7));
     assertThat(hour.getByGateway()).containsExactlyInAnyOrderEntriesOf(Map.of("gw-a", 1_234_567L, "gw-b", 7_654_321L));
     assertThat(hour.getScope()).isEqualTo("key");
     assertThat(hour.getScopeId()).isEqualTo("k1");

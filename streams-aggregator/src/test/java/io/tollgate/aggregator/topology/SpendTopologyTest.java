@@ -183,6 +183,93 @@ class SpendTopologyTest {
   }
 
   @Test
+  void dayTotalsPerRequestTagOncePerEventWithCacheTokens() throws Exception {
+    Map<String, Long> skipped = new java.util.concurrent.ConcurrentHashMap<>();
+    driver.close();
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "spend-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("spend-topology").toString());
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    driver = new TopologyTestDriver(SpendTopology.buildTopology(AggregatorSettings.defaults(), TollgateSerdes.usageEvent(),
+        new TopologyMetrics() {
+          @Override
+          public void budgetPeriodSkipped(String reason, long count) {
+          }
+
+          @Override
+          public void tagSkipped(String reason, long count) {
+            skipped.merge(reason, count, Long::sum);
+          }
+        }), props);
+    usage = driver.createInputTopic(Topics.USAGE.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    totals = driver.createOutputTopic(Topics.SPEND_TOTALS.name(), Serdes.String().deserializer(),
+        TollgateSerdes.spendTotal().deserializer());
+
+    String long128 = "t".repeat(RequestTags.MAX_TAG_LENGTH);
+    UsageEvent first = event("acme", "m", "t", T, 10);
+    first.setRequestTags(List.of("feature|a", "team-b", "feature|a", "", "x".repeat(129), long128));
+    send(first);
+    send(first); // a spill replay: same event id, counted once
+    UsageEvent second = event("globex", "m", "t", T.plusSeconds(60), 20);
+    second.setRequestTags(List.of("team-b"));
+    send(second);
+    UsageEvent tomorrow = event("acme", "m", "t", Instant.parse("2026-11-25T00:00:01Z"), 40);
+    tomorrow.setRequestTags(List.of("team-b"));
+    send(tomorrow);
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      many.add("many-" + i);
+    }
+    UsageEvent crowded = event("acme", "m", "t", T.plusSeconds(120), 1);
+    crowded.setRequestTags(many);
+    send(crowded);
+    UsageEvent untagged = event("acme", "m", "t", T.plusSeconds(180), 1_000);
+    send(untagged);
+
+    Map<String, SpendTotal> latest = new LinkedHashMap<>();
+    for (TestRecord<String, SpendTotal> r : totals.readRecordsToList()) {
+      SpendTotal before = latest.get(r.key());
+      assertThat(before == null || r.value().getVersion() > before.getVersion()).as("versions only grow").isTrue();
+      latest.put(r.key(), r.value());
+    }
+    SpendTotal teamB = latest.get(SpendKeys.group("tag", "team-b", "2026-11-24"));
+    assertThat(teamB.getScope()).isEqualTo("tag");
+    assertThat(teamB.getScopeId()).isEqualTo("team-b");
+    assertThat(teamB.getDay()).isEqualTo(java.time.LocalDate.parse("2026-11-24"));
+    assertThat(teamB.getDuration()).as("a day total").isEmpty();
+    assertThat(teamB.getPeriodStart()).isNull();
+    assertThat(teamB.getRequests()).as("the replayed event once, across customers").isEqualTo(2);
+    assertThat(teamB.getCostNanos()).isEqualTo(30);
+    assertThat(teamB.getInputTokens()).as("every prompt token").isEqualTo(2 * (100 + 1000 + 5 + 7));
+    assertThat(teamB.getCacheReadTokens()).isEqualTo(2 * 1000);
+    assertThat(teamB.getCacheWriteTokens()).isEqualTo(2 * (5 + 7));
+    assertThat(teamB.getOutputTokens()).isEqualTo(20);
+    assertThat(latest.get(SpendKeys.group("tag", "team-b", "2026-11-25")).getCostNanos()).isEqualTo(40);
+    SpendTotal featureA = latest.get(SpendKeys.group("tag", "feature|a", "2026-11-24"));
+    assertThat(featureA.getRequests()).as("a tag named twice in one call counts once").isEqualTo(1);
+    assertThat(featureA.getCostNanos()).isEqualTo(10);
+    assertThat(latest.get(SpendKeys.group("tag", long128, "2026-11-24")).getCostNanos()).as("128 chars is fine")
+        .isEqualTo(10);
+    for (int i = 0; i < 20; i++) {
+      SpendTotal t = latest.get(SpendKeys.group("tag", "many-" + i, "2026-11-24"));
+      if (i < RequestTags.MAX_TAGS) {
+        assertThat(t.getCostNanos()).isEqualTo(1);
+      } else {
+        assertThat(t).as("tag %d is beyond the cap", i).isNull();
+      }
+    }
+    assertThat(latest.keySet().stream().filter(k -> k.startsWith(SpendKeys.group("tag")))
+        .filter(k -> !k.contains("many-")).count()).as("no empty or 129-char tag total").isEqualTo(4);
+    assertThat(latest.values().stream().filter(t -> t.getScope().equals("tag")).mapToLong(SpendTotal::getCostNanos)
+        .sum()).as("the untagged call is in no tag total").isEqualTo(30 + 40 + 10 + 10 + 16);
+    assertThat(skipped).containsExactlyInAnyOrderEntriesOf(Map.of(RequestTags.REPEATED, 1L, RequestTags.EMPTY, 1L,
+        RequestTags.TOO_LONG, 1L, RequestTags.TOO_MANY, 4L));
+    SpendTotal acmeDay = latest.get(SpendKeys.group("customer", "acme", "2026-11-24"));
+    assertThat(acmeDay.getCostNanos()).as("customer totals unchanged by tags").isEqualTo(10 + 1 + 1_000);
+  }
+
+  @Test
   void keysCannotCollideWhateverTheNames() {
     assertThat(SpendKeys.group("a|b", "c")).isNotEqualTo(SpendKeys.group("a", "b|c"));
     assertThat(SpendKeys.split(SpendKeys.group("x:1|", "", "3:z"), 3)).containsExactly("x:1|", "", "3:z");
