@@ -52,6 +52,40 @@ final class PeriodTotalsCheck {
     }
   }
 
+  /**
+   * Reads the newest total of every key in {@code cost} until each has that cost and the calls in
+   * {@code requests} (day totals: tag, key or customer), then asserts them.
+   */
+  static void assertTotals(String bootstrap, Map<String, Long> cost, Map<String, Long> requests) {
+    assertThat(cost).as("expected totals").isNotEmpty();
+    Map<String, SpendTotal> latest = new HashMap<>();
+    try (KafkaConsumer<String, SpendTotal> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+        "group.id", "totals-check-" + UUID.randomUUID(), "isolation.level", "read_committed",
+        "auto.offset.reset", "earliest", "enable.auto.commit", false), new StringDeserializer(),
+        TollgateSerdes.spendTotal().deserializer())) {
+      consumer.subscribe(List.of(Topics.SPEND_TOTALS.name()));
+      long deadline = System.nanoTime() + 150_000_000_000L;
+      while (System.nanoTime() < deadline && !cost.entrySet().stream().allMatch(e -> latest.get(e.getKey()) != null
+          && latest.get(e.getKey()).getCostNanos() == e.getValue()
+          && latest.get(e.getKey()).getRequests() == requests.get(e.getKey()))) {
+        for (ConsumerRecord<String, SpendTotal> r : consumer.poll(Duration.ofMillis(500))) {
+          if (cost.containsKey(r.key())) {
+            SpendTotal before = latest.get(r.key());
+            assertThat(before == null || r.value().getVersion() > before.getVersion())
+                .as("versions only grow on " + r.key()).isTrue();
+            latest.put(r.key(), r.value());
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, Long> e : cost.entrySet()) {
+      SpendTotal t = latest.get(e.getKey());
+      assertThat(t).as(e.getKey()).isNotNull();
+      assertThat(t.getCostNanos()).as("cost of " + e.getKey()).isEqualTo(e.getValue());
+      assertThat(t.getRequests()).as("calls of " + e.getKey()).isEqualTo(requests.get(e.getKey()));
+    }
+  }
+
   private static boolean matches(UsageLoad load, Map<String, SpendTotal> latest) {
     for (Map.Entry<String, Long> e : load.costByPeriod.entrySet()) {
       SpendTotal t = latest.get(e.getKey());

@@ -24,6 +24,9 @@ final class UsageLoad {
   final Map<String, Long> costByPeriod = new HashMap<>();
   final Map<String, Long> requestsByPeriod = new HashMap<>();
   final Map<String, Map<String, Long>> gatewaysByPeriod = new HashMap<>();
+  /** Per tag day-total topic key (with tags only): expected cost and calls. */
+  final Map<String, Long> costByTagDay = new HashMap<>();
+  final Map<String, Long> requestsByTagDay = new HashMap<>();
   long totalCost;
   private final Random random;
 
@@ -38,8 +41,12 @@ final class UsageLoad {
    * and the events come from three gateways.
    */
   UsageLoad(long seed, int count, long spanMillis, String tag, int budgetPeriods) {
+    this(seed, count, spanMillis, tag, budgetPeriods, Instant.parse("2026-11-24T08:00:00Z"), false);
+  }
+
+  /** From {@code base} on; with {@code tags}, each event names 0–2 of three request tags prefixed {@code tag}. */
+  UsageLoad(long seed, int count, long spanMillis, String tag, int budgetPeriods, Instant base, boolean tags) {
     random = new Random(seed);
-    Instant base = Instant.parse("2026-11-24T08:00:00Z");
     String[] models = {"claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"};
     String[] tools = {"claude-code", "codex", "curl"};
     for (int i = 0; i < count; i++) {
@@ -63,7 +70,23 @@ final class UsageLoad {
           gatewaysByPeriod.computeIfAbsent(key, k -> new HashMap<>()).merge(gateway, cost, Long::sum);
         }
       }
-      events.add(UsageEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+      List<String> requestTags = new ArrayList<>();
+      if (tags) {
+        int first = random.nextInt(4); // 3 = untagged
+        if (first < 3) {
+          requestTags.add(tag + "-feature-" + first);
+          if (random.nextBoolean()) {
+            requestTags.add(tag + "-feature-" + ((first + 1) % 3));
+          }
+        }
+        String day = ts.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
+        for (String t : requestTags) {
+          String key = io.tollgate.aggregator.topology.SpendKeys.group("tag", t, day);
+          costByTagDay.merge(key, cost, Long::sum);
+          requestsByTagDay.merge(key, 1L, Long::sum);
+        }
+      }
+      events.add(UsageEvent.newBuilder().setRequestTags(requestTags).setEventId(UUID.randomUUID().toString())
           .setTs(ts).setDurationMs(5).setTtftMs(null).setBudgetPeriods(periods)
           .setGatewayId(gateway).setKeyHash("k-" + customer).setKeyAlias(null).setCustomerId(customer)
           .setCustomerSource("header_customer_id").setTool(tools[random.nextInt(tools.length)]).setToolVersion(null)
@@ -79,6 +102,17 @@ final class UsageLoad {
   private static BudgetPeriodRef period(String scope, String id, String duration, long start) {
     return BudgetPeriodRef.newBuilder().setScope(scope).setScopeId(id).setDuration(duration)
         .setPeriodStart(Instant.ofEpochMilli(start)).build();
+  }
+
+  /** Sends every event once more, in order, as a gateway replaying its whole spill does. */
+  void replayAll(String bootstrap) {
+    try (KafkaProducer<String, UsageEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+        "acks", "all", "linger.ms", 5), new StringSerializer(), TollgateSerdes.usageEvent())) {
+      for (UsageEvent e : events) {
+        producer.send(new ProducerRecord<>(Topics.USAGE.name(), e.getEventId(), e));
+      }
+      producer.flush();
+    }
   }
 
   /** Produces events {@code from} (inclusive) to {@code to}, 1 % of them twice; returns how many were repeated. */
