@@ -31,12 +31,14 @@ import java.util.regex.Pattern;
  * @param sortBy    {@code /spend/logs/v2}: one of {@link #SORTS}
  * @param ascending {@code /spend/logs/v2}: sort order
  * @param groupBy   {@code /global/spend/report}: team, customer or api_key
+ * @param tags      {@code /global/spend/tags}: only these tags ({@code tags=a,b}); empty: every tag
  */
 public record SpendRequest(Route route, SpendFilter filter, int page, int pageSize, boolean summarize, String sortBy,
-                           boolean ascending, String groupBy) {
+                           boolean ascending, String groupBy, List<String> tags) {
   /** The spend routes. */
   public enum Route {
-    LOGS("/spend/logs"), LOGS_V2("/spend/logs/v2"), GLOBAL_REPORT("/global/spend/report");
+    LOGS("/spend/logs"), LOGS_V2("/spend/logs/v2"), GLOBAL_REPORT("/global/spend/report"), TAGS("/spend/tags"),
+    GLOBAL_TAGS("/global/spend/tags");
 
     private final String path;
 
@@ -83,7 +85,9 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
       Route.LOGS, union(FILTERS, Set.of("summarize", "page", "page_size")),
       Route.LOGS_V2, union(FILTERS, Set.of("page", "page_size", "sort_by", "sort_order")),
       Route.GLOBAL_REPORT, Set.of("start_date", "end_date", "group_by", "api_key", "internal_user_id", "team_id",
-          "customer_id"));
+          "customer_id"),
+      Route.TAGS, Set.of("start_date", "end_date", "api_key"),
+      Route.GLOBAL_TAGS, Set.of("start_date", "end_date", "tags", "api_key"));
   /** LiteLLM parameters with no Tollgate data behind them: refused with a reason instead of "unknown". */
   private static final Map<String, String> UNSUPPORTED = Map.of(
       "model_id", "Tollgate records no deployment ids; filter by model",
@@ -124,7 +128,8 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
     }
     Instant start = r.date("start_date", false);
     Instant end = r.date("end_date", true);
-    if (route != Route.LOGS && (!r.has("start_date") || !r.has("end_date"))) {
+    boolean datesOptional = route == Route.LOGS || route == Route.TAGS || route == Route.GLOBAL_TAGS;
+    if (!datesOptional && (!r.has("start_date") || !r.has("end_date"))) {
       r.problem(r.has("start_date") ? "end_date" : "start_date", "start_date and end_date are required on " + route.path()
           + " (YYYY-MM-DD" + (route == Route.LOGS_V2 ? " or YYYY-MM-DD HH:MM:SS, UTC" : "") + ")");
     }
@@ -170,9 +175,31 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
     if (group != null && !GROUPS.contains(group)) {
       r.problem("group_by", "group_by must be one of team, customer, api_key, got '" + SpendFilter.cap(group) + "'");
     }
+    List<String> tags = tags(r);
     r.throwIfProblems();
     return new SpendRequest(route, filter, p, s, summarize, sortBy == null ? "startTime" : sortBy,
-        order != null && order.equalsIgnoreCase("asc"), group == null ? "team" : group);
+        order != null && order.equalsIgnoreCase("asc"), group == null ? "team" : group, tags);
+  }
+
+  /** LiteLLM's {@code tags=a,b} (trimmed, each once; {@code all-tags} among them: every tag). */
+  private static List<String> tags(Reader r) {
+    String v = r.text("tags");
+    if (v == null) {
+      return List.of();
+    }
+    java.util.LinkedHashSet<String> tags = new java.util.LinkedHashSet<>();
+    for (String t : v.split(",")) {
+      if (!t.isBlank()) {
+        tags.add(t.strip());
+      }
+    }
+    if (tags.contains(SpendTags.ALL_TAGS)) {
+      return List.of();
+    }
+    if (tags.size() > SpendTags.MAX_FILTER_TAGS) {
+      r.problem("tags", "tags may name at most " + SpendTags.MAX_FILTER_TAGS + " tags, got " + tags.size());
+    }
+    return List.copyOf(tags);
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

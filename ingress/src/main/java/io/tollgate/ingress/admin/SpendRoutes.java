@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * LiteLLM's spend API on the gateway port: {@code GET /spend/logs}, {@code GET /spend/logs/v2},
- * {@code GET /global/spend/report}, over the ClickHouse spend log. The master key reads
+ * {@code GET /global/spend/report}, {@code GET /spend/tags}, {@code GET /global/spend/tags}, over the
+ * ClickHouse spend log. The master key reads
  * everything; a virtual key reads only the rows of its own key (asking for another key is 403).
  *
  * <p>ClickHouse is never called on an event loop: queries run on a small worker pool of their own,
@@ -211,6 +212,11 @@ public final class SpendRoutes implements AutoCloseable {
         boolean team = request.groupBy().equals("team");
         SpendSql.Query q = SpendSql.byDay(filter, team, MAX_GROUP_ROWS + 1);
         return SpendRows.byDay(bounded(store.query(q.sql(), q.params(), max, MAX_GROUP_ROWS + 1)), team, directory);
+      }
+      case TAGS, GLOBAL_TAGS -> {
+        SpendSql.Query q = SpendTags.query(filter, request.tags(), MAX_GROUP_ROWS + 1);
+        List<Map<String, Object>> rows = bounded(store.query(q.sql(), q.params(), max, MAX_GROUP_ROWS + 1));
+        return request.route() == SpendRequest.Route.TAGS ? SpendTags.perTag(rows) : SpendTags.global(rows);
       }
       default -> throw new IllegalStateException(request.route().toString());
     }

@@ -157,7 +157,7 @@ public final class ConfigLoader {
         List.copyOf(customerHeaders), kafka, spillDir, maxBody, upstreamTimeout,
         Boolean.TRUE.equals(litellm.forwardLlmProviderAuthHeaders()), idle, requestRead, streamIdle, cors,
         kafkaProperties, tls, internalUserHeaders, problems.warnings(), handoff, clickhouse, budgets,
-        rateLimits(tollgate.rateLimits()));
+        rateLimits(tollgate.rateLimits()), Boolean.TRUE.equals(general.rejectClientsideMetadataTags()));
   }
 
   /** The spend API's ClickHouse: {@code CLICKHOUSE_URL} or {@code tollgate.clickhouse.url}; none when neither is set. */

@@ -37,6 +37,8 @@ import java.util.Map;
  *                             or null: the spend routes then answer 503
  * @param budgets              budget enforcement ({@code tollgate.budgets})
  * @param rateLimits           how rate limits are enforced ({@code tollgate.rate_limits}, docs/rate-limits.md)
+ * @param rejectClientTags     LiteLLM's {@code general_settings.reject_clientside_metadata_tags}: calls whose
+ *                             client sent tags are refused (400); tags come only from keys and teams
  * @param warnings             what the config gets wrong without stopping the gateway (unknown keys,
  *                             LiteLLM settings Tollgate does not implement, an open gateway): logged
  *                             at start, and {@code --validate} fails on them
@@ -49,7 +51,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
                             long streamIdleTimeoutMs, List<String> corsAllowedOrigins,
                             Map<String, String> kafkaProperties, Tls tls, List<String> internalUserHeaders,
                             List<String> warnings, HandoffOptions handoff, ClickHouseSettings clickhouse,
-                            BudgetSettings budgets, RateLimits rateLimits) {
+                            BudgetSettings budgets, RateLimits rateLimits, boolean rejectClientTags) {
   /** Defaults, in one place. */
   public static final int DEFAULT_PORT = 4000;
   /** Loopback: an open gateway must never listen on every interface unless told to. */
@@ -82,7 +84,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, (ClickHouseSettings) null, BudgetSettings.DEFAULTS, RateLimits.DEFAULTS);
+        warnings, handoff, (ClickHouseSettings) null, BudgetSettings.DEFAULTS, RateLimits.DEFAULTS, false);
   }
 
   /** With a spend store, the default budget settings. */
@@ -96,7 +98,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, clickhouse, BudgetSettings.DEFAULTS, RateLimits.DEFAULTS);
+        warnings, handoff, clickhouse, BudgetSettings.DEFAULTS, RateLimits.DEFAULTS, false);
   }
 
   /** Without a spend store. */
@@ -110,7 +112,7 @@ public record IngressConfig(String host, int port, String gatewayId, String mast
     this(host, port, gatewayId, masterKey, virtualKeys, deployments, forwardClientHeaders, userHeaderMappings,
         kafkaBootstrap, spillDir, maxBodyBytes, upstreamTimeoutMs, forwardProviderAuthHeaders, idleTimeoutMs,
         requestReadTimeoutMs, streamIdleTimeoutMs, corsAllowedOrigins, kafkaProperties, tls, internalUserHeaders,
-        warnings, handoff, null, budgets, RateLimits.DEFAULTS);
+        warnings, handoff, null, budgets, RateLimits.DEFAULTS, false);
   }
 
   /**

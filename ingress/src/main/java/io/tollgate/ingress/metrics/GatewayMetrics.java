@@ -28,6 +28,7 @@ public final class GatewayMetrics implements PublishMetrics {
   private final Counter usageSources;
   private final Counter clampedUsage;
   private final Counter management;
+  private final Counter droppedTags;
 
   public GatewayMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -60,6 +61,14 @@ public final class GatewayMetrics implements PublishMetrics {
         .help("Management API calls (/key, /team, /customer, /budget) by route and outcome: ok, invalid, "
             + "unauthorized, forbidden, not_found, too_large, unavailable (Kafka did not acknowledge), error")
         .labelNames("route", "outcome").register(registry);
+    droppedTags = Counter.builder().name("tollgate_request_tags_dropped_total")
+        .help("Request tags not kept as sent, by reason: count (beyond 32 a call), length (cut to 128 chars), "
+            + "invalid (not a string, or tags that are not an array)").labelNames("reason").register(registry);
+  }
+
+  /** Tags of a call not kept as the client sent them (the call itself goes on). */
+  public void droppedTags(String reason, int n) {
+    droppedTags.labelValues(reason).inc(n);
   }
 
   /** One management API answer; {@code route} is a route template (bounded), never a client's path. */

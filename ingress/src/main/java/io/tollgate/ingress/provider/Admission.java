@@ -11,6 +11,7 @@ import io.tollgate.ingress.identity.AccessChecks;
 import io.tollgate.ingress.identity.ClaudeCodeSession;
 import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.KeyAuth;
+import io.tollgate.ingress.identity.RequestTags;
 import io.tollgate.ingress.usage.Api;
 import java.io.IOException;
 import java.util.List;
@@ -42,9 +43,11 @@ final class Admission {
    * @param streamed         {@code stream: true}
    * @param clientAskedUsage the client set {@code stream_options.include_usage} itself
    * @param targets          the deployments to try, in order (never empty)
+   * @param tags             the call's tags ({@link RequestTags}), capped
    */
   record Admitted(KeyAuth.Identity key, ObjectNode json, String model, CustomerResolver.Customer customer,
-                  String sessionId, boolean streamed, boolean clientAskedUsage, List<Router.Target> targets)
+                  String sessionId, boolean streamed, boolean clientAskedUsage, List<Router.Target> targets,
+                  List<String> tags)
       implements Result {
   }
 
@@ -54,11 +57,12 @@ final class Admission {
    * @param key      the authenticated key, or null when it was not (nothing is metered then)
    * @param model    the model asked for, when the body named one
    * @param customer the customer, when known
+   * @param tags     the call's tags as far as they are known (a refused call is metered with them too)
    */
   record Rejected(int status, String message, String reason, KeyAuth.Identity key, String model,
-                  CustomerResolver.Customer customer, String sessionId) implements Result {
+                  CustomerResolver.Customer customer, String sessionId, List<String> tags) implements Result {
     static Rejected unauthenticated(int status, String message, String reason) {
-      return new Rejected(status, message, reason, null, null, CustomerResolver.Customer.NONE, null);
+      return new Rejected(status, message, reason, null, null, CustomerResolver.Customer.NONE, null, List.of());
     }
   }
 
@@ -68,6 +72,8 @@ final class Admission {
   private final Router router;
   private final ObjectMapper json;
   private final AccessChecks access;
+  private final RequestTags tagging;
+  private final boolean rejectClientTags;
 
   Admission(KeyAuth keyAuth, CustomerResolver customers, Router router, long maxBodyBytes) {
     this(keyAuth, customers, router, maxBodyBytes, null);
@@ -75,11 +81,24 @@ final class Admission {
 
   /** @param access what the management state forbids (expired, blocked, models), or null when there is none */
   Admission(KeyAuth keyAuth, CustomerResolver customers, Router router, long maxBodyBytes, AccessChecks access) {
+    this(keyAuth, customers, router, maxBodyBytes, access,
+        new RequestTags(io.tollgate.ingress.identity.Directory.EMPTY, RequestTags.DroppedTags.NONE), false);
+  }
+
+  /**
+   * @param tagging          where a call's tags come from
+   * @param rejectClientTags LiteLLM's {@code reject_clientside_metadata_tags}: a call whose client sent
+   *                         tags is refused (400); the key's and team's tags still apply
+   */
+  Admission(KeyAuth keyAuth, CustomerResolver customers, Router router, long maxBodyBytes, AccessChecks access,
+            RequestTags tagging, boolean rejectClientTags) {
     this.keyAuth = Objects.requireNonNull(keyAuth, "keyAuth");
     this.customers = Objects.requireNonNull(customers, "customers");
     this.router = Objects.requireNonNull(router, "router");
     this.json = strictMapper(maxBodyBytes);
     this.access = access;
+    this.tagging = Objects.requireNonNull(tagging, "tagging");
+    this.rejectClientTags = rejectClientTags;
   }
 
   static ObjectMapper strictMapper(long maxBodyBytes) {
@@ -120,42 +139,55 @@ final class Admission {
     try {
       root = json.readTree(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return rejected(400, "request body is not valid JSON: " + firstLine(e.getOriginalMessage()), "bad_json", key);
+      return rejected(400, "request body is not valid JSON: " + firstLine(e.getOriginalMessage()), "bad_json", key,
+          header);
     } catch (IOException e) {
-      return rejected(400, "request body cannot be read", "bad_json", key);
+      return rejected(400, "request body cannot be read", "bad_json", key, header);
     }
     if (!(root instanceof ObjectNode object)) {
-      return rejected(400, "request body must be a JSON object", "bad_json", key);
+      return rejected(400, "request body must be a JSON object", "bad_json", key, header);
     }
     JsonNode modelNode = object.get("model");
     String model = api.gemini() ? pathModel
         : modelNode != null && modelNode.isTextual() ? modelNode.asText() : null;
     CustomerResolver.Customer customer = customers.resolve(header, object, key.defaultCustomer());
     String session = ClaudeCodeSession.sessionId(object.path("metadata").path("user_id").asText(null));
+    String clientTags = rejectClientTags ? RequestTags.clientSource(header, object) : null;
+    if (clientTags != null) {
+      // Metered with the key's and team's tags only: those the client sent are what was refused.
+      return new Rejected(400, RequestTags.rejection(clientTags), "client_tags_rejected", key, model, customer,
+          session, tagging.resolve(h -> null, null, key.hash()).tags());
+    }
+    List<String> tags = tagging.resolve(header, object, key.hash()).tags();
     if (model == null || model.isBlank()) {
-      return new Rejected(400, "'model' is required", "no_model", key, null, customer, session);
+      return new Rejected(400, "'model' is required", "no_model", key, null, customer, session, tags);
     }
     AccessChecks.Refusal refusal = access == null ? null : access.check(key.hash(), model, customer.id());
     if (refusal != null) {
-      return new Rejected(refusal.status(), refusal.message(), refusal.reason(), key, model, customer, session);
+      return new Rejected(refusal.status(), refusal.message(), refusal.reason(), key, model, customer, session,
+          tags);
     }
     // No configured name is this long; routing one (wildcards can be quadratic) would only cost time.
     List<Router.Target> targets = model.length() > MAX_ROUTABLE_MODEL ? List.of() : router.route(model, api);
     if (targets.isEmpty()) {
       // The name is the client's: shown back capped, so an error body cannot be made huge.
       return new Rejected(404, "model '" + CallFacts.cap(model, 200) + "' is not configured on this gateway",
-          "unknown_model", key, model, customer, session);
+          "unknown_model", key, model, customer, session, tags);
     }
     boolean streamed = api.gemini() ? api == Api.STREAM_GENERATE_CONTENT : object.path("stream").asBoolean(false);
     // Only a JSON true counts: for "true" or 1 the gateway sets it itself, or an upstream that reads
     // them otherwise would send no usage and the call would cost $0.
     JsonNode include = object.path("stream_options").path("include_usage");
     boolean askedUsage = include.isBoolean() && include.booleanValue();
-    return new Admitted(key, object, model, customer, session, streamed, askedUsage, targets);
+    return new Admitted(key, object, model, customer, session, streamed, askedUsage, targets, tags);
   }
 
-  private static Rejected rejected(int status, String message, String reason, KeyAuth.Identity key) {
-    return new Rejected(status, message, reason, key, null, CustomerResolver.Customer.NONE, null);
+  /** A body that cannot be read: the header's and the key's tags still count. */
+  private Rejected rejected(int status, String message, String reason, KeyAuth.Identity key,
+                            Function<String, String> header) {
+    List<String> tags = rejectClientTags ? tagging.resolve(h -> null, null, key.hash()).tags()
+        : tagging.resolve(header, null, key.hash()).tags();
+    return new Rejected(status, message, reason, key, null, CustomerResolver.Customer.NONE, null, tags);
   }
 
   private static String firstLine(String message) {

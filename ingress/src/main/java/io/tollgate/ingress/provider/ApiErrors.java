@@ -23,7 +23,8 @@ public final class ApiErrors {
   private static final java.util.Map<String, String> LITELLM_TYPES = java.util.Map.of(
       "expired_key", "expired_key", "key_blocked", "auth_error", "team_blocked", "auth_error",
       "key_model_access_denied", "key_model_access_denied", "team_model_access_denied", "team_model_access_denied",
-      "customer_blocked", "auth_error", "budget_exceeded", "budget_exceeded");
+      "customer_blocked", "auth_error", "budget_exceeded", "budget_exceeded",
+      "client_tags_rejected", "bad_request_error");
 
   /** Same, for a rejection with a reason: LiteLLM's own error type where it has one. */
   public static String body(boolean anthropic, int status, String message, String reason) {
@@ -33,7 +34,8 @@ public final class ApiErrors {
     }
     ObjectNode root = JSON.createObjectNode();
     root.putObject("error").put("message", message).put("type", type)
-        .put("param", reason.endsWith("model_access_denied") ? "model" : null).put("code", Integer.toString(status));
+        .put("param", reason.endsWith("model_access_denied") ? "model"
+            : reason.equals("client_tags_rejected") ? "metadata.tags" : null).put("code", Integer.toString(status));
     return root.toString();
   }
 

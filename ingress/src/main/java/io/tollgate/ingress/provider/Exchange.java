@@ -14,7 +14,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -117,7 +116,7 @@ final class Exchange {
       if (r.key() != null) {
         pipeline.metering().meter(new CallFacts(eventId, ts, millis(), null, pipeline.gatewayId(), r.key(),
             r.customer(), tool, r.sessionId(), api, r.model(), null, Usage.NONE, "none", r.status(), r.reason(),
-            false, false, null, List.of()));
+            false, false, null, r.tags()));
       }
       return;
     }
@@ -127,7 +126,7 @@ final class Exchange {
     if (limit.refusal() != null) {
       limit.refusal().writeHeaders(extraHeaders);
       admitted(new Admission.Rejected(429, limit.refusal().message(), "rate_limited", call.key(), call.model(),
-          call.customer(), call.sessionId()));
+          call.customer(), call.sessionId(), call.tags()));
       return;
     }
     limit.writeHeadersOnSuccess(resp);
@@ -144,7 +143,7 @@ final class Exchange {
       answer(refused.status(), refused.message(), refused.reason());
       pipeline.metering().meter(new CallFacts(eventId, ts, millis(), null, pipeline.gatewayId(), call.key(),
           call.customer(), tool, call.sessionId(), api, call.model(), null, Usage.NONE, "none", refused.status(),
-          refused.reason(), call.streamed(), false, null, List.of()));
+          refused.reason(), call.streamed(), false, null, call.tags()));
       return;
     }
     io.tollgate.ingress.budget.Reservation hold = ((BudgetStep.Go) budget).reservation();
@@ -165,7 +164,7 @@ final class Exchange {
         CompletionStage<Void> durable = pipeline.metering().meter(new CallFacts(eventId, ts, millis(),
             outcome.ttftMs(), pipeline.gatewayId(), call.key(), call.customer(), tool, call.sessionId(), api,
             call.model(), outcome.target(), outcome.usage(), outcome.usageSource(), outcome.status(),
-            outcome.errorType(), call.streamed(), outcome.aborted(), outcome.upstreamRequestId(), List.of()), hold);
+            outcome.errorType(), call.streamed(), outcome.aborted(), outcome.upstreamRequestId(), call.tags()), hold);
         if (outcome.endPending()) {
           // The answer's last byte waits until its event is on disk: an answered call is never unbilled.
           Context loop = pipeline.vertx().getOrCreateContext();

@@ -17,6 +17,7 @@ import io.tollgate.ingress.budget.RateLimiter;
 import io.tollgate.ingress.identity.CustomerResolver;
 import io.tollgate.ingress.identity.Directory;
 import io.tollgate.ingress.identity.KeyAuth;
+import io.tollgate.ingress.identity.RequestTags;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.publish.HandoffStatus;
@@ -104,7 +105,8 @@ public final class GatewayServer implements AutoCloseable {
         .with(new PoolOptions().setHttp1MaxSize(500))
         .build();
     Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
-        config.maxBodyBytes(), directory == Directory.EMPTY ? null : new AccessChecks(directory, clock));
+        config.maxBodyBytes(), directory == Directory.EMPTY ? null : new AccessChecks(directory, clock),
+        new RequestTags(directory, metrics::droppedTags), config.rejectClientTags());
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
     Metering metering = new Metering(Objects.requireNonNull(prices, "prices"), metrics, publisher);

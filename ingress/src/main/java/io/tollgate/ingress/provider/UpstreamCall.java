@@ -85,12 +85,21 @@ final class UpstreamCall {
     // Gemini names the model in the URL; a body field would be one more place for it to disagree.
     boolean renameModel = !api.gemini() && upstreamModel != null && !upstreamModel.equals(json.path("model").asText());
     boolean addUsage = api == Api.CHAT_COMPLETIONS && streamed && !clientAskedUsage;
-    boolean strip = GATEWAY_ONLY_FIELDS.stream().anyMatch(json::has);
+    // metadata.tags are the gateway's (spend by tag): Anthropic's metadata takes only user_id, OpenAI's
+    // only string values, Gemini has none; each answers 400 to them.
+    boolean metadataTags = json.path("metadata").has("tags");
+    boolean strip = metadataTags || GATEWAY_ONLY_FIELDS.stream().anyMatch(json::has);
     if (!renameModel && !addUsage && !strip) {
       return raw;
     }
     ObjectNode copy = ((ObjectNode) json).deepCopy();
     copy.remove(GATEWAY_ONLY_FIELDS);
+    if (metadataTags && copy.get("metadata") instanceof ObjectNode metadata) {
+      metadata.remove("tags");
+      if (metadata.isEmpty()) {
+        copy.remove("metadata"); // what the client would have sent without tags
+      }
+    }
     if (renameModel) {
       copy.put("model", upstreamModel);
     }

@@ -51,4 +51,20 @@ class UpstreamCallTest {
     assertThat(sent.at("/metadata/user_id").asText()).isEqualTo("u");
     assertThat(sent.path("messages").isArray()).isTrue();
   }
+
+  @Test
+  void metadataTagsNeverGoUpstreamOnAnyApi() throws Exception {
+    String both = "{\"model\":\"m\",\"messages\":[],\"metadata\":{\"user_id\":\"u\",\"tags\":[\"f\"]}}";
+    JsonNode sent = JSON.readTree(UpstreamCall.body(Buffer.buffer(both), JSON.readTree(both), "m", Api.MESSAGES,
+        false, false).getBytes());
+    assertThat(sent.path("metadata").has("tags")).isFalse();
+    assertThat(sent.at("/metadata/user_id").asText()).isEqualTo("u");
+    for (Api api : new Api[] {Api.CHAT_COMPLETIONS, Api.GENERATE_CONTENT, Api.MESSAGES}) {
+      String only = "{\"model\":\"m\",\"contents\":[],\"metadata\":{\"tags\":[\"f\"]}}";
+      JsonNode out = JSON.readTree(UpstreamCall.body(Buffer.buffer(only), JSON.readTree(only), "m", api, false, true)
+          .getBytes());
+      assertThat(out.has("metadata")).as("an object left empty is dropped (%s)", api).isFalse();
+      assertThat(out.has("contents")).isTrue();
+    }
+  }
 }

@@ -31,7 +31,7 @@ public final class ConfigFile {
                      LitellmSettings.ModelGroupSettings modelGroupSettings, TollgateSection tollgate) {
     public Root {
       modelList = ConfigTree.list(modelList);
-      generalSettings = generalSettings == null ? new GeneralSettings(null, null, null, null) : generalSettings;
+      generalSettings = generalSettings == null ? new GeneralSettings(null, null, null, null, null) : generalSettings;
       litellmSettings = litellmSettings == null ? new LitellmSettings(null, null, null, null) : litellmSettings;
       modelGroupSettings = modelGroupSettings == null ? LitellmSettings.ModelGroupSettings.EMPTY : modelGroupSettings;
       tollgate = tollgate == null ? TollgateSection.EMPTY : tollgate;

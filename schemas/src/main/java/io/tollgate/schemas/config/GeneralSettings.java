@@ -12,6 +12,7 @@ import java.util.Set;
  * @param forwardClientHeadersToLlmApi  forward client headers (and Claude Max / OAuth auth) for every model
  * @param userHeaderMappings            headers naming the caller, by LiteLLM role
  * @param userHeaderName                LiteLLM's older single customer header
+ * @param rejectClientsideMetadataTags  refuse calls whose client sent tags (tags only from keys and teams)
  */
 @Ignored({"database_url", "database_connection_pool_limit", "database_connection_timeout", "database_args",
     "allow_requests_on_db_unavailable", "store_model_in_db", "store_prompts_in_spend_logs", "disable_spend_logs",
@@ -29,7 +30,8 @@ import java.util.Set;
     "max_response_size_mb", "otel", "use_redis_transaction_buffer", "image_generation_model", "embedding_model",
     "moderation_model", "completion_model", "disable_responses_id_security", "store_audit_logs"})
 public record GeneralSettings(String masterKey, Boolean forwardClientHeadersToLlmApi,
-                              List<UserHeaderMapping> userHeaderMappings, String userHeaderName) {
+                              List<UserHeaderMapping> userHeaderMappings, String userHeaderName,
+                              Boolean rejectClientsideMetadataTags) {
   public static final String CUSTOMER = "customer";
   public static final String INTERNAL_USER = "internal_user";
   /** LiteLLM's other roles: valid there, meaningless for a header mapping here. */
