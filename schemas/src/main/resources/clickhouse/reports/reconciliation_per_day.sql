@@ -1,7 +1,7 @@
 -- Metered vs billed per provider, model and UTC day over a half-open range [?, ?) of days (the newest comparison).
 SELECT provider,
        model,
-       toString(day) AS day,
+       toString(day) AS date,
        status,
        billed_source,
        billed_nanos,
@@ -12,7 +12,7 @@ SELECT provider,
        metered_input_tokens + metered_cache_read_tokens + metered_cache_write_5m_tokens + metered_cache_write_1h_tokens AS metered_prompt_tokens,
        metered_output_tokens,
        alert_id,
-       toString(fetched_at) AS fetched_at
+       toString(fetched_at) AS fetched
 FROM provider_usage FINAL
 WHERE day >= toDate(?) AND day < toDate(?)
 ORDER BY day, provider, model = '*', model

@@ -36,7 +36,7 @@ public final class ProviderUsageStore {
   /** Metered tokens and cost of {@code provider} per model and day over {@code [from, to)}. */
   public Map<ModelDay, Tokens> metered(String provider, LocalDate from, LocalDate to) {
     Map<ModelDay, Tokens> out = new HashMap<>();
-    for (Map<String, Object> r : client.query(Reports.sql("reconciliation_metered"),
+    for (Map<String, Object> r : client.query(Reports.statement("reconciliation_metered"),
         List.of(provider, from.toString(), to.toString()), TIMEOUT, MAX_ROWS)) {
       out.put(new ModelDay((String) r.get("model"), LocalDate.parse(String.valueOf(r.get("day")))),
           new Tokens(num(r, "input_tokens"), num(r, "output_tokens"), num(r, "cache_read_tokens"),
@@ -49,10 +49,10 @@ public final class ProviderUsageStore {
   /** Alert ids already raised per (model, day) of {@code provider} over {@code [from, to)}. */
   public Map<ModelDay, String> alerted(String provider, LocalDate from, LocalDate to) {
     Map<ModelDay, String> out = new HashMap<>();
-    for (Map<String, Object> r : client.query("SELECT model, toString(day) AS day, max(alert_id) AS alert_id"
+    for (Map<String, Object> r : client.query("SELECT model, toString(day) AS day_text, max(alert_id) AS raised"
             + " FROM provider_usage WHERE provider = ? AND day >= toDate(?) AND day < toDate(?) AND alert_id != ''"
             + " GROUP BY model, day", List.of(provider, from.toString(), to.toString()), TIMEOUT, MAX_ROWS)) {
-      out.put(new ModelDay((String) r.get("model"), LocalDate.parse((String) r.get("day"))), (String) r.get("alert_id"));
+      out.put(new ModelDay((String) r.get("model"), LocalDate.parse((String) r.get("day_text"))), (String) r.get("raised"));
     }
     return out;
   }
