@@ -16,4 +16,3 @@ SELECT provider,
 FROM provider_usage FINAL
 WHERE day >= toDate(?) AND day < toDate(?)
 ORDER BY day, provider, model = '*', model
-LIMIT 10001
