@@ -38,7 +38,9 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
   /** The spend routes. */
   public enum Route {
     LOGS("/spend/logs"), LOGS_V2("/spend/logs/v2"), GLOBAL_REPORT("/global/spend/report"), TAGS("/spend/tags"),
-    GLOBAL_TAGS("/global/spend/tags");
+    GLOBAL_TAGS("/global/spend/tags"),
+    /** Metered vs billed per provider, model and day (the reconciler's provider_usage); master key only. */
+    RECONCILIATION("/spend/reconciliation");
 
     private final String path;
 
@@ -87,7 +89,8 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
       Route.GLOBAL_REPORT, Set.of("start_date", "end_date", "group_by", "api_key", "internal_user_id", "team_id",
           "customer_id"),
       Route.TAGS, Set.of("start_date", "end_date", "api_key"),
-      Route.GLOBAL_TAGS, Set.of("start_date", "end_date", "tags", "api_key"));
+      Route.GLOBAL_TAGS, Set.of("start_date", "end_date", "tags", "api_key"),
+      Route.RECONCILIATION, Set.of("start_date", "end_date"));
   /** LiteLLM parameters with no Tollgate data behind them: refused with a reason instead of "unknown". */
   private static final Map<String, String> UNSUPPORTED = Map.of(
       "model_id", "Tollgate records no deployment ids; filter by model",
@@ -137,7 +140,7 @@ public record SpendRequest(Route route, SpendFilter filter, int page, int pageSi
       r.problem("end_date", "end_date is before start_date");
     }
     boolean summarize = r.bool("summarize", true) && start != null && end != null && route == Route.LOGS;
-    boolean perDay = summarize || route == Route.GLOBAL_REPORT;
+    boolean perDay = summarize || route == Route.GLOBAL_REPORT || route == Route.RECONCILIATION;
     if (perDay && start != null && end != null && Duration.between(start, end).compareTo(MAX_DAYS.plusDays(1)) > 0) {
       r.problem("start_date", "the range may span at most " + MAX_DAYS.toDays() + " days here");
     }

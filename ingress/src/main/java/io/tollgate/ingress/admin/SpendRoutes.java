@@ -7,6 +7,7 @@ import io.tollgate.ingress.identity.Directory;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseException;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
+import io.tollgate.schemas.clickhouse.Reports;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -118,6 +119,11 @@ public final class SpendRoutes implements AutoCloseable {
       return;
     }
     SpendFilter filter = request.filter();
+    if (route == SpendRequest.Route.RECONCILIATION && !caller.master()) {
+      refuse(response, route, SpendMetrics.Outcome.FORBIDDEN, ProxyError.forbidden(
+          "the reconciliation report covers every key: use the master key"));
+      return;
+    }
     if (!caller.master()) {
       if (filter.keyHash() != null && !caller.mayRead(filter.keyHash())) {
         refuse(response, route, SpendMetrics.Outcome.FORBIDDEN, ProxyError.forbidden(
@@ -217,6 +223,12 @@ public final class SpendRoutes implements AutoCloseable {
         SpendSql.Query q = SpendTags.query(filter, request.tags(), MAX_GROUP_ROWS + 1);
         List<Map<String, Object>> rows = bounded(store.query(q.sql(), q.params(), max, MAX_GROUP_ROWS + 1));
         return request.route() == SpendRequest.Route.TAGS ? SpendTags.perTag(rows) : SpendTags.global(rows);
+      }
+      case RECONCILIATION -> {
+        List<Map<String, Object>> rows = bounded(store.query(Reports.statement("reconciliation_per_day"),
+            List.of(day(filter.start()).toString(), day(filter.end().minusSeconds(1)).plusDays(1).toString()), max,
+            MAX_GROUP_ROWS + 1));
+        return Map.of("data", rows.stream().map(SpendRows::reconciliation).toList());
       }
       default -> throw new IllegalStateException(request.route().toString());
     }

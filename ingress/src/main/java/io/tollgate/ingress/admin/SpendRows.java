@@ -185,6 +185,33 @@ final class SpendRows {
   }
 
   @SuppressWarnings("unchecked")
+  /**
+   * One row of {@code /spend/reconciliation}: what the provider billed and what Tollgate metered
+   * for a provider, model ({@code *} = the provider's day total) and day, in USD and nano-USD;
+   * {@code drift} = metered − billed (positive: Tollgate over-meters).
+   */
+  static Map<String, Object> reconciliation(Map<String, Object> r) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("date", r.get("date"));
+    row.put("provider", r.get("provider"));
+    row.put("model", r.get("model"));
+    row.put("status", r.get("status"));
+    row.put("billed_source", r.get("billed_source"));
+    for (String kind : new String[] {"billed", "metered", "drift"}) {
+      long n = nanos(r.get(kind + "_nanos"));
+      row.put(kind + "_spend", usd(n));
+      row.put(kind + "_nanos", n);
+    }
+    row.put("billed_prompt_tokens", nanos(r.get("billed_prompt_tokens")));
+    row.put("billed_completion_tokens", nanos(r.get("billed_output_tokens")));
+    row.put("metered_prompt_tokens", nanos(r.get("metered_prompt_tokens")));
+    row.put("metered_completion_tokens", nanos(r.get("metered_output_tokens")));
+    Object alert = r.get("alert_id");
+    row.put("alert_id", alert == null || "".equals(alert) ? null : alert);
+    row.put("fetched_at", r.get("fetched"));
+    return row;
+  }
+
   private static Map<String, Object> child(Map<String, Object> parent, String name) {
     return (Map<String, Object>) parent.get(name);
   }

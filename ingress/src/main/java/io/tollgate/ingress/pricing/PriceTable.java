@@ -181,6 +181,34 @@ public final class PriceTable {
   }
 
   /**
+   * The cost of a day's token totals on {@code model} (the reconciler prices the providers' usage
+   * reports with it): every token at the model's standard prices, or at its long-context prices
+   * when {@code longContext} (Anthropic reports a day per context window). Unlike {@link #cost},
+   * no per-call 200k rule: a day's totals are many calls, not one prompt. Exact (BigInteger), capped
+   * at {@link Long#MAX_VALUE} nano-USD; unknown model → {@link Cost#unknown()}.
+   */
+  public Cost totalsCost(String model, boolean longContext, long input, long output, long cacheRead,
+                         long cacheWrite5m, long cacheWrite1h) {
+    String key = lookupKey(model);
+    if (key == null) {
+      return Cost.unknown();
+    }
+    ModelPrice base = prices.get(key);
+    ModelPrice p = longContext && base.above200k() != null ? base.above200k() : base;
+    long[][] terms = {{input, p.input()}, {output, p.output()}, {cacheRead, p.cacheRead()},
+        {cacheWrite5m, p.cacheWrite5m()}, {cacheWrite1h, p.cacheWrite1h()}};
+    BigInteger exact = BigInteger.ZERO;
+    for (long[] t : terms) {
+      exact = exact.add(BigInteger.valueOf(Math.max(t[0], 0)).multiply(BigInteger.valueOf(Math.max(t[1], 0))));
+    }
+    BigInteger[] qr = exact.divideAndRemainder(PICO_PER_NANO);
+    BigInteger nanos = qr[1].intValue() >= 500 ? qr[0].add(BigInteger.ONE) : qr[0];
+    boolean saturated = nanos.compareTo(MAX_NANOS) > 0;
+    return new Cost(saturated ? Long.MAX_VALUE : nanos.longValue(), true, key, p != base, saturated,
+        ServiceTier.STANDARD);
+  }
+
+  /**
    * The cost under the first of {@code models} that has a price (nulls skipped). The caller
    * decides the order; typically a deployment's own key first (where its overrides live), then
    * its model, what upstream reported, and the name the client asked for.

@@ -409,4 +409,38 @@ class SpendRoutesIT {
     }
     assertThat(metrics).contains("tollgate_spend_api_duration_seconds_count{route=\"/spend/logs/v2\"}");
   }
+
+  @Test
+  void theReconciliationReportShowsMeteredAgainstBilledPerDayToTheMasterKeyOnly() throws Exception {
+    String columns = "(provider, model, day, status, billed_source, billed_input_tokens, billed_nanos, metered_input_tokens,"
+        + " metered_nanos, drift_nanos, alert_id, version, fetched_at)";
+    ch.execute("INSERT INTO provider_usage " + columns + " VALUES "
+        + "('anthropic', 'claude-sonnet-4-5-20250929', toDate('2026-11-16'), 'unsettled', 'usage_priced', 100, 1, 100, 1,"
+        + " 0, '', 1, toDateTime('2026-11-17 12:00:00', 'UTC')),"
+        + "('anthropic', 'claude-sonnet-4-5-20250929', toDate('2026-11-16'), 'settled', 'usage_priced', 100, 9000000000,"
+        + " 100, 9270000000, 270000000, 'a1', 2, toDateTime('2026-11-20 12:00:00', 'UTC')),"
+        + "('anthropic', '*', toDate('2026-11-16'), 'settled', 'cost_report', 100, 10000000000, 100, 10270000000,"
+        + " 270000000, '', 2, toDateTime('2026-11-20 12:00:00', 'UTC')),"
+        + "('openai', 'gpt-5', toDate('2026-11-17'), 'missing', 'line_items', 0, 0, 5, 5, 5, '', 2,"
+        + " toDateTime('2026-11-20 12:00:00', 'UTC'))");
+    JsonNode data = master("/spend/reconciliation?start_date=2026-11-16&end_date=2026-11-16").path("data");
+    assertThat(data).hasSize(2);
+    JsonNode sonnet = data.get(0);
+    assertThat(sonnet.path("model").asText()).isEqualTo("claude-sonnet-4-5-20250929");
+    assertThat(sonnet.path("date").asText()).isEqualTo("2026-11-16");
+    assertThat(sonnet.path("status").asText()).as("the newest version wins").isEqualTo("settled");
+    assertThat(sonnet.path("billed_spend").decimalValue()).isEqualByComparingTo("9");
+    assertThat(sonnet.path("metered_spend").decimalValue()).isEqualByComparingTo("9.27");
+    assertThat(sonnet.path("drift_nanos").asLong()).isEqualTo(270_000_000L);
+    assertThat(sonnet.path("alert_id").asText()).isEqualTo("a1");
+    assertThat(data.get(1).path("model").asText()).isEqualTo("*");
+    assertThat(data.get(1).path("alert_id").isNull()).isTrue();
+    assertThat(master("/spend/reconciliation?start_date=2026-11-16&end_date=2026-11-17").path("data")).hasSize(3);
+    HttpResponse<String> virtual = get("/spend/reconciliation?start_date=2026-11-16&end_date=2026-11-16",
+        "authorization", "Bearer " + KEY_A);
+    assertThat(virtual.statusCode()).isEqualTo(403);
+    assertThat(virtual.body()).contains("master key");
+    assertThat(get("/spend/reconciliation?start_date=2026-11-16", "authorization", "Bearer " + MASTER).statusCode())
+        .isEqualTo(400);
+  }
 }

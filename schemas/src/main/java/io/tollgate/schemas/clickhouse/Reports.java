@@ -39,6 +39,15 @@ public final class Reports {
     return CACHE.computeIfAbsent(name, Reports::read);
   }
 
+  /**
+   * Report {@code name} without its leading {@code --} comment lines: a statement that starts with
+   * {@code SELECT}, as {@link ClickHouseClient#query(String, java.util.List, java.time.Duration, long)} requires.
+   */
+  public static String statement(String name) {
+    return sql(name).lines().dropWhile(l -> l.isBlank() || l.stripLeading().startsWith("--"))
+        .collect(java.util.stream.Collectors.joining("\n"));
+  }
+
   /** Report {@code name} with its placeholders replaced by {@code fragments} (server constants only). */
   public static String render(String name, Map<String, String> fragments) {
     String text = sql(name);

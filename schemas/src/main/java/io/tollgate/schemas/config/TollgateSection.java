@@ -16,14 +16,15 @@ import java.util.Map;
  * @param budgets               budget enforcement on the gateway
  * @param rateLimits            how the gateway enforces rpm/tpm/parallel limits (docs/rate-limits.md)
  * @param aggregator            the aggregator's ClickHouse sink and retention
+ * @param reconciliation        the reconciler's comparison with the providers' cost reports (null = off)
  */
 public record TollgateSection(Integer port, String host, String gatewayId, Kafka kafka, String spillDir,
                               Integer maxRequestBodyMb, Integer upstreamTimeoutS, Integer idleTimeoutS,
                               Integer requestReadTimeoutS, Integer streamIdleTimeoutS, Cors cors, Tls tls,
                               List<Key> keys, AlertsSection alerts, Handoff handoff, ClickHouse clickhouse, Budgets budgets,
-                              RateLimits rateLimits, Aggregator aggregator) {
+                              RateLimits rateLimits, Aggregator aggregator, ReconciliationSection reconciliation) {
   static final TollgateSection EMPTY = new TollgateSection(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null, null, null, null, null);
+      null, null, null, null, null, null, null, null, null, null);
 
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;

@@ -23,4 +23,10 @@ class ReportsTest {
     assertThrows(IllegalArgumentException.class, () -> Reports.sql("../migrations/001_initial"));
     assertThrows(IllegalArgumentException.class, () -> Reports.sql("no_such_report"));
   }
+
+  @Test
+  void aStatementHasNoLeadingComment() {
+    assertTrue(Reports.statement("reconciliation_per_day").startsWith("SELECT provider,"));
+    assertTrue(Reports.sql("reconciliation_per_day").startsWith("--"));
+  }
 }
