@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * a hundred times — or replayed — adds its spend once. The growth feeds the threshold rules (spend
  * per rule, scope id and period) and the anomaly rules (an {@link AnomalyState} per rule and scope
  * id), the cache-break rules (a {@link CacheBreakState} per rule and scope id, fed with the growth
- * of prompt and cache-read tokens too), and the breakdown by model and tool that alerts carry. Every alert id is remembered, so none
- * is forwarded twice. Entries of periods long gone are purged as stream time moves on (daily),
- * and alerts of periods that ended days ago are not raised at all.
+ * of prompt and cache-read tokens too), and the breakdown by model and tool that alerts carry.
+ * Every alert id is remembered, so none is forwarded twice. Entries of periods long gone are
+ * purged as stream time moves on (daily), and alerts of periods that ended days ago are not
+ * raised at all.
  */
 final class ScopeProcessor implements Processor<String, SpendUpdate, String, Alert> {
   static final String SEEN = "alert-counter-seen";
