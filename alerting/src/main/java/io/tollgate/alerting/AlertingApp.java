@@ -99,7 +99,7 @@ public final class AlertingApp implements AutoCloseable {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     props.putAll(kafka);
     KafkaStreams streams = new KafkaStreams(AlertTopology.buildTopology(config.thresholds(), config.anomalies(),
-        TollgateSerdes.spendWindow(schemas), TollgateSerdes.spendTotal(schemas)), props);
+        config.cacheBreaks(), TollgateSerdes.spendWindow(schemas), TollgateSerdes.spendTotal(schemas)), props);
     streams.setUncaughtExceptionHandler(AlertingApp::onStreamThreadDeath);
     streams.start();
     Map<String, Channel> channels = new HashMap<>();

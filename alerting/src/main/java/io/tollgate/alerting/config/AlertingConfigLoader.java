@@ -3,6 +3,7 @@ package io.tollgate.alerting.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.alerting.notify.EmailChannel;
 import io.tollgate.alerting.rules.AnomalyRule;
+import io.tollgate.alerting.rules.CacheBreakRule;
 import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
@@ -43,7 +44,11 @@ import java.util.Set;
  *          channels: [slack, email], email_to: [team-leads@example.com]}
  *     anomalies:
  *       - {id: spend-anomaly, scope: customer, period: day, floor_usd: 10, channels: [slack]}
+ *     cache_breaks:
+ *       - {id: cache-break, scope: customer, window: hour, drop: 0.5, min_spend_usd: 1, channels: [slack]}
  * </pre>
+ *
+ * <p>Cache-break rules are read by {@link CacheBreakRules}.
  */
 public final class AlertingConfigLoader {
   private static final Set<String> CHANNELS = Set.of("slack", "email", "log");
@@ -59,7 +64,7 @@ public final class AlertingConfigLoader {
   private static final String PATH = "tollgate.alerts";
 
   private final Env env;
-  private final Problems problems;
+  final Problems problems;
 
   private AlertingConfigLoader(Env env, Problems problems) {
     this.env = env;
@@ -67,7 +72,7 @@ public final class AlertingConfigLoader {
   }
 
   /** The parts every rule has. */
-  private record Common(String id, Scope scope, String match, Period period, List<String> channels,
+  record Common(String id, Scope scope, String match, Period period, List<String> channels,
                         List<String> emailTo) {
   }
 
@@ -147,13 +152,15 @@ public final class AlertingConfigLoader {
         problems.error(where + ":", e.getMessage().replaceFirst("^rule \\S+: ", ""));
       }
     }
+    List<CacheBreakRule> cacheBreaks = new CacheBreakRules(this).build(alerts.cacheBreaks(), PATH, ids, configured, emailTo);
     if (problems.errorCount() > 0) {
       throw new ConfigException(problems.errors(), problems.warnings());
     }
-    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.grafanaUrl(), emailTo, problems.warnings());
+    return new AlertingConfig(thresholds, anomalies, slack, smtp, alerts.grafanaUrl(), emailTo, problems.warnings(),
+        cacheBreaks);
   }
 
-  private Common common(String where, String id, String scopeName, String match, String periodName,
+  Common common(String where, String id, String scopeName, String match, String periodName,
                         List<String> channels, List<String> emailTo, Set<String> ids, Set<String> configured) {
     if (id == null || id.isBlank()) {
       problems.error(where + ".id", "is required");
@@ -162,6 +169,9 @@ public final class AlertingConfigLoader {
     }
     Scope scope = enumValue(Scope.class, scopeName, where + ".scope");
     Period period = enumValue(Period.class, periodName, where + ".period");
+    if (period == Period.MINUTE) {
+      problems.error(where + ".period", "must be hour, day or month (minute is for cache_breaks windows only)");
+    }
     if (scope != null && scope.fromTotals() && period == Period.HOUR) {
       problems.error(where + ":", scope.name().toLowerCase(java.util.Locale.ROOT)
           + " rules work on day and month periods (spend per key and per tag is totalled per day)");
@@ -210,7 +220,7 @@ public final class AlertingConfigLoader {
     return new EmailChannel.Smtp(email.host(), port, security, email.user(), password, email.from(), email.to());
   }
 
-  private long usd(BigDecimal amount, String where, boolean required, boolean positive) {
+  long usd(BigDecimal amount, String where, boolean required, boolean positive) {
     if (amount == null) {
       if (required && !problems.hasErrorAt(where)) {
         problems.error(where, "is required: a USD amount with at most 9 decimals");
@@ -253,7 +263,7 @@ public final class AlertingConfigLoader {
   }
 
   /** "30m", "6h", "2d" or an ISO-8601 duration. */
-  private Duration duration(String text, String where) {
+  Duration duration(String text, String where) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.matches("\\d+[smhd]")) {

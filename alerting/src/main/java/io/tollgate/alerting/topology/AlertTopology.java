@@ -1,6 +1,8 @@
 package io.tollgate.alerting.topology;
 
 import io.tollgate.alerting.rules.AnomalyRule;
+import io.tollgate.alerting.rules.CacheBreakRule;
+import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.alerting.rules.ThresholdRule;
 import io.tollgate.schemas.SpendTotal;
@@ -23,7 +25,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The alerting topology, pure: running spend totals → threshold and anomaly rules → {@code
- * tollgate.alerts.v1} (key = deterministic alert id).
+ * tollgate.alerts.v1} (key = deterministic alert id). Cache-break rules ride along in the branch of
+ * their scope; minute windows enter a branch only when one of its cache-break rules reads them.
  *
  * <p>One branch per scope in use. Customer, model, tool and global scopes read {@code
  * tollgate.spend-windows.v1}; the key and tag scopes read the per-key and per-tag day totals of
@@ -38,7 +41,19 @@ public final class AlertTopology {
 
   /** With serdes that read only the shipped schema history (tests). */
   public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies) {
-    return buildTopology(thresholds, anomalies, TollgateSerdes.spendWindow(), TollgateSerdes.spendTotal());
+    return buildTopology(thresholds, anomalies, List.of());
+  }
+
+  /** With cache-break rules, and serdes that read only the shipped schema history (tests). */
+  public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies,
+                                       List<CacheBreakRule> cacheBreaks) {
+    return buildTopology(thresholds, anomalies, cacheBreaks, TollgateSerdes.spendWindow(), TollgateSerdes.spendTotal());
+  }
+
+  /** Without cache-break rules. */
+  public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies,
+                                       AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
+    return buildTopology(thresholds, anomalies, List.of(), windowSerde, totalSerde);
   }
 
   /**
@@ -48,7 +63,8 @@ public final class AlertTopology {
    * @param totalSerde  likewise for the day totals
    */
   public static Topology buildTopology(List<ThresholdRule> thresholds, List<AnomalyRule> anomalies,
-                                       AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
+                                       List<CacheBreakRule> cacheBreaks, AvroSerde<SpendWindow> windowSerde,
+                                       AvroSerde<SpendTotal> totalSerde) {
     Objects.requireNonNull(windowSerde, "windowSerde");
     Objects.requireNonNull(totalSerde, "totalSerde");
     StreamsBuilder builder = new StreamsBuilder();
@@ -57,9 +73,11 @@ public final class AlertTopology {
     for (Scope scope : Scope.values()) {
       List<ThresholdRule> t = thresholds.stream().filter(r -> r.scope() == scope).toList();
       List<AnomalyRule> a = anomalies.stream().filter(r -> r.scope() == scope).toList();
-      if (t.isEmpty() && a.isEmpty()) {
+      List<CacheBreakRule> c = cacheBreaks.stream().filter(r -> r.scope() == scope).toList();
+      if (t.isEmpty() && a.isEmpty() && c.isEmpty()) {
         continue;
       }
+      boolean minutes = c.stream().anyMatch(r -> r.window() == Period.MINUTE);
       String suffix = "-" + scope.name().toLowerCase(Locale.ROOT);
       for (String store : ScopeProcessor.STORES) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store + suffix),
@@ -80,12 +98,13 @@ public final class AlertTopology {
           windows = builder.stream(Topics.SPEND_WINDOWS.name(),
               Consumed.with(Serdes.String(), windowSerde).withName("windows"));
         }
-        updates = windows.filter((k, w) -> w != null && SpendUpdate.of(scope, w) != null, Named.as("has" + suffix))
+        updates = windows.filter((k, w) -> w != null && SpendUpdate.of(scope, w) != null
+                && (minutes || !w.getWindowSize().equals("1m")), Named.as("has" + suffix))
             .selectKey((k, w) -> SpendUpdate.scopeId(scope, w), Named.as("key" + suffix))
             .repartition(Repartitioned.with(Serdes.String(), windowSerde).withName("by" + suffix))
             .mapValues(w -> SpendUpdate.of(scope, w), Named.as("update" + suffix));
       }
-      updates.process(() -> new ScopeProcessor(t, a, suffix), Named.as("rules" + suffix),
+      updates.process(() -> new ScopeProcessor(t, a, c, suffix), Named.as("rules" + suffix),
               ScopeProcessor.STORES.stream().map(s -> s + suffix).toArray(String[]::new))
           .to(Topics.ALERTS.name(), Produced.with(Serdes.String(), TollgateSerdes.alert()).withName("alerts" + suffix));
     }

@@ -1,5 +1,6 @@
 package io.tollgate.alerting.topology;
 
+import io.tollgate.alerting.rules.Period;
 import io.tollgate.alerting.rules.Scope;
 import io.tollgate.schemas.SpendTotal;
 import io.tollgate.schemas.SpendWindow;
@@ -14,7 +15,7 @@ import java.time.ZoneOffset;
  * efficiency: {@code promptTokens} is every input token (uncached + cache read + cache write).
  *
  * @param counter   identity of the running total (window or day total)
- * @param hourly    an hour window (else a day)
+ * @param size      the window's length: minute, hour or day (day totals are days)
  * @param start     start of the hour or day
  * @param scopeId   id in the branch's scope
  * @param model     model behind the spend, or "" when unknown (key totals)
@@ -25,19 +26,27 @@ import java.time.ZoneOffset;
  * @param cacheReadTokens of those, the ones read from the prompt cache
  * @param updatedAt event time of its newest event (drives cooldowns, deterministic on replay)
  */
-record SpendUpdate(String counter, boolean hourly, Instant start, String scopeId, String model, String tool,
+record SpendUpdate(String counter, Period size, Instant start, String scopeId, String model, String tool,
                    long version, long costNanos, long promptTokens, long cacheReadTokens, Instant updatedAt) {
 
-  /** From a window total, or null when the window is not an hour or a day or has no id in this scope. */
+  /**
+   * From a window total, or null when the window is not a minute, an hour or a day or has no id in
+   * this scope. (Minute windows only reach the rules of a branch that has minute rules.)
+   */
   static SpendUpdate of(Scope scope, SpendWindow w) {
     String scopeId = scopeId(scope, w);
-    boolean hourly = w.getWindowSize().equals("1h");
-    if (scopeId == null || !hourly && !w.getWindowSize().equals("1d")) {
+    Period size = switch (w.getWindowSize()) {
+      case "1m" -> Period.MINUTE;
+      case "1h" -> Period.HOUR;
+      case "1d" -> Period.DAY;
+      default -> null;
+    };
+    if (scopeId == null || size == null) {
       return null;
     }
     String counter = w.getWindowSize() + "|" + w.getWindowStart().toEpochMilli() + "|" + w.getCustomerId().length()
         + ":" + w.getCustomerId() + "|" + w.getModel().length() + ":" + w.getModel() + "|" + w.getTool();
-    return new SpendUpdate(counter, hourly, w.getWindowStart(), scopeId, w.getModel(), w.getTool(), w.getVersion(),
+    return new SpendUpdate(counter, size, w.getWindowStart(), scopeId, w.getModel(), w.getTool(), w.getVersion(),
         w.getCostNanos(), w.getInputTokens() + w.getCacheReadTokens() + w.getCacheWrite5mTokens()
             + w.getCacheWrite1hTokens(), w.getCacheReadTokens(), w.getUpdatedAt());
   }
@@ -54,8 +63,13 @@ record SpendUpdate(String counter, boolean hourly, Instant start, String scopeId
       return null;
     }
     Instant day = t.getDay().atStartOfDay(ZoneOffset.UTC).toInstant();
-    return new SpendUpdate(wire + "|" + day.toEpochMilli() + "|" + t.getScopeId(), false, day, t.getScopeId(), "",
+    return new SpendUpdate(wire + "|" + day.toEpochMilli() + "|" + t.getScopeId(), Period.DAY, day, t.getScopeId(), "",
         "", t.getVersion(), t.getCostNanos(), t.getInputTokens(), t.getCacheReadTokens(), t.getUpdatedAt());
+  }
+
+  /** An hour window. */
+  boolean hourly() {
+    return size == Period.HOUR;
   }
 
   /** The id a window belongs to in {@code scope}; null when it has none (no customer, or the key scope). */

@@ -22,13 +22,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * (each with a usual tool and model), Claude Code (streaming Messages with prompt caching), Codex
  * (streaming Responses), Gemini CLI (streaming {@code streamGenerateContent?alt=sse} with its
  * User-Agent and {@code x-goog-api-key}), Cursor and the SDKs (Chat Completions, Messages), and one spending spike:
- * a customer burning Opus tokens until the $50/day rule fires. Token counts are set with the mock
+ * a customer burning Opus tokens until the $50/day rule fires, and one broken prompt cache: from a
+ * minute boundary about a quarter into the run, {@link #CACHE_BREAK_CUSTOMER}'s Claude Code calls
+ * write their whole prompt prefix to the cache on every call instead of reading it (what a timestamp
+ * in the system prompt does), so the demo's minute-window cache-break rule fires once. Token counts are set with the mock
  * provider's {@code x-mock-usage} header, so the demo only runs against the mock provider — never
  * against a real one, where it would cost money.
  */
 final class DemoTraffic implements AutoCloseable {
   /** The customer behind the spike (the alert names it). */
   static final String SPIKE_CUSTOMER = "wayne-enterprises";
+  /** The customer whose prompt cache breaks (the cache-break alert names it). */
+  static final String CACHE_BREAK_CUSTOMER = "hooli-search";
 
   private record Persona(String customer, String tool, String userAgent, String api, String model, int inputK,
                          int cacheReadK, int outputTokens) {
@@ -62,6 +67,9 @@ final class DemoTraffic implements AutoCloseable {
   private final PrintStream out;
   private final long endNanos;
   private final long spikeAtNanos;
+  /** Wall-clock time (a UTC minute boundary: the alert rule reads minute windows) the cache breaks. */
+  private final long cacheBreakAtMillis;
+  private volatile boolean cacheBroken;
 
   /** The gateway's master key, or null on an open gateway (each persona then sends a key of its own). */
   private final String key;
@@ -73,6 +81,14 @@ final class DemoTraffic implements AutoCloseable {
     long start = System.nanoTime();
     this.endNanos = start + length.toNanos();
     this.spikeAtNanos = start + length.toNanos() * 6 / 10;
+    // at least 45 s of normal traffic first (the baseline), then a whole minute of broken traffic
+    this.cacheBreakAtMillis = cacheBreakAt(System.currentTimeMillis(), length);
+  }
+
+  /** The first UTC minute boundary at least max(45 s, a quarter of the run) after {@code startMillis}. */
+  static long cacheBreakAt(long startMillis, Duration length) {
+    long earliest = startMillis + Math.max(45_000, length.toMillis() / 4);
+    return (earliest + 59_999) / 60_000 * 60_000;
   }
 
   /** Starts sending about four calls a second to {@code gateway} for {@code length}. */
@@ -97,7 +113,20 @@ final class DemoTraffic implements AutoCloseable {
       return;
     }
     Persona p = PERSONAS.get(random.nextInt(PERSONAS.size()));
-    send(p, scale(p.inputK() * 1000), scale(p.cacheReadK() * 1000), scale(p.outputTokens()));
+    long input = scale(p.inputK() * 1000);
+    long cacheRead = scale(p.cacheReadK() * 1000);
+    long output = scale(p.outputTokens());
+    if (p.customer().equals(CACHE_BREAK_CUSTOMER) && p.tool().equals("claude-code")
+        && System.currentTimeMillis() >= cacheBreakAtMillis) {
+      if (!cacheBroken) {
+        cacheBroken = true;
+        out.printf("Demo: %s's prompt cache breaks now (its Claude Code calls write the cache instead of reading it);"
+            + " a cache-break alert follows within the minute.%n", CACHE_BREAK_CUSTOMER);
+      }
+      send(p, input, 0, cacheRead, output); // the prefix is written, not read
+    } else {
+      send(p, input, cacheRead, output);
+    }
     if (now >= spikeAtNanos && now < spikeAtNanos + TimeUnit.SECONDS.toNanos(5)) {
       // The spike: ~$6 of Opus per call (400k input tokens), until the $50/day rule fires.
       send(new Persona(SPIKE_CUSTOMER, "claude-code", "claude-cli/2.1.12 (external, cli)", "messages",
@@ -110,6 +139,10 @@ final class DemoTraffic implements AutoCloseable {
   }
 
   private void send(Persona p, long input, long cacheRead, long output) {
+    send(p, input, cacheRead, 0, output);
+  }
+
+  private void send(Persona p, long input, long cacheRead, long cacheWrite, long output) {
     if (!inFlight.tryAcquire()) {
       return; // the gateway is slower than the demo: skip rather than pile up
     }
@@ -131,7 +164,8 @@ final class DemoTraffic implements AutoCloseable {
     };
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
         .header("content-type", "application/json").header("user-agent", p.userAgent())
-        .header("x-mock-usage", "input=" + input + ",output=" + output + ",cache_read=" + cacheRead)
+        .header("x-mock-usage", "input=" + input + ",output=" + output + ",cache_read=" + cacheRead
+            + (cacheWrite > 0 ? ",cache_write_5m=" + cacheWrite : ""))
         .POST(HttpRequest.BodyPublishers.ofString(body));
     String demoKey = key != null ? key : "sk-demo-" + p.customer();
     if (p.api().equals("gemini")) {

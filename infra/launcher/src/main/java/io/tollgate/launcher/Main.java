@@ -164,7 +164,7 @@ public final class Main {
           DemoWebhook.start(FreePorts.inUse(DEMO_WEBHOOK_PORT) ? 0 : DEMO_WEBHOOK_PORT, progress.out())));
       env.put("SLACK_WEBHOOK_URL", hook.url());
     }
-    AlertingConfig alerting = AlertingConfigs.build(file, env);
+    AlertingConfig alerting = AlertingConfigs.build(file, env, o.demoMinutes() > 0);
     AlertingApp alertingApp = progress.step("Alerting (" + alerting.rulesSummary() + ") + notifier",
         () -> stack.push("alerting", AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"),
             alerting, metrics, new ClickHouseClient(settings), kafkaProperties)));

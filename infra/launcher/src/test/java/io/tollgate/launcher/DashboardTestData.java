@@ -180,8 +180,9 @@ final class DashboardTestData {
   }
 
   /**
-   * Two alerts in the range (a-1 raised twice by a replay; Slack failed once, then delivered; email
-   * delivered — a-2 critical, Slack failed for good, email delivered) and a-3 before the range.
+   * Three alerts in the range (a-1 raised twice by a replay; Slack failed once, then delivered; email
+   * delivered — a-2 critical, Slack failed for good, email delivered — a-4 a cache break, not
+   * delivered yet) and a-3 before the range.
    */
   private static void insertAlerts(ClickHouseClient client) {
     String columns = "alert_id, rule_id, kind, severity, scope, scope_id, period, window_start, spend_nanos, "
@@ -193,6 +194,11 @@ final class DashboardTestData {
         + "90000000000, 0, 'claude-opus-4-1 spend 9x baseline', '', 'raised', 0, '', '2026-03-03 08:00:00', '2026-03-03 08:00:00'), "
         + "('a-3', 'daily-50', 'threshold', 'warning', 'customer', 'globex', 'day', '2026-02-20 00:00:00', "
         + "60000000000, 50000000000, 'globex spent $60 today', '', 'raised', 0, '', '2026-02-20 12:00:00', '2026-02-20 12:00:00')");
+    client.execute("INSERT INTO alerts (alert_id, rule_id, kind, severity, scope, scope_id, period, window_start, "
+        + "spend_nanos, baseline_mean_nanos, message, channel, status, created_at, updated_at) VALUES ('a-4', "
+        + "'cache-break', 'cache_break', 'warning', 'customer', 'globex', 'hour', '2026-03-02 14:00:00', 7730000000, "
+        + "3140000000, 'customer globex: prompt-cache reads fell to 5.0% of input tokens this hour (usual 90%) while "
+        + "spend stayed up: +$110.16/day if it stays broken', '', 'raised', '2026-03-02 14:05:00', '2026-03-02 14:05:00')");
     client.execute("INSERT INTO alerts (" + columns + ") VALUES (" + raised1 + "'2026-03-02 10:00:30'), "
         + delivery("a-1", "slack", "failed", 2, "HTTP 500", "2026-03-02 10:00:00", "2026-03-02 10:00:05") + ", "
         + delivery("a-1", "slack", "delivered", 3, "", "2026-03-02 10:00:00", "2026-03-02 10:00:20") + ", "

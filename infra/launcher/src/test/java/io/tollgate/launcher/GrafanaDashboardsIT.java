@@ -188,12 +188,12 @@ class GrafanaDashboardsIT {
 
   @Test
   void alertPanelsShowEachAlertOnceWithItsLatestDeliveryOutcome() {
-    assertThat(num(one("tollgate-alerts", "Alerts raised").get("alerts"))).isEqualTo(2);
+    assertThat(num(one("tollgate-alerts", "Alerts raised").get("alerts"))).isEqualTo(3);
     assertThat(num(one("tollgate-alerts", "Critical alerts").get("critical"))).isEqualTo(1);
     assertThat(num(one("tollgate-alerts", "Deliveries failed").get("failed"))).isEqualTo(1);
     assertThat(num(one("tollgate-alerts", "Deliveries delivered").get("delivered"))).isEqualTo(3);
     assertThat(rows(query("tollgate-alerts", "Alert list"), null, HOUR)).extracting(r -> r.get("alert_id"))
-        .containsExactly("a-2", "a-1");
+        .containsExactly("a-2", "a-4", "a-1");
     Map<String, List<Long>> byChannel = rows(query("tollgate-alerts", "Delivery outcomes by channel"), null, HOUR).stream()
         .collect(toMap(r -> (String) r.get("channel"), r -> List.of(num(r.get("delivered")), num(r.get("failed")))));
     assertThat(byChannel).isEqualTo(Map.of("slack", List.of(1L, 1L), "email", List.of(2L, 0L)));
@@ -203,8 +203,14 @@ class GrafanaDashboardsIT {
         .containsEntry("a-1/email", "delivered ").hasSize(4);
 
     List<Map<String, Object>> annotations = rows(query("tollgate-spend", "Alerts"), null, HOUR);
-    assertThat(annotations).hasSize(2);
+    assertThat(annotations).hasSize(3);
     assertThat(annotations.get(0).get("text").toString()).contains("warning threshold alert, customer acme");
+
+    assertThat(rows(query("tollgate-cache", "Cache-break alerts"), null, HOUR)).singleElement().satisfies(r -> {
+      assertThat(r.get("scope_id")).isEqualTo("globex");
+      assertThat(r.get("message").toString()).endsWith("+$110.16/day if it stays broken");
+      assertThat(r.get("spend_usd").toString()).isEqualTo("7.73");
+    });
   }
 
   @Test
@@ -212,7 +218,7 @@ class GrafanaDashboardsIT {
     assertThat(nanos(one("tollgate-spend", "Total spend", true).get("usd"))).isGreaterThan(sum(Event::costNanos));
     assertThat(num(one("tollgate-cache", "Calls without a price", true).get("calls")))
         .isGreaterThan(calls.stream().filter(e -> !e.priceKnown()).count());
-    assertThat(num(one("tollgate-alerts", "Alerts raised", true).get("alerts"))).isEqualTo(3);
+    assertThat(num(one("tollgate-alerts", "Alerts raised", true).get("alerts"))).isEqualTo(4);
   }
 
   private long activeSince(String tool, Instant since) {

@@ -9,10 +9,11 @@ import java.util.List;
  * into its rules ({@code AlertingConfigLoader}), checking what needs the rule types and the environment.
  */
 public record AlertsSection(String grafanaUrl, Slack slack, Email email, List<Threshold> thresholds,
-                            List<Anomaly> anomalies) {
+                            List<Anomaly> anomalies, List<CacheBreak> cacheBreaks) {
   public AlertsSection {
     thresholds = ConfigTree.list(thresholds);
     anomalies = ConfigTree.list(anomalies);
+    cacheBreaks = ConfigTree.list(cacheBreaks);
   }
 
   /** @param webhookUrl a secret: {@code os.environ/NAME} recommended */
@@ -40,6 +41,20 @@ public record AlertsSection(String grafanaUrl, Slack slack, Email email, List<Th
   public record Threshold(String id, String scope, String match, String period, BigDecimal amountUsd,
                           Integer softWarningPercent, List<String> channels, List<String> emailTo) {
     public Threshold {
+      channels = ConfigTree.list(channels);
+      emailTo = ConfigTree.list(emailTo);
+    }
+  }
+
+  /**
+   * A cache-break rule ({@code cache_breaks}); absent tuning keys take the alerting app's defaults.
+   * {@code window}: minute, hour or day (also 1m, 1h, 1d).
+   */
+  public record CacheBreak(String id, String scope, String match, String window, Integer baselinePeriods,
+                           Integer minBaselinePeriods, Double drop, Double minSpendRatio, BigDecimal minSpendUsd,
+                           Long minPromptTokens, Double minBaselineShare, String cooldown, List<String> channels,
+                           List<String> emailTo) {
+    public CacheBreak {
       channels = ConfigTree.list(channels);
       emailTo = ConfigTree.list(emailTo);
     }
