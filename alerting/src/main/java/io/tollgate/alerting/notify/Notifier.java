@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * Alerts about a period that ended more than {@link #KEEP} ago are not sent (that bounds the
  * delivered set). Before each attempt its intent is recorded too: a delivery whose notifier died
  * between the intent and the outcome (the channel may have the message) is sent again marked as a
- * possible repeat (docs/alerting.md, "Once per channel").
+ * possible repeat (docs/alerting.md, "Once per channel: what a crash can repeat").
  */
 public final class Notifier implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
@@ -260,6 +260,11 @@ public final class Notifier implements Runnable, AutoCloseable {
     if (result.delivered() || result.permanent()) {
       String status = result.delivered() ? AlertLog.DELIVERED : AlertLog.DEAD_LETTER;
       metrics.delivery(d.channel(), status);
+      if (result.delivered() && d.possibleRepeat()) {
+        metrics.possibleRepeat(d.channel());
+        LOG.warn("alert {} sent to {} again, marked as a possible repeat: a notifier died while sending it",
+            d.alert().getAlertId(), d.channel());
+      }
       alertLog.outcome(d.alert(), d.channel(), status, attempts, result.error());
       if (result.permanent()) {
         LOG.error("alert {} to {} dead-lettered after {} attempt(s): {} (kept in the alerts table, status dead_letter)",

@@ -124,6 +124,8 @@ class NotifierTest {
     assertThat(email.repeats).containsExactly(false);
     assertThat(slack.repeats).as("a1 marked, a2 not").containsExactlyInAnyOrder(true, false);
     assertThat(log.entries).containsEntry("a1|slack", "delivered");
+    assertThat(Prometheus.scrape(registry)).contains("tollgate_alert_possible_repeats_total{channel=\"slack\"} 1.0")
+        .doesNotContain("tollgate_alert_possible_repeats_total{channel=\"email\"}");
     assertThat(KafkaDeliveryLog.entry("2026-12-03T10:00:05Z sending 2027-01-01T00:00:00Z", Instant.EPOCH))
         .isEqualTo(new DeliveryLog.Entry(Instant.parse("2027-01-01T00:00:00Z"), false));
     assertThat(KafkaDeliveryLog.entry("2026-12-03T10:00:05Z delivered 2027-01-01T00:00:00Z", Instant.EPOCH).finished())
