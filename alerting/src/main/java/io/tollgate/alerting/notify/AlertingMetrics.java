@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 public final class AlertingMetrics {
   private final Counter alerts;
   private final Counter deliveries;
+  private final Counter possibleRepeats;
   private final Gauge pending;
   private final Counter logFailures;
   private final Counter logDropped;
@@ -18,6 +19,9 @@ public final class AlertingMetrics {
     deliveries = Counter.builder().name("tollgate_alert_deliveries_total")
         .help("Delivery attempts by channel and outcome (delivered, failed = retried, dead_letter = given up, expired)").labelNames("channel", "outcome")
         .register(registry);
+    possibleRepeats = Counter.builder().name("tollgate_alert_possible_repeats_total")
+        .help("Deliveries sent again, marked as possible repeats, because a notifier died while sending them")
+        .labelNames("channel").register(registry);
     pending = Gauge.builder().name("tollgate_alert_deliveries_pending")
         .help("Deliveries not finished yet (in flight or waiting for a retry)").register(registry);
     logFailures = Counter.builder().name("tollgate_alert_log_failures_total")
@@ -33,6 +37,10 @@ public final class AlertingMetrics {
   /** @param outcome delivered, failed (retried), dead_letter or expired (the alert was too old to send) */
   void delivery(String channel, String outcome) {
     deliveries.labelValues(channel, outcome).inc();
+  }
+
+  void possibleRepeat(String channel) {
+    possibleRepeats.labelValues(channel).inc();
   }
 
   void pending(int count) {

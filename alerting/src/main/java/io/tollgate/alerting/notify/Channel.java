@@ -15,6 +15,16 @@ public interface Channel {
   Result deliver(Alert alert);
 
   /**
+   * One delivery attempt of an alert that may have reached this channel already: an earlier
+   * notifier died while sending it (its intent is in the delivery log, its outcome is not). A
+   * channel says so in the message, or uses the channel's own duplicate detection (email: the same
+   * {@code Message-ID}); by default it is delivered as usual.
+   */
+  default Result deliver(Alert alert, boolean possibleRepeat) {
+    return deliver(alert);
+  }
+
+  /**
    * @param delivered  true when the channel accepted the alert
    * @param permanent  when not delivered: true if retrying cannot help (a revoked webhook, a
    *                   rejected recipient); the delivery is then dead-lettered instead of retried

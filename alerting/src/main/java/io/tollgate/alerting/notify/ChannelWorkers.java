@@ -30,12 +30,13 @@ final class ChannelWorkers implements AutoCloseable {
 
   /**
    * One delivery of an alert to a channel; {@code reference} is the time its record is kept by
-   * ({@link DeliveredSet#reference}), {@code next} when its next attempt is due.
+   * ({@link DeliveredSet#reference}), {@code next} when its next attempt is due;
+   * {@code possibleRepeat} when an earlier notifier died while sending it.
    */
   record Delivery(Alert alert, TopicPartition source, String channel, String key, Instant reference, int attempts,
-                  Instant firstAttempt, Instant next) {
+                  Instant firstAttempt, Instant next, boolean possibleRepeat) {
     Delivery retried(Instant at) {
-      return new Delivery(alert, source, channel, key, reference, attempts + 1, firstAttempt, at);
+      return new Delivery(alert, source, channel, key, reference, attempts + 1, firstAttempt, at, possibleRepeat);
     }
   }
 
@@ -76,13 +77,26 @@ final class ChannelWorkers implements AutoCloseable {
   }
 
   private Attempt attempt(Channel channel, Delivery d) {
+    // The intent first: a notifier killed during the call leaves it behind, so its successor knows
+    // the channel may have the message and says so (Channel#deliver(alert, possibleRepeat)).
+    try {
+      deliveryLog.sending(d.key(), clock.instant(), d.reference());
+    } catch (RuntimeException e) {
+      return new Attempt(d, Channel.Result.retry(null, "not sent: the delivery log did not take its intent ("
+          + e.getClass().getSimpleName() + ")"), true);
+    }
     Channel.Result result;
     try {
-      result = channel.deliver(d.alert());
+      result = channel.deliver(d.alert(), d.possibleRepeat());
     } catch (RuntimeException e) { // never the message: it may quote a secret
       result = Channel.Result.retry(null, channel.name() + " failed (" + e.getClass().getSimpleName() + ")");
     }
     if (!result.delivered() && !result.permanent()) {
+      try {
+        deliveryLog.forget(d.key()); // the channel answered "no": a restart retries it as a first attempt
+      } catch (RuntimeException e) {
+        // then a restart marks its retry as a possible repeat, which is only too careful
+      }
       return new Attempt(d, result, true);
     }
     try {

@@ -60,6 +60,10 @@ final class DeliveredSet {
     return evicted;
   }
 
+  void remove(String key) {
+    entries.remove(key);
+  }
+
   /** Forgets entries kept by a time more than {@code keep} before {@code now}; returns the forgotten keys. */
   List<String> prune(Instant now) {
     Instant cutoff = now.minus(keep);

@@ -48,6 +48,8 @@ public final class EmailChannel implements Channel {
     }
   }
 
+  /** Set (to {@code yes}) on a message that may repeat one sent before a notifier restart. */
+  static final String REPEAT_HEADER = "X-Tollgate-Possible-Repeat";
   private final Smtp smtp;
   private final Map<String, List<String>> recipientsByRule;
   private final Session session;
@@ -88,8 +90,27 @@ public final class EmailChannel implements Channel {
 
   @Override
   public Result deliver(Alert a) {
+    return deliver(a, false);
+  }
+
+  /**
+   * Every attempt of one alert carries the same {@code Message-ID} ({@link #messageId}), so mail
+   * systems that drop a message they already hold by that id (Gmail does) show a repeat once; a
+   * possible repeat also says so in a header ({@link #REPEAT_HEADER}) and in the text.
+   */
+  @Override
+  public Result deliver(Alert a, boolean possibleRepeat) {
     try {
-      MimeMessage m = new MimeMessage(session);
+      String id = messageId(a.getAlertId(), smtp.from());
+      MimeMessage m = new MimeMessage(session) {
+        @Override
+        protected void updateMessageID() throws MessagingException {
+          setHeader("Message-ID", id);
+        }
+      };
+      if (possibleRepeat) {
+        m.setHeader(REPEAT_HEADER, "yes");
+      }
       m.setFrom(new InternetAddress(smtp.from()));
       for (String to : recipientsByRule.getOrDefault(a.getRuleId(), smtp.to())) {
         m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
@@ -101,7 +122,9 @@ public final class EmailChannel implements Channel {
           + (a.getBaselineMeanNanos() == null ? "" : "\nBaseline: $" + SlackChannel.usd(a.getBaselineMeanNanos())
               + (a.getZScore() == null ? "" : String.format(" (%.1f σ above)", a.getZScore())))
           + "\nRule: " + a.getRuleId() + " (" + a.getKind() + ")\nAlert id: " + a.getAlertId() + "\n"
-          + details(a);
+          + details(a)
+          + (possibleRepeat ? "\nPossible repeat: the notifier stopped while sending this alert, so it may have"
+              + " arrived already (same Message-ID).\n" : "");
       MimeBodyPart plain = new MimeBodyPart();
       plain.setText(text, "UTF-8");
       MimeBodyPart html = new MimeBodyPart();
@@ -140,6 +163,13 @@ public final class EmailChannel implements Channel {
       }
     }
     return -1;
+  }
+
+  /** {@code <alert id@sender's domain>}, the id reduced to characters a Message-ID may hold. */
+  static String messageId(String alertId, String from) {
+    String domain = from.contains("@") ? from.substring(from.lastIndexOf('@') + 1).replaceAll("[^A-Za-z0-9.-]", "") : "";
+    return "<" + alertId.replaceAll("[^A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]", "_") + "@"
+        + (domain.isEmpty() ? "tollgate.invalid" : domain) + ">";
   }
 
   private static Throwable next(Throwable t) {

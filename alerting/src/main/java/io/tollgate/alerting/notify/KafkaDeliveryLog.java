@@ -21,9 +21,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@link DeliveryLog} on the compacted {@code tollgate.alert-deliveries.v1}: value
- * {@code <finished at> <outcome> <kept by>}; a tombstone forgets a key, so compaction keeps the topic
- * as small as the delivered set. Older notifiers wrote the instant alone: such an entry is kept for
- * 32 days after it (the end of any period its alert can be about lies before that).
+ * {@code <at> <outcome> <kept by>}, outcome {@code delivered}, {@code dead_letter} or
+ * {@code sending} (the intent before an attempt; the outcome replaces it under the same key); a
+ * tombstone forgets a key, so compaction keeps the topic as small as the delivered set. Older
+ * notifiers wrote the instant alone: such an entry is finished and kept for 32 days after it (the
+ * end of any period its alert can be about lies before that).
  */
 final class KafkaDeliveryLog implements DeliveryLog {
   private final Map<String, Object> readerConfig;
@@ -36,8 +38,8 @@ final class KafkaDeliveryLog implements DeliveryLog {
   }
 
   @Override
-  public Map<String, Instant> readAll() {
-    Map<String, Instant> out = new HashMap<>();
+  public Map<String, Entry> readAll() {
+    Map<String, Entry> out = new HashMap<>();
     try (KafkaConsumer<String, String> c = new KafkaConsumer<>(readerConfig, new StringDeserializer(),
         new StringDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(Topics.ALERT_DELIVERIES.name()).stream()
@@ -50,12 +52,17 @@ final class KafkaDeliveryLog implements DeliveryLog {
           if (r.value() == null) {
             out.remove(r.key());
           } else {
-            out.put(r.key(), keptBy(r.value(), Instant.ofEpochMilli(r.timestamp())));
+            out.put(r.key(), entry(r.value(), Instant.ofEpochMilli(r.timestamp())));
           }
         });
       }
     }
     return out;
+  }
+
+  static Entry entry(String value, Instant written) {
+    String[] parts = value.split(" ");
+    return new Entry(keptBy(value, written), parts.length < 3 || !parts[1].equals(SENDING));
   }
 
   static Instant keptBy(String value, Instant written) {
@@ -68,6 +75,12 @@ final class KafkaDeliveryLog implements DeliveryLog {
   }
 
   private static final Duration LEGACY_KEEP = Duration.ofDays(32);
+  static final String SENDING = "sending";
+
+  @Override
+  public void sending(String key, Instant at, Instant reference) {
+    send(key, at + " " + SENDING + " " + reference);
+  }
 
   @Override
   public void record(String key, String outcome, Instant at, Instant reference) {

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * with a delivery still being retried ({@link DeliveryPlan}). That topic is read whole whenever
  * partitions are assigned, so a crash or a new owner re-reads alerts and skips what was done.
  * Alerts about a period that ended more than {@link #KEEP} ago are not sent (that bounds the
- * delivered set).
+ * delivered set). Before each attempt its intent is recorded too: a delivery whose notifier died
+ * between the intent and the outcome (the channel may have the message) is sent again marked as a
+ * possible repeat (docs/alerting.md, "Once per channel: what a crash can repeat").
  */
 public final class Notifier implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
@@ -60,6 +62,8 @@ public final class Notifier implements Runnable, AutoCloseable {
   private final RetryPolicy retry;
   private final ChannelWorkers workers;
   private final DeliveredSet delivered = new DeliveredSet(KEEP, MAX_DELIVERED);
+  /** Deliveries a notifier died in the middle of (intent recorded, outcome not): resent marked as possible repeats. */
+  private final DeliveredSet interrupted = new DeliveredSet(KEEP, MAX_DELIVERED);
   private final DeliveryPlan plan = new DeliveryPlan();
   private final List<ChannelWorkers.Delivery> waiting = new ArrayList<>();
   private final Set<String> active = new HashSet<>(); // keys waiting or in flight
@@ -198,6 +202,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     if (!now.isBefore(lastPrune.plus(PRUNE_EVERY))) {
       lastPrune = now;
       delivered.prune(now).forEach(deliveryLog::forget);
+      interrupted.prune(now).forEach(deliveryLog::forget);
     }
   }
 
@@ -230,7 +235,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     for (String key : needed) {
       if (active.add(key)) {
         String name = key.substring(alert.getAlertId().length() + 1);
-        waiting.add(new ChannelWorkers.Delivery(alert, source, name, key, ref, 0, now, now));
+        waiting.add(new ChannelWorkers.Delivery(alert, source, name, key, ref, 0, now, now, interrupted.contains(key)));
       }
     }
     plan.add(source, r.offset(), needed);
@@ -255,6 +260,11 @@ public final class Notifier implements Runnable, AutoCloseable {
     if (result.delivered() || result.permanent()) {
       String status = result.delivered() ? AlertLog.DELIVERED : AlertLog.DEAD_LETTER;
       metrics.delivery(d.channel(), status);
+      if (result.delivered() && d.possibleRepeat()) {
+        metrics.possibleRepeat(d.channel());
+        LOG.warn("alert {} sent to {} again, marked as a possible repeat: a notifier died while sending it",
+            d.alert().getAlertId(), d.channel());
+      }
       alertLog.outcome(d.alert(), d.channel(), status, attempts, result.error());
       if (result.permanent()) {
         LOG.error("alert {} to {} dead-lettered after {} attempt(s): {} (kept in the alerts table, status dead_letter)",
@@ -263,6 +273,7 @@ public final class Notifier implements Runnable, AutoCloseable {
       if (!delivered.add(d.key(), d.reference()).isEmpty()) {
         LOG.warn("more than {} deliveries in {} days: the oldest are forgotten early", MAX_DELIVERED, KEEP.toDays());
       }
+      interrupted.remove(d.key());
       active.remove(d.key());
       plan.done(d.key());
     } else if (retry.giveUp(d.firstAttempt(), now)) {
@@ -318,7 +329,13 @@ public final class Notifier implements Runnable, AutoCloseable {
   }
 
   private void loadDelivered() {
-    deliveryLog.readAll().forEach(delivered::add);
+    deliveryLog.readAll().forEach((key, e) -> {
+      if (e.finished()) {
+        delivered.add(key, e.keptBy());
+      } else if (!delivered.contains(key)) {
+        interrupted.add(key, e.keptBy());
+      }
+    });
   }
 
   private static String key(Alert alert, String channel) {

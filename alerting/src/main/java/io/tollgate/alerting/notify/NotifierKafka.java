@@ -27,7 +27,9 @@ final class NotifierKafka {
   }
 
   static Map<String, Object> producer(String bootstrap, Map<String, String> kafka) {
-    return KafkaClientProperties.merge("the notifier's delivery-log producer", Map.of(),
+    // No linger: every record is one synchronous write (an intent before a channel call, an outcome
+    // after it) and the 5 ms default would widen the window in which a killed notifier repeats a message.
+    return KafkaClientProperties.merge("the notifier's delivery-log producer", Map.of(ProducerConfig.LINGER_MS_CONFIG, 0),
         named(KafkaClientProperties.known(kafka, ProducerConfig.configNames()), "-notifier-log"), Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ProducerConfig.ACKS_CONFIG, "all",

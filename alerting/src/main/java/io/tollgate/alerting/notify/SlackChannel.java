@@ -23,6 +23,8 @@ public final class SlackChannel implements Channel {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final URI webhook;
   private final String grafanaUrl;
+  /** Marks a message that may repeat one sent before a notifier restart. */
+  static final String POSSIBLE_REPEAT = ":repeat: Possible repeat:";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public SlackChannel(URI webhook, String grafanaUrl) {
@@ -37,9 +39,16 @@ public final class SlackChannel implements Channel {
 
   @Override
   public Result deliver(Alert alert) {
+    return deliver(alert, false);
+  }
+
+  /** Incoming webhooks have no idempotency key: a possible repeat says so in the message instead. */
+  @Override
+  public Result deliver(Alert alert, boolean possibleRepeat) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
-          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(message(alert))).build(),
+          .header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(message(alert, possibleRepeat))).build(),
           HttpResponse.BodyHandlers.ofString());
       return SlackResponses.classify(r.statusCode(), r.body(), r.headers().firstValue("retry-after"));
     } catch (IOException e) {
@@ -54,9 +63,14 @@ public final class SlackChannel implements Channel {
 
   /** The Block Kit payload. */
   String message(Alert a) {
+    return message(a, false);
+  }
+
+  /** The Block Kit payload; a possible repeat carries {@link #POSSIBLE_REPEAT} in its fallback text and a context line. */
+  String message(Alert a, boolean possibleRepeat) {
     ObjectNode root = JSON.createObjectNode();
     String headline = (a.getSeverity().equals("critical") ? ":rotating_light: " : ":warning: ") + a.getMessage();
-    root.put("text", headline);
+    root.put("text", possibleRepeat ? POSSIBLE_REPEAT + " " + headline : headline);
     ArrayNode blocks = root.putArray("blocks");
     blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text").put("text", headline);
     ArrayNode fields = blocks.addObject().put("type", "section").putArray("fields");
@@ -74,6 +88,11 @@ public final class SlackChannel implements Channel {
       StringBuilder d = new StringBuilder();
       a.getDetails().forEach((k, v) -> d.append(k).append(": ").append(v).append('\n'));
       blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", d.toString().strip());
+    }
+    if (possibleRepeat) {
+      blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+          .put("text", POSSIBLE_REPEAT + " the notifier stopped while sending this alert, so it may have arrived"
+              + " already (alert id `" + a.getAlertId() + "`).");
     }
     if (grafanaUrl != null && !grafanaUrl.isBlank()) {
       blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")

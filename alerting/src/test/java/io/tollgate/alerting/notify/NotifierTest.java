@@ -96,6 +96,44 @@ class NotifierTest {
   }
 
   @Test
+  void eachAttemptRecordsItsIntentFirstAndAFailedAttemptForgetsIt() {
+    AtomicInteger n503 = new AtomicInteger(1);
+    FakeChannel slack = new FakeChannel("slack", a -> {
+      assertThat(log.entries).as("the intent is durable before the call").containsEntry("a1|slack", "sending");
+      return n503.getAndDecrement() > 0 ? SlackResponses.classify(503, "", Optional.empty()) : Channel.Result.ok();
+    });
+    Notifier n = start(slack);
+    add(0, alert("a1", "slack"), Instant.now());
+    pollUntil(n, () -> committed() == 1);
+    assertThat(log.writes).containsExactly("a1|slack sending", "a1|slack forgotten", "a1|slack sending",
+        "a1|slack delivered");
+    assertThat(slack.repeats).containsExactly(false, false);
+  }
+
+  @Test
+  void aDeliveryAKilledNotifierLeftInFlightIsSentAgainAsAPossibleRepeatAndAFinishedOneIsNot() {
+    log.entries.put("a1|slack", KafkaDeliveryLog.SENDING); // the previous notifier died during this call
+    log.entries.put("a1|email", "delivered"); // ... and after recording this one
+    FakeChannel slack = new FakeChannel("slack", a -> Channel.Result.ok());
+    FakeChannel email = new FakeChannel("email", a -> Channel.Result.ok());
+    Notifier n = start(slack, email);
+    add(0, alert("a1"), Instant.now());
+    add(1, alert("a2"), Instant.now());
+    pollUntil(n, () -> committed() == 2);
+    assertThat(email.calls.get()).as("a2 only").isEqualTo(1);
+    assertThat(email.repeats).containsExactly(false);
+    assertThat(slack.repeats).as("a1 marked, a2 not").containsExactlyInAnyOrder(true, false);
+    assertThat(log.entries).containsEntry("a1|slack", "delivered");
+    assertThat(Prometheus.scrape(registry)).contains("tollgate_alert_possible_repeats_total{channel=\"slack\"} 1.0")
+        .doesNotContain("tollgate_alert_possible_repeats_total{channel=\"email\"}");
+    assertThat(KafkaDeliveryLog.entry("2026-12-03T10:00:05Z sending 2027-01-01T00:00:00Z", Instant.EPOCH))
+        .isEqualTo(new DeliveryLog.Entry(Instant.parse("2027-01-01T00:00:00Z"), false));
+    assertThat(KafkaDeliveryLog.entry("2026-12-03T10:00:05Z delivered 2027-01-01T00:00:00Z", Instant.EPOCH).finished())
+        .isTrue();
+    assertThat(KafkaDeliveryLog.entry("2026-12-03T10:00:05Z", Instant.EPOCH).finished()).as("an older notifier's").isTrue();
+  }
+
+  @Test
   void anAlertAboutAPeriodThatEndedMoreThanAWeekAgoIsNotSentButCommitted() {
     FakeChannel email = new FakeChannel("email", a -> Channel.Result.ok());
     Notifier n = start(email);
@@ -195,6 +233,7 @@ class NotifierTest {
     private final String name;
     private final java.util.function.Function<Alert, Result> answer;
     final AtomicInteger calls = new AtomicInteger();
+    final List<Boolean> repeats = new CopyOnWriteArrayList<>();
 
     FakeChannel(String name, java.util.function.Function<Alert, Result> answer) {
       this.name = name;
@@ -208,27 +247,45 @@ class NotifierTest {
 
     @Override
     public Result deliver(Alert alert) {
+      return deliver(alert, false);
+    }
+
+    @Override
+    public Result deliver(Alert alert, boolean possibleRepeat) {
       calls.incrementAndGet();
+      repeats.add(possibleRepeat);
       return answer.apply(alert);
     }
   }
 
   private static final class MemoryDeliveryLog implements DeliveryLog {
     final Map<String, String> entries = new ConcurrentHashMap<>();
+    final List<String> writes = new CopyOnWriteArrayList<>();
 
     @Override
-    public Map<String, Instant> readAll() {
-      return Map.of();
+    public Map<String, Entry> readAll() {
+      Map<String, Entry> out = new java.util.HashMap<>();
+      Instant keep = Instant.now().plus(Duration.ofDays(1));
+      entries.forEach((k, v) -> out.put(k, new Entry(keep, !v.equals(KafkaDeliveryLog.SENDING))));
+      return out;
+    }
+
+    @Override
+    public void sending(String key, Instant at, Instant reference) {
+      entries.put(key, KafkaDeliveryLog.SENDING);
+      writes.add(key + " sending");
     }
 
     @Override
     public void record(String key, String outcome, Instant at, Instant reference) {
       entries.put(key, outcome);
+      writes.add(key + " " + outcome);
     }
 
     @Override
     public void forget(String key) {
       entries.remove(key);
+      writes.add(key + " forgotten");
     }
 
     @Override

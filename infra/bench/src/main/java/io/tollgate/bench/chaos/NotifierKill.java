@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * Alerting is killed while it delivers: a local Slack webhook holds every message a second before
  * answering; customers cross a $1 daily threshold one after another, and once a delivery is being
  * held the alerting process gets SIGKILL, then starts again. Every alert must reach Slack; a
- * message sent twice (the one in flight at the kill) is counted as duplicated.
+ * message sent twice (the one in flight at the kill) is counted as duplicated, and whether the
+ * notifier marked the resend as a possible repeat.
  */
 final class NotifierKill {
   private static final Pattern CUSTOMER = Pattern.compile("customer `([^`]+)`");
@@ -30,16 +31,21 @@ final class NotifierKill {
   static Result run(ChaosMain.Context ctx, String id, String title) throws Exception {
     Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
     AtomicInteger holding = new AtomicInteger();
+    AtomicInteger marked = new AtomicInteger(); // messages the notifier marked as a possible repeat
     HttpServer slack = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     slack.setExecutor(Executors.newFixedThreadPool(4));
     slack.createContext("/hook", ex -> {
       holding.incrementAndGet();
       try {
-        Matcher m = CUSTOMER.matcher(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Matcher m = CUSTOMER.matcher(body);
         Thread.sleep(1000);
         // Only the crossing customers count: the background traffic's own customer may cross $1 too.
         if (m.find() && m.group(1).contains("-alert-")) {
           delivered.computeIfAbsent(m.group(1), k -> new AtomicInteger()).incrementAndGet();
+          if (body.contains("Possible repeat")) {
+            marked.incrementAndGet();
+          }
         }
         ex.sendResponseHeaders(200, -1);
       } catch (InterruptedException e) {
@@ -88,10 +94,12 @@ final class NotifierKill {
       run.pause(3); // a duplicate would come right behind
       int duplicates = delivered.values().stream().mapToInt(n -> n.get() - 1).sum();
       run.notes.add("alerts: " + alerts + " expected, " + delivered.size() + " delivered (" + before
-          + " before the kill), " + (alerts - delivered.size()) + " lost, " + duplicates + " sent twice"
+          + " before the kill), " + (alerts - delivered.size()) + " lost, " + duplicates
+          + " sent twice (" + marked.get() + " message(s) marked as a possible repeat)"
           + (delivered.size() == alerts ? String.format(", all in %.1f s after the restart", allIn) : ""));
       if (duplicates > 0) {
-        run.notes.add("**the message in flight at the kill was delivered again** (at-least-once)");
+        run.notes.add("**the message in flight at the kill was delivered again** (at-least-once; the notifier"
+            + " marks such a resend as a possible repeat, docs/alerting.md)");
       }
       return run.finish(title, ctx.command(id), delivered.size() == alerts);
     } finally {
