@@ -145,7 +145,7 @@ public final class Main {
   }
 
   /** Polls at start, then every interval, on one thread; a failed poll is logged and retried next time. */
-  public static final class Polling {
+  public static final class Polling implements AutoCloseable {
     private final Reconciler reconciler;
     private final Duration interval;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -182,6 +182,11 @@ public final class Main {
 
     public boolean alive() {
       return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+      stop();
     }
 
     public void stop() {
