@@ -12,6 +12,7 @@ import io.tollgate.local.kafka.EmbeddedKafka;
 import io.tollgate.local.kafka.FreePorts;
 import io.tollgate.local.mock.MockProvider;
 import io.tollgate.reconciler.KafkaAlertSink;
+import io.tollgate.reconciler.ReconcilerMetrics;
 import io.tollgate.reconciler.config.ReconcilerConfig;
 import io.tollgate.reconciler.config.ReconcilerConfigLoader;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
@@ -181,7 +182,7 @@ public final class Main {
         KafkaAlertSink sink = stack.push("reconciler alerts", new KafkaAlertSink(kafka, kafkaProperties));
         io.tollgate.reconciler.Main.Polling p = new io.tollgate.reconciler.Main.Polling(
             io.tollgate.reconciler.Main.build(reconciliation, new ClickHouseClient(settings), sink, PriceTable.bundled(),
-                java.time.Clock.systemUTC()), reconciliation.pollInterval());
+                java.time.Clock.systemUTC(), new ReconcilerMetrics(metrics.prometheus())), reconciliation.pollInterval());
         p.start();
         return stack.push("reconciler", p);
       });
