@@ -1,5 +1,6 @@
 package io.tollgate.reconciler;
 
+import com.sun.net.httpserver.HttpServer;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.reconciler.compare.Comparison;
 import io.tollgate.reconciler.config.ReconcilerConfig;
@@ -17,8 +18,11 @@ import io.tollgate.schemas.config.ConfigException;
 import io.tollgate.schemas.config.ConfigWarnings;
 import io.tollgate.schemas.config.Problems;
 import io.tollgate.schemas.kafka.KafkaClientProperties;
+import io.tollgate.schemas.metrics.MetricsRegistry;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The reconciler on its own: {@code --config FILE [--bootstrap HOST:PORT] [--clickhouse URL]
- * [--database tollgate] [--once] [--kafka.<property> VALUE]...}. Reads {@code
+ * [--database tollgate] [--once] [--metrics-port 4003] [--metrics-host 127.0.0.1] [--kafka.<property> VALUE]...}. Reads {@code
  * tollgate.reconciliation} of the shared config file, polls at start and then every
  * {@code poll_interval_hours}; {@code --once} polls once and exits (0 when every provider was
  * read). Bad options or config: every problem printed, exit 2. {@code --validate} checks the config
@@ -47,7 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   static final String READY = "RECONCILER READY";
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final Set<String> OPTIONS = Set.of("bootstrap", "config", "clickhouse", "database");
+  private static final Set<String> OPTIONS = Set.of("bootstrap", "config", "clickhouse", "database", "metrics-port",
+      "metrics-host");
 
   private Main() {
   }
@@ -92,10 +97,22 @@ public final class Main {
     new ClickHouseMigrations(clickhouse).apply();
     KafkaAlertSink alerts = new KafkaAlertSink(a.get("bootstrap", env.getOrDefault("TOLLGATE_KAFKA", "127.0.0.1:9092")),
         kafka);
-    Reconciler reconciler = build(config, clickhouse, alerts, PriceTable.bundled(), Clock.systemUTC());
+    MetricsRegistry metrics = new MetricsRegistry();
+    int metricsPort = a.port("metrics-port", 4003);
+    HttpServer http;
+    try {
+      http = HttpServer.create(new InetSocketAddress(a.get("metrics-host", "127.0.0.1"), metricsPort), 16);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen for /metrics on port " + metricsPort, e);
+    }
+    metrics.serveOn(http);
+    http.start();
+    Reconciler reconciler = build(config, clickhouse, alerts, PriceTable.bundled(), Clock.systemUTC(),
+        new ReconcilerMetrics(metrics.prometheus()));
     if (once) {
       Reconciler.Result r = reconciler.runOnce();
       alerts.close();
+      http.stop(0);
       System.exit(r.providersFailed() == 0 ? 0 : 1);
       return;
     }
@@ -104,12 +121,13 @@ public final class Main {
     CommandLine.runUntilStopped(READY + " (" + config + ")", polling::alive, () -> {
       polling.stop();
       alerts.close();
+      http.stop(0);
     });
   }
 
   /** The whole reconciler from its parts (also the launcher's and the tests' way to build it). */
   public static Reconciler build(ReconcilerConfig config, ClickHouseClient clickhouse, AlertSink alerts,
-                                 PriceTable prices, Clock clock) {
+                                 PriceTable prices, Clock clock, ReconcilerMetrics metrics) {
     AdminHttp http = new AdminHttp(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
         Duration.ofSeconds(60));
     List<Reconciler.Source> sources = new ArrayList<>();
@@ -122,7 +140,7 @@ public final class Main {
       sources.add(source(OpenAiReports.PROVIDER, r::fetch));
     }
     return new Reconciler(sources, new ProviderUsageStore(clickhouse), alerts,
-        new Comparison(config.drift(), config.settle()), config.lookbackDays(), config.channels(), clock);
+        new Comparison(config.drift(), config.settle()), config.lookbackDays(), config.channels(), clock, metrics);
   }
 
   private static Reconciler.Source source(String provider, java.util.function.BiFunction<LocalDate, LocalDate, ProviderReport> fetch) {
@@ -145,7 +163,7 @@ public final class Main {
   }
 
   /** Polls at start, then every interval, on one thread; a failed poll is logged and retried next time. */
-  public static final class Polling {
+  public static final class Polling implements AutoCloseable {
     private final Reconciler reconciler;
     private final Duration interval;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -182,6 +200,11 @@ public final class Main {
 
     public boolean alive() {
       return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+      stop();
     }
 
     public void stop() {

@@ -49,9 +49,10 @@ public final class Reconciler {
   private final int lookbackDays;
   private final List<String> channels;
   private final Clock clock;
+  private final ReconcilerMetrics metrics;
 
   public Reconciler(List<Source> sources, ProviderUsageStore store, AlertSink alerts, Comparison comparison,
-                    int lookbackDays, List<String> channels, Clock clock) {
+                    int lookbackDays, List<String> channels, Clock clock, ReconcilerMetrics metrics) {
     this.sources = List.copyOf(sources);
     this.store = Objects.requireNonNull(store);
     this.alerts = Objects.requireNonNull(alerts);
@@ -59,6 +60,7 @@ public final class Reconciler {
     this.lookbackDays = lookbackDays;
     this.channels = List.copyOf(channels);
     this.clock = Objects.requireNonNull(clock);
+    this.metrics = Objects.requireNonNull(metrics);
   }
 
   public Result runOnce() {
@@ -77,6 +79,7 @@ public final class Reconciler {
         report = source.fetch(from, to);
       } catch (AdminApiException e) {
         failed++;
+        metrics.poll(source.provider(), false, now.getEpochSecond());
         LOG.warn("reconciliation of {}: reports not read: {}", source.provider(), e.getMessage());
         continue;
       }
@@ -91,10 +94,12 @@ public final class Reconciler {
           alerts.send(a);
           alerted.put(key, a.getAlertId());
           sent.add(a);
+          metrics.drift(source.provider(), r.driftNanos() > 0);
           LOG.warn("{}", a.getMessage());
         }
       }
       store.write(compared, alerted, now.toEpochMilli(), now);
+      metrics.poll(source.provider(), true, now.getEpochSecond());
       ok++;
       rows += compared.size();
       raised += sent.size();

@@ -109,19 +109,25 @@ class ReconcilerIT {
     ReconcilerConfig config = config("ANTHROPIC_ADMIN_KEY");
     fake.requests.clear(); // the other test's requests
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    io.prometheus.metrics.model.registry.PrometheusRegistry registry = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+    ReconcilerMetrics metrics = new ReconcilerMetrics(registry);
     Reconciler.Result first;
     try (KafkaAlertSink sink = new KafkaAlertSink(kafka.bootstrapServers(), Map.of())) {
-      first = Main.build(config, db.client(), sink, PriceTable.bundled(), clock).runOnce();
+      first = Main.build(config, db.client(), sink, PriceTable.bundled(), clock, metrics).runOnce();
     }
     assertThat(first).isEqualTo(new Reconciler.Result(2, 0, first.rows(), 1));
     // A restart: new objects, the same ClickHouse; the drift is still there, the alert is not raised again.
     Reconciler.Result second;
     try (KafkaAlertSink sink = new KafkaAlertSink(kafka.bootstrapServers(), Map.of())) {
-      second = Main.build(config, db.client(), sink, PriceTable.bundled(), Clock.offset(clock, Duration.ofHours(1)))
+      second = Main.build(config, db.client(), sink, PriceTable.bundled(), Clock.offset(clock, Duration.ofHours(1)),
+          metrics)
           .runOnce();
     }
     assertThat(second.alertsRaised()).isZero();
     assertThat(second.providersOk()).isEqualTo(2);
+    String scrape = new io.tollgate.schemas.metrics.MetricsRegistry(registry).scrape();
+    assertThat(scrape).contains("tollgate_reconciler_drift_alerts_total{direction=\"over_metering\",provider=\"anthropic\"} 1.0")
+        .contains("tollgate_reconciler_polls_total{outcome=\"ok\",provider=\"openai\"} 2.0");
 
     List<Alert> alerts = drift(readAll(kafka));
     assertThat(alerts).hasSize(1);
@@ -171,7 +177,7 @@ class ReconcilerIT {
     // Days after the other test's (same database): OpenAI's fixture days are outside, so nothing to compare there.
     Instant later = NOW.plus(Duration.ofDays(60));
     Reconciler.Result r = Main.build(config, db.client(), sent::add, PriceTable.bundled(),
-        Clock.fixed(later, ZoneOffset.UTC)).runOnce();
+        Clock.fixed(later, ZoneOffset.UTC), ReconcilerMetrics.none()).runOnce();
     assertThat(r.providersFailed()).isEqualTo(1);
     assertThat(r.providersOk()).isEqualTo(1);
     assertThat(sent).isEmpty();

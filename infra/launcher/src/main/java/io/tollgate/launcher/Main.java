@@ -6,10 +6,15 @@ import io.tollgate.alerting.AlertingApp;
 import io.tollgate.alerting.config.AlertingConfig;
 import io.tollgate.ingress.Gateway;
 import io.tollgate.ingress.config.IngressConfig;
+import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.local.clickhouse.LocalClickHouse;
 import io.tollgate.local.kafka.EmbeddedKafka;
 import io.tollgate.local.kafka.FreePorts;
 import io.tollgate.local.mock.MockProvider;
+import io.tollgate.reconciler.KafkaAlertSink;
+import io.tollgate.reconciler.ReconcilerMetrics;
+import io.tollgate.reconciler.config.ReconcilerConfig;
+import io.tollgate.reconciler.config.ReconcilerConfigLoader;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
 import io.tollgate.schemas.clickhouse.ClickHouseSettings;
@@ -69,12 +74,14 @@ public final class Main {
 
     // The one config file, read and checked before anything starts: its errors stop the launch here.
     ConfigFile file;
+    ReconcilerConfig reconciliation;
     try {
       file = options.config() == null ? null : ConfigFile.load(java.nio.file.Path.of(options.config()));
       if (file != null) {
         file.problems().throwIfErrors();
       }
       AggregatorConfig.from(file); // its range errors too, before anything starts
+      reconciliation = ReconcilerConfigLoader.from(file == null ? ConfigFile.load(null) : file, System.getenv());
     } catch (ConfigException e) {
       System.err.println("tollgate: invalid configuration " + options.config() + ":\n"
           + Problems.report(e.problems(), e.warnings()));
@@ -92,7 +99,7 @@ public final class Main {
     }, "tollgate-shutdown"));
 
     try {
-      Started gateway = start(options, file, stack, new Progress(out));
+      Started gateway = start(options, file, reconciliation, stack, new Progress(out));
       if (options.demoMinutes() > 0) {
         out.println("Demo: sending " + options.demoMinutes() + " minute" + (options.demoMinutes() == 1 ? "" : "s")
             + " of synthetic traffic to " + gateway.url() + "; customer " + DemoTraffic.SPIKE_CUSTOMER
@@ -122,7 +129,8 @@ public final class Main {
   }
 
   /** Starts everything; returns the gateway's base URL and key. */
-  private static Started start(LauncherOptions o, ConfigFile file, Stack stack, Progress progress) {
+  private static Started start(LauncherOptions o, ConfigFile file, ReconcilerConfig reconciliation, Stack stack,
+                               Progress progress) {
     progress.line("Starting Tollgate (data in " + o.home() + ")");
     try {
       Files.createDirectories(o.home());
@@ -169,6 +177,17 @@ public final class Main {
         () -> stack.push("alerting", AlertingApp.start(kafka, "tollgate-alerting", o.home().resolve("alerting"),
             alerting, metrics, new ClickHouseClient(settings), kafkaProperties)));
     stack.watch("alerting (Streams or the notifier)", alertingApp::healthy);
+    if (reconciliation.enabled()) { // only with admin keys: without them there is nothing to compare with
+      io.tollgate.reconciler.Main.Polling polling = progress.step("Reconciler (" + reconciliation + ")", () -> {
+        KafkaAlertSink sink = stack.push("reconciler alerts", new KafkaAlertSink(kafka, kafkaProperties));
+        io.tollgate.reconciler.Main.Polling p = new io.tollgate.reconciler.Main.Polling(
+            io.tollgate.reconciler.Main.build(reconciliation, new ClickHouseClient(settings), sink, PriceTable.bundled(),
+                java.time.Clock.systemUTC(), new ReconcilerMetrics(metrics.prometheus())), reconciliation.pollInterval());
+        p.start();
+        return stack.push("reconciler", p);
+      });
+      stack.watch("reconciler", polling::alive);
+    }
     MasterKey masterKey = MasterKey.resolve(o.home(), o.masterKey(), System.getenv(),
         file != null && file.root().generalSettings().masterKey() != null);
     IngressConfig gatewayConfig = GatewayConfigs.build(o, file, kafka, mock == null ? null : mock.baseUrl(),
@@ -203,6 +222,8 @@ public final class Main {
         + (gatewayConfig.masterKey() == null ? "no master key set: a key reads only its own spend"
         : "master key, or a key for its own spend") + ")");
     progress.line("  Alerts         " + alerting + "   (alerts are printed here; Slack/email per config)");
+    progress.line("  Reconciler     " + (reconciliation.enabled() ? "on: /spend/reconciliation, provider_usage"
+        : "off (tollgate.reconciliation with an Anthropic or OpenAI admin key turns it on)"));
     progress.line("  Kafka          " + kafka + "   (topics tollgate.*.v1)");
     progress.line("  ClickHouse     " + clickhouse.url() + "   database " + DATABASE
         + (applied > 0 ? ", " + applied + " migration(s) applied" : ", schema up to date"));

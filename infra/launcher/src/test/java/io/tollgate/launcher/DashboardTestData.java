@@ -116,7 +116,7 @@ final class DashboardTestData {
   }
 
   void insertInto(ClickHouseClient client) {
-    for (String table : List.of("usage_events", "spend_1m", "spend_1h", "spend_1d", "alerts")) {
+    for (String table : List.of("usage_events", "spend_1m", "spend_1h", "spend_1d", "alerts", "provider_usage")) {
       client.execute("SYSTEM STOP MERGES " + client.settings().database() + "." + table);
     }
     insertEvents(client, events);
@@ -125,6 +125,23 @@ final class DashboardTestData {
       insertWindows(client, window.getKey(), window.getValue());
     }
     insertAlerts(client);
+    insertProviderUsage(client);
+  }
+
+  /** The reconciler's comparison of two days, each in two versions (the older must not show through FINAL). */
+  private static void insertProviderUsage(ClickHouseClient client) {
+    String columns = "provider, model, day, status, billed_source, billed_nanos, metered_nanos, drift_nanos, alert_id, "
+        + "version, fetched_at";
+    for (int version = 1; version <= 2; version++) {
+      String status = version == 1 ? "'unsettled'" : "'settled'";
+      client.execute("INSERT INTO provider_usage (" + columns + ") VALUES "
+          + "('anthropic', 'claude-sonnet-4-5-20250929', toDate('2026-03-01'), " + status + ", 'usage_priced', "
+          + "9000000000, 9270000000, 270000000, '" + (version == 2 ? "a1" : "") + "', " + version + ", now()), "
+          + "('anthropic', '*', toDate('2026-03-01'), " + status + ", 'cost_report', 10000000000, 10270000000, "
+          + "270000000, '', " + version + ", now()), "
+          + "('openai', '*', toDate('2026-03-02'), " + status + ", 'line_items', 465000000, 465000000, 0, '', "
+          + version + ", now())");
+    }
   }
 
   private static void insertEvents(ClickHouseClient client, List<Event> events) {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class GrafanaDashboardsTest {
   private static final Set<String> UIDS = Set.of("tollgate-spend", "tollgate-tools", "tollgate-cache", "tollgate-alerts",
       "tollgate-pipeline");
-  private static final Set<String> REPLACING_TABLES = Set.of("usage_events", "spend_1m", "spend_1h", "spend_1d", "alerts");
+  private static final Set<String> REPLACING_TABLES = Set.of("usage_events", "spend_1m", "spend_1h", "spend_1d", "alerts",
+      "provider_usage");
   /** Metric → labels, as the gateway exports them and as agreed for the sink, consumers and alerting. */
   private static final Map<String, Set<String>> METRICS = Map.of(
       "tollgate_requests_total", Set.of("api", "status"),
