@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]
+#                        [--baseline REV]
 #
 # Gateway vs peers in one run (issue 13, part 1): the same 1 KB Anthropic POST, JSON and SSE,
 # straight to the upstream (the ceiling), through nginx proxy_pass, through Portkey, through
@@ -9,6 +10,10 @@
 # (open loop, latency from each request's scheduled send). Results go to BENCHMARKS.md between
 # its "bench-peers" markers; --quick (tiny durations, a smoke test of the harness) writes a
 # temporary file instead and exits non-zero unless every cell produced numbers.
+#
+# --baseline REV adds "tollgate-base" right before "tollgate": the same gateway built from commit REV
+# (its schemas and ingress jars, built once from `git archive` and cached under .tollgate/bench/),
+# so an optimisation's before and after are measured back to back in one run.
 #
 # Needs nginx and wrk (Debian) and @portkey-ai/gateway (npm, cached under .tollgate/bench/):
 # installed when missing if run as root, else the exact command is printed and the script exits 3.
@@ -21,7 +26,8 @@ PORTKEY_VERSION=1.15.2
 PORTKEY_DIR="$ROOT/.tollgate/bench/portkey-$PORTKEY_VERSION"
 PORTKEY_JS="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
 
-quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="direct,nginx,portkey,tollgate,tollgate-spill"
+quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="" baseline=""
+all_targets="direct,nginx,portkey,tollgate,tollgate-spill"
 args_text="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,12 +37,16 @@ while [[ $# -gt 0 ]]; do
     --rate) rate="$2"; shift ;;
     --out) out="$2"; shift ;;
     --targets) targets="$2"; shift ;; # a subset, for trying things out (needs --out: BENCHMARKS.md wants them all)
-    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]" >&2; exit 2 ;;
+    --baseline) baseline="$2"; shift ;;
+    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b] [--baseline REV]" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $targets == "direct,nginx,portkey,tollgate,tollgate-spill" || -n $out || $quick == 1 ]] \
+[[ -n $baseline ]] && all_targets="${all_targets/,tollgate,/,tollgate-base,tollgate,}"
+[[ -z $targets || $targets == "$all_targets" || -n $out || $quick == 1 ]] \
   || { echo "bench peers: --targets needs --out FILE (BENCHMARKS.md gets only complete runs)" >&2; exit 2; }
+targets="${targets:-$all_targets}"
+[[ ",$targets," == *,tollgate-base,* && -z $baseline ]] && { echo "bench peers: tollgate-base needs --baseline REV" >&2; exit 2; }
 [[ ",$targets," == *,portkey,* ]] || portkey=0
 # Warm-up: wrk rounds before the measured one (Tollgate's JIT needs 15 s+; the round-by-round
 # numbers go into the report, so it shows when the gateway reached its steady state).
@@ -194,6 +204,7 @@ wait_http "http://127.0.0.1:$UP_JSON/" "$upstream_pid" "$WORK/upstream/error.log
 wait_http "http://127.0.0.1:$UP_SSE/" "$upstream_pid" "$WORK/upstream/error.log" 10
 
 source "$ROOT/infra/bench/peers-targets.sh"
+[[ -n $baseline ]] && build_baseline "$baseline"
 
 expect=""
 started_at=$SECONDS
