@@ -67,17 +67,29 @@ build_baseline() {
     src="$WORK/baseline-src"
     mkdir -p "$src" "$dir"
     git -C "$ROOT" archive "$BASE_SHA" | tar -x -C "$src"
-    (cd "$src" && { nice mvn -B -q -o -ntp -pl ingress -am -DskipTests package || mvn -B -q -ntp -pl ingress -am -DskipTests package; }) \
+    (cd "$src" && { nice mvn -B -q -o -ntp -pl ingress -am -Dmaven.test.skip=true package || mvn -B -q -ntp -pl ingress -am -Dmaven.test.skip=true package; }) \
       >"$WORK/baseline-build.log" 2>&1 || { tail -30 "$WORK/baseline-build.log" >&2; die "baseline $BASE_SHA does not build"; }
     cp "$src"/schemas/target/tollgate-schemas-*.jar "$src"/ingress/target/tollgate-ingress-*.jar "$dir/"
     rm -rf "$src"
     touch "$dir/built"
   fi
   for entry in ${TOLLGATE_BENCH_CP//:/ }; do
-    [[ $entry == */schemas/target/tollgate-schemas-* || $entry == */ingress/target/tollgate-ingress-* ]] || cp+="${cp:+:}$entry"
+    [[ $entry == */tollgate-schemas-*.jar || $entry == */tollgate-ingress-*.jar ]] || cp+="${cp:+:}$entry"
   done
   BASE_CP="$(ls "$dir"/tollgate-schemas-*.jar):$(ls "$dir"/tollgate-ingress-*.jar):$cp"
   echo "Tollgate baseline = the gateway at commit $BASE_SHA ($(git -C "$ROOT" log -1 --format=%s "$BASE_SHA" | cut -c1-90)), measured right before this commit's gateway on the same broker." >>"$NOTES"
+}
+
+# The usage tap of the baseline and of this build in one JVM (TapBench): CPU per answer and per
+# SSE event, measured by thread CPU time, so it holds on a loaded machine too.
+tap_bench() {
+  local current="" entry
+  for entry in ${TOLLGATE_BENCH_CP//:/ }; do [[ $entry == */tollgate-ingress-*.jar ]] && current="$entry"; done
+  say "$(date -u +%T) usage tap: baseline $BASE_SHA and this build, alternating rounds"
+  "$JAVA" "${JFLAGS[@]}" -Xmx256m -cp "$TOLLGATE_BENCH_CP" io.tollgate.bench.peers.TapBench \
+    --baseline-jar "$(ls "$ROOT/.tollgate/bench/baseline-$BASE_SHA"/tollgate-ingress-*.jar)" --current-jar "$current" \
+    --sse "$FIXTURES/reply.sse" --json "$FIXTURES/reply.json" --rounds "$tap_rounds" --round-seconds "$tap_round_s" \
+    >>"$RESULTS" 2>>"$WORK/tap.log" || { tail -20 "$WORK/tap.log" >&2; die "the tap bench failed"; }
 }
 
 gateway_config() { # file kafka-port spill-dir port

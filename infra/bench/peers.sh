@@ -13,7 +13,8 @@
 #
 # --baseline REV adds "tollgate-base" right before "tollgate": the same gateway built from commit REV
 # (its schemas and ingress jars, built once from `git archive` and cached under .tollgate/bench/),
-# so an optimisation's before and after are measured back to back in one run.
+# so an optimisation's before and after are measured back to back in one run; and the usage tap
+# of both builds in one JVM (TapBench, thread CPU time per answer and per SSE event).
 #
 # Needs nginx and wrk (Debian) and @portkey-ai/gateway (npm, cached under .tollgate/bench/):
 # installed when missing if run as root, else the exact command is printed and the script exits 3.
@@ -50,9 +51,10 @@ targets="${targets:-$all_targets}"
 [[ ",$targets," == *,portkey,* ]] || portkey=0
 # Warm-up: wrk rounds before the measured one (Tollgate's JIT needs 15 s+; the round-by-round
 # numbers go into the report, so it shows when the gateway reached its steady state).
-jvm_rounds=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5
+jvm_rounds=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5 tap_rounds=20 tap_round_s=0.5
 if [[ $quick == 1 ]]; then
   max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3 self_warm_s=1
+  tap_rounds=2 tap_round_s=0.1
 fi
 
 say() { printf 'bench peers: %s\n' "$*" >&2; }
@@ -204,7 +206,7 @@ wait_http "http://127.0.0.1:$UP_JSON/" "$upstream_pid" "$WORK/upstream/error.log
 wait_http "http://127.0.0.1:$UP_SSE/" "$upstream_pid" "$WORK/upstream/error.log" 10
 
 source "$ROOT/infra/bench/peers-targets.sh"
-[[ -n $baseline ]] && build_baseline "$baseline"
+if [[ -n $baseline ]]; then build_baseline "$baseline"; tap_bench; fi
 
 expect=""
 started_at=$SECONDS

@@ -173,6 +173,29 @@ final class PeersTables {
             ratio(b, nginx, "cpu_us_per_req", true), ratio(a, nginx, "cpu_us_per_req", true)));
       }
     }
+    List<CellRecord> taps = records.stream().filter(r -> r.tag().equals(CellRecord.TAP)).toList();
+    if (taps.stream().anyMatch(r -> r.get("build").equals("base"))) {
+      if (md.isEmpty()) {
+        md.append("\n### Before and after (the baseline gateway and this one, back to back in this run)\n");
+      }
+      md.append("\nThe usage tap alone (`ResponseTap`, every answer's bytes pass through it): both builds in one JVM,"
+          + " rounds alternating, this thread's CPU time per answer, median of the warm half of the rounds (`TapBench`;"
+          + " other load on the machine delays a round but is not billed to it).\n\n")
+          .append("| payload | chunks | events | ns per answer before | after | before ÷ after | ns per event before | after |\n")
+          .append("|---|---|---|---|---|---|---|---|\n");
+      for (CellRecord b : taps) {
+        if (!b.get("build").equals("base")) {
+          continue;
+        }
+        taps.stream().filter(a -> a.get("build").equals("current") && a.get("payload").equals(b.get("payload"))
+            && a.get("chunking").equals(b.get("chunking"))).findFirst().ifPresent(a -> md.append(String.format(
+            "| %s | %s | %s | %s | %s | %.2f | %s | %s |%n", b.get("payload").toUpperCase(Locale.ROOT),
+            b.get("chunking").equals("whole") ? "whole answer in one" : "one per event", b.get("events"),
+            count(b.getDouble("ns_per_call")), count(a.getDouble("ns_per_call")),
+            b.getDouble("ns_per_call") / a.getDouble("ns_per_call"), count(b.getDouble("ns_per_event")),
+            count(a.getDouble("ns_per_event")))));
+      }
+    }
     return md.toString();
   }
 

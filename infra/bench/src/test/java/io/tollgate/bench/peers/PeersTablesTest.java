@@ -60,6 +60,10 @@ class PeersTablesTest {
     // 6000 / 3000 req/s, CPU 240 → 120 µs; nginx 30000 req/s at 24 µs.
     assertThat(md).contains("| max throughput | JSON | 3,000 | 6,000 | 2.00 | 240.0 | 120.0 | 2.00 | 80.00 | 40.00"
         + " | 0.10 → 0.20 | 0.10 → 0.20 |");
+    r.add(CellRecord.parse("TAP build=base payload=sse chunking=event events=51 ns_per_call=51000 ns_per_event=1000").get());
+    r.add(CellRecord.parse("TAP build=current payload=sse chunking=event events=51 ns_per_call=10200 ns_per_event=200").get());
+    assertThat(PeersTables.render(CTX, r, List.of(), List.of()))
+        .contains("| SSE | one per event | 51 | 51,000 | 10,200 | 5.00 | 1,000 | 200 |");
     assertThat(PeersTables.problems(r, List.of("tollgate-base:json")))
         .containsExactly("tollgate-base json fixed: no successful requests measured",
             "tollgate-base: the gateway published no usage event to Kafka");
