@@ -54,6 +54,44 @@ await_kafka() {
   done
 }
 
+BASE_CP="" BASE_SHA=""
+# rev: builds the schemas and ingress jars of commit rev once (from `git archive`, so no checkout or
+# worktree changes) into .tollgate/bench/baseline-<sha>/, and sets BASE_CP: the bench classpath
+# with those two jars in place of this build's (every other dependency is this build's).
+build_baseline() {
+  local rev="$1" dir src cp="" entry
+  BASE_SHA=$(git -C "$ROOT" rev-parse --short=12 "$rev^{commit}" 2>/dev/null) || die "--baseline $rev: not a commit"
+  dir="$ROOT/.tollgate/bench/baseline-$BASE_SHA"
+  if [[ ! -f $dir/built ]]; then
+    say "building the baseline gateway at $BASE_SHA (mvn package of schemas and ingress, once)"
+    src="$WORK/baseline-src"
+    mkdir -p "$src" "$dir"
+    git -C "$ROOT" archive "$BASE_SHA" | tar -x -C "$src"
+    (cd "$src" && { nice mvn -B -q -o -ntp -pl ingress -am -Dmaven.test.skip=true package || mvn -B -q -ntp -pl ingress -am -Dmaven.test.skip=true package; }) \
+      >"$WORK/baseline-build.log" 2>&1 || { tail -30 "$WORK/baseline-build.log" >&2; die "baseline $BASE_SHA does not build"; }
+    cp "$src"/schemas/target/tollgate-schemas-*.jar "$src"/ingress/target/tollgate-ingress-*.jar "$dir/"
+    rm -rf "$src"
+    touch "$dir/built"
+  fi
+  for entry in ${TOLLGATE_BENCH_CP//:/ }; do
+    [[ $entry == */tollgate-schemas-*.jar || $entry == */tollgate-ingress-*.jar ]] || cp+="${cp:+:}$entry"
+  done
+  BASE_CP="$(ls "$dir"/tollgate-schemas-*.jar):$(ls "$dir"/tollgate-ingress-*.jar):$cp"
+  echo "Tollgate baseline = the gateway at commit $BASE_SHA ($(git -C "$ROOT" log -1 --format=%s "$BASE_SHA" | cut -c1-90)), measured right before this commit's gateway on the same broker." >>"$NOTES"
+}
+
+# The usage tap of the baseline and of this build in one JVM (TapBench): CPU per answer and per
+# SSE event, measured by thread CPU time, so it holds on a loaded machine too.
+tap_bench() {
+  local current="" entry
+  for entry in ${TOLLGATE_BENCH_CP//:/ }; do [[ $entry == */tollgate-ingress-*.jar ]] && current="$entry"; done
+  say "$(date -u +%T) usage tap: baseline $BASE_SHA and this build, alternating rounds"
+  "$JAVA" "${JFLAGS[@]}" -Xmx256m -cp "$TOLLGATE_BENCH_CP" io.tollgate.bench.peers.TapBench \
+    --baseline-jar "$(ls "$ROOT/.tollgate/bench/baseline-$BASE_SHA"/tollgate-ingress-*.jar)" --current-jar "$current" \
+    --sse "$FIXTURES/reply.sse" --json "$FIXTURES/reply.json" --rounds "$tap_rounds" --round-seconds "$tap_round_s" \
+    >>"$RESULTS" 2>>"$WORK/tap.log" || { tail -20 "$WORK/tap.log" >&2; die "the tap bench failed"; }
+}
+
 gateway_config() { # file kafka-port spill-dir port
   cat >"$1" <<EOF
 model_list:
@@ -123,8 +161,10 @@ EOF
       h_sse=(--header-sse "x-portkey-provider: anthropic" --header-sse "x-portkey-custom-host: http://127.0.0.1:$UP_SSE/v1"
         --header-sse "x-api-key: sk-bench-upstream")
       wait_http "http://127.0.0.1:$port/" "$pid" "$dir/out.log" 60 ;;
-    tollgate | tollgate-spill)
-      if [[ $t == tollgate ]]; then
+    tollgate | tollgate-spill | tollgate-base)
+      local gw_cp="$TOLLGATE_BENCH_CP"
+      [[ $t == tollgate-base ]] && gw_cp="$BASE_CP"
+      if [[ $t != tollgate-spill ]]; then
         [[ -n $kafka_pid ]] || start_kafka
         await_kafka
       else
@@ -132,13 +172,13 @@ EOF
       fi
       port=$(free_port)
       gateway_config "$dir/tollgate.yaml" "$kafka_port" "$dir/spill" "$port"
-      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$TOLLGATE_BENCH_CP" \
+      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$gw_cp" \
         io.tollgate.ingress.Main --config "$dir/tollgate.yaml" >"$dir/out.log" 2>&1 &
       pid=$!; started+=("$pid")
       url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds round_s=$jvm_round_s
       h_json=(--header "x-api-key: sk-bench-virtual")
       wait_http "http://127.0.0.1:$port/health/liveliness" "$pid" "$dir/out.log" 60
-      if [[ $t == tollgate ]]; then
+      if [[ $t != tollgate-spill ]]; then
         local deadline=$((SECONDS + 60))
         until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/readiness")" == 200 ]]; do
           ((SECONDS < deadline)) || die "gateway not ready (Kafka) within 60 s (see $dir/out.log)"

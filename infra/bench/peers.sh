@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]
+#                        [--baseline REV]
 #
 # Gateway vs peers in one run (issue 13, part 1): the same 1 KB Anthropic POST, JSON and SSE,
 # straight to the upstream (the ceiling), through nginx proxy_pass, through Portkey, through
@@ -9,6 +10,11 @@
 # (open loop, latency from each request's scheduled send). Results go to BENCHMARKS.md between
 # its "bench-peers" markers; --quick (tiny durations, a smoke test of the harness) writes a
 # temporary file instead and exits non-zero unless every cell produced numbers.
+#
+# --baseline REV adds "tollgate-base" right before "tollgate": the same gateway built from commit REV
+# (its schemas and ingress jars, built once from `git archive` and cached under .tollgate/bench/),
+# so an optimisation's before and after are measured back to back in one run; and the usage tap
+# of both builds in one JVM (TapBench, thread CPU time per answer and per SSE event).
 #
 # Needs nginx and wrk (Debian) and @portkey-ai/gateway (npm, cached under .tollgate/bench/):
 # installed when missing if run as root, else the exact command is printed and the script exits 3.
@@ -21,7 +27,8 @@ PORTKEY_VERSION=1.15.2
 PORTKEY_DIR="$ROOT/.tollgate/bench/portkey-$PORTKEY_VERSION"
 PORTKEY_JS="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
 
-quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="direct,nginx,portkey,tollgate,tollgate-spill"
+quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="" baseline=""
+all_targets="direct,nginx,portkey,tollgate,tollgate-spill"
 args_text="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,18 +38,23 @@ while [[ $# -gt 0 ]]; do
     --rate) rate="$2"; shift ;;
     --out) out="$2"; shift ;;
     --targets) targets="$2"; shift ;; # a subset, for trying things out (needs --out: BENCHMARKS.md wants them all)
-    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]" >&2; exit 2 ;;
+    --baseline) baseline="$2"; shift ;;
+    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b] [--baseline REV]" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $targets == "direct,nginx,portkey,tollgate,tollgate-spill" || -n $out || $quick == 1 ]] \
+[[ -n $baseline ]] && all_targets="${all_targets/,tollgate,/,tollgate-base,tollgate,}"
+[[ -z $targets || $targets == "$all_targets" || -n $out || $quick == 1 ]] \
   || { echo "bench peers: --targets needs --out FILE (BENCHMARKS.md gets only complete runs)" >&2; exit 2; }
+targets="${targets:-$all_targets}"
+[[ ",$targets," == *,tollgate-base,* && -z $baseline ]] && { echo "bench peers: tollgate-base needs --baseline REV" >&2; exit 2; }
 [[ ",$targets," == *,portkey,* ]] || portkey=0
 # Warm-up: wrk rounds before the measured one (Tollgate's JIT needs 15 s+; the round-by-round
 # numbers go into the report, so it shows when the gateway reached its steady state).
-jvm_rounds=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5
+jvm_rounds=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5 tap_rounds=20 tap_round_s=0.5
 if [[ $quick == 1 ]]; then
   max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3 self_warm_s=1
+  tap_rounds=2 tap_round_s=0.1
 fi
 
 say() { printf 'bench peers: %s\n' "$*" >&2; }
@@ -194,6 +206,7 @@ wait_http "http://127.0.0.1:$UP_JSON/" "$upstream_pid" "$WORK/upstream/error.log
 wait_http "http://127.0.0.1:$UP_SSE/" "$upstream_pid" "$WORK/upstream/error.log" 10
 
 source "$ROOT/infra/bench/peers-targets.sh"
+if [[ -n $baseline ]]; then build_baseline "$baseline"; tap_bench; fi
 
 expect=""
 started_at=$SECONDS

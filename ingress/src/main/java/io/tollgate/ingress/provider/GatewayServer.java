@@ -23,7 +23,9 @@ import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.publish.HandoffStatus;
 import io.tollgate.ingress.publish.UsagePublisher;
 import io.tollgate.ingress.usage.Api;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -63,7 +65,8 @@ public final class GatewayServer implements AutoCloseable {
   private final CallPipeline pipeline;
   private final IdleConnections idle;
   private final SpendRoutes spendRoutes;
-  private HttpServer server;
+  private volatile HttpServer server;
+  private volatile String deployment;
 
   private final ManagementApi management;
   private final DirectoryStore store;
@@ -122,16 +125,68 @@ public final class GatewayServer implements AutoCloseable {
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);
   }
 
-  /** Listens on the configured host and port (0 = a free one); the future carries the port. */
+  /**
+   * Listens on the configured host and port (0 = a free one); the future carries the port. One
+   * server per core, each on its own event loop, sharing the port (Vert.x hands each new
+   * connection to the next): a server created outside a verticle puts every connection on one
+   * event loop, so the gateway could never use more than one core. They share everything else
+   * (pipeline, limits, budgets, metrics, publisher), which is built for several event loops.
+   */
   public Future<Integer> start() {
     // HTTP/1.1 only, like LiteLLM: an h2c upgrade would swap the connection under a running
     // exchange (and its close signal is how a client abort is noticed).
     HttpServerOptions options = GatewayTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .setCompressionSupported(false).setHttp2ClearTextEnabled(false), config.tls());
-    server = vertx.createHttpServer(options);
-    server.connectionHandler(idle::opened);
-    server.invalidRequestHandler(this::invalid);
-    return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    if (config.port() != 0) {
+      return deploy(options, instances);
+    }
+    // Vert.x shares a port among servers that name the same one; on port 0 each would get a port
+    // of its own. So a free port is picked first (and picked again if someone takes it meanwhile).
+    return deployOnFreePort(options, instances, 3);
+  }
+
+  private Future<Integer> deployOnFreePort(HttpServerOptions options, int instances, int tries) {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(config.host()))) {
+      port = probe.getLocalPort();
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    return deploy(new HttpServerOptions(options).setPort(port), instances).recover(e -> tries > 1
+        && e instanceof java.net.BindException ? deployOnFreePort(options, instances, tries - 1) : Future.failedFuture(e));
+  }
+
+  private Future<Integer> deploy(HttpServerOptions options, int instances) {
+    java.util.List<Listener> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      Listener l = new Listener(options);
+      started.add(l);
+      return l;
+    }, new DeploymentOptions().setInstances(instances)).map(id -> {
+      deployment = id;
+      server = started.get(0).server;
+      return server.actualPort();
+    });
+  }
+
+  /** One HTTP server on the event loop of its verticle. */
+  private final class Listener extends VerticleBase {
+    private final HttpServerOptions options;
+    private volatile HttpServer server;
+
+    Listener(HttpServerOptions options) {
+      this.options = options;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServer s = vertx.createHttpServer(options);
+      s.connectionHandler(idle::opened);
+      s.invalidRequestHandler(GatewayServer.this::invalid);
+      server = s;
+      return s.requestHandler(GatewayServer.this::handle).listen();
+    }
   }
 
   private void handle(HttpServerRequest req) {
@@ -277,8 +332,9 @@ public final class GatewayServer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (server != null) {
-      server.close().toCompletionStage().toCompletableFuture().join();
+    if (deployment != null) {
+      vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().join(); // closes the servers
+      deployment = null;
     }
     client.close().toCompletionStage().toCompletableFuture().join();
     spendRoutes.close();

@@ -230,7 +230,7 @@ final class Relay {
         // arrives, whatever end() does later: hold that byte back, so the caller's end — after
         // the event is durable — is what completes the answer, as the terminating chunk does for
         // chunked answers.
-        heldTail = chunk.copy().slice(chunk.length() - 1, chunk.length());
+        heldTail = chunk.getBuffer(chunk.length() - 1, chunk.length()); // a copy of that one byte, not of the chunk
         chunk = chunk.slice(0, chunk.length() - 1);
       }
       resp.write(chunk);

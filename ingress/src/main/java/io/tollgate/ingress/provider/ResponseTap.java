@@ -7,7 +7,9 @@ import io.tollgate.ingress.usage.GeminiUsage;
 import io.tollgate.ingress.usage.SseFramer;
 import io.tollgate.ingress.usage.StreamUsageTap;
 import io.tollgate.ingress.usage.Usage;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +84,7 @@ final class ResponseTap {
       firstContent = true; // a plain (or compressed) body's first byte is its first content
     }
     if (bodyReader != null) {
-      guard(() -> bodyReader.onBytes(chunk.getBytes()));
+      guard(() -> inPlace(chunk, bodyReader::onBytes));
       return chunk;
     }
     if (!sse) {
@@ -103,7 +105,7 @@ final class ResponseTap {
       rewritten = Buffer.buffer();
     }
     try {
-      framer.feed(chunk.getBytes());
+      inPlace(chunk, framer::feed);
     } catch (RuntimeException e) {
       fail(e);
       return chunk; // best effort: what the framer had not yet handed on is in this chunk
@@ -114,6 +116,25 @@ final class ResponseTap {
       return out;
     }
     return chunk;
+  }
+
+  /**
+   * Frames a chunk from the array behind it when it has one (Vert.x hands heap buffers to the
+   * relay), instead of copying every streamed byte once more only to read it.
+   */
+  private static void inPlace(Buffer chunk, Bytes sink) {
+    if (chunk instanceof BufferInternal internal && internal.unwrap().hasArray()) {
+      ByteBuf b = internal.unwrap();
+      sink.take(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes());
+    } else {
+      byte[] copy = chunk.getBytes();
+      sink.take(copy, 0, copy.length);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Bytes {
+    void take(byte[] bytes, int offset, int length);
   }
 
   /** The end of upstream's answer: bytes still held by a re-framing tap, or null. */

@@ -55,7 +55,7 @@ final class UpstreamCall {
   }
 
   static String url(Deployment d, Api api, String query) {
-    String base = d.apiBase().replaceAll("/+$", "");
+    String base = withoutTrailingSlashes(d.apiBase()); // per call: no regex compiled for it
     String path = switch (api) {
       case MESSAGES -> "/v1/messages";
       case COUNT_TOKENS -> "/v1/messages/count_tokens";
@@ -69,6 +69,14 @@ final class UpstreamCall {
       path = path.substring(3);
     }
     return base + path + (query == null || query.isEmpty() ? "" : "?" + query);
+  }
+
+  private static String withoutTrailingSlashes(String base) {
+    int end = base.length();
+    while (end > 0 && base.charAt(end - 1) == '/') {
+      end--;
+    }
+    return base.substring(0, end);
   }
 
   private static boolean hasPath(String base) {
@@ -87,8 +95,10 @@ final class UpstreamCall {
     boolean addUsage = api == Api.CHAT_COMPLETIONS && streamed && !clientAskedUsage;
     // metadata.tags are the gateway's (spend by tag): Anthropic's metadata takes only user_id, OpenAI's
     // only string values, Gemini has none; each answers 400 to them.
-    boolean metadataTags = json.path("metadata").has("tags");
-    boolean strip = metadataTags || GATEWAY_ONLY_FIELDS.stream().anyMatch(json::has);
+    boolean strip = json.path("metadata").has("tags");
+    for (String field : GATEWAY_ONLY_FIELDS) {
+      strip |= json.has(field);
+    }
     if (!renameModel && !addUsage && !strip) {
       return raw;
     }

@@ -1,7 +1,7 @@
 package io.tollgate.ingress.usage;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -25,9 +25,14 @@ public final class SseFramer {
 
   private final Listener listener;
   private final boolean keepRaw;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-  private final ByteArrayOutputStream data = new ByteArrayOutputStream(1024);
-  private final ByteArrayOutputStream raw;
+  /** The start of a line that straddles chunks (empty while lines are read in place from the chunk). */
+  private final Bytes line = new Bytes(256);
+  private final Bytes data = new Bytes(1024);
+  /** The current event's raw bytes from earlier chunks (its part in the current chunk is copied at its end). */
+  private final Bytes raw;
+  /** Recent {@code event:} names: a stream repeats a handful, so each is decoded once, not once per event. */
+  private final String[] names = new String[8];
+  private int nextName;
   private String event;
   private boolean hasData;
   private boolean lastWasCr;
@@ -35,90 +40,174 @@ public final class SseFramer {
   public SseFramer(Listener listener, boolean keepRaw) {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.keepRaw = keepRaw;
-    this.raw = keepRaw ? new ByteArrayOutputStream(1024) : null;
+    this.raw = keepRaw ? new Bytes(1024) : null;
   }
 
   public void feed(byte[] bytes) {
     feed(bytes, 0, bytes.length);
   }
 
+  /**
+   * Scans for line ends and reads each complete line where it lies in {@code bytes}; only the
+   * unfinished line at a chunk's end is copied (per byte work here is what a streamed answer
+   * costs the gateway for every event it passes through).
+   */
   public void feed(byte[] bytes, int offset, int length) {
     int end = offset + length;
-    for (int i = offset; i < end; i++) {
-      byte b = bytes[i];
-      if (keepRaw) {
-        raw.write(b);
-      }
-      if (b == '\n' && lastWasCr) {
-        lastWasCr = false; // the \n of a \r\n: the line already ended at \r
-        continue;
-      }
-      lastWasCr = b == '\r';
-      if (b == '\n' || b == '\r') {
-        endLine();
-      } else {
-        line.write(b);
+    int i = offset;
+    rawFrom = offset;
+    if (i < end && lastWasCr) {
+      lastWasCr = false;
+      if (bytes[i] == '\n') {
+        i++; // the \n of a \r\n split across chunks: the line already ended at \r
       }
     }
+    while (i < end) {
+      int eol = i;
+      while (eol < end && bytes[eol] != '\n' && bytes[eol] != '\r') {
+        eol++;
+      }
+      if (eol == end) {
+        line.write(bytes, i, end - i); // unfinished: the rest comes with the next chunk
+        break;
+      }
+      int next = eol + 1;
+      if (bytes[eol] == '\r') {
+        if (next < end) {
+          if (bytes[next] == '\n') {
+            next++;
+          }
+        } else {
+          lastWasCr = true;
+        }
+      }
+      if (line.size == 0) {
+        endLine(bytes, i, eol, bytes, next);
+      } else {
+        line.write(bytes, i, eol - i);
+        endLine(line.array, 0, line.size, bytes, next);
+        line.size = 0;
+      }
+      i = next;
+    }
+    if (keepRaw && rawFrom < end) {
+      raw.write(bytes, rawFrom, end - rawFrom);
+    }
   }
+
+  /** Where the current event's raw bytes start in the chunk being fed. */
+  private int rawFrom;
 
   /** Bytes of an unfinished event at the end of the stream (to forward them unchanged), or empty. */
   public byte[] pendingRaw() {
     return keepRaw ? raw.toByteArray() : new byte[0];
   }
 
-  private void endLine() {
-    if (line.size() == 0) {
-      dispatch();
+  /**
+   * One line, {@code l[from, to)}, without its line end; {@code chunk} and {@code next}: the chunk
+   * being fed and where the line's end ends in it (an event's raw bytes run up to there).
+   */
+  private void endLine(byte[] l, int from, int to, byte[] chunk, int next) {
+    if (from == to) {
+      dispatch(chunk, next);
       return;
     }
-    byte[] l = line.toByteArray();
-    line.reset();
-    if (l[0] == ':') {
+    if (l[from] == ':') {
       return; // comment
     }
-    int colon = indexOf(l, (byte) ':');
-    String field = new String(l, 0, colon < 0 ? l.length : colon, StandardCharsets.UTF_8);
-    int valueStart = colon < 0 ? l.length : colon + 1;
-    if (valueStart < l.length && l[valueStart] == ' ') {
+    int colon = from;
+    while (colon < to && l[colon] != ':') {
+      colon++;
+    }
+    int valueStart = colon < to ? colon + 1 : to;
+    if (valueStart < to && l[valueStart] == ' ') {
       valueStart++;
     }
-    switch (field) {
-      case "data" -> {
-        if (hasData) {
-          data.write('\n');
-        }
-        data.write(l, valueStart, l.length - valueStart);
-        hasData = true;
+    int fieldLength = colon - from;
+    if (fieldLength == 4 && l[from] == 'd' && l[from + 1] == 'a' && l[from + 2] == 't' && l[from + 3] == 'a') {
+      if (hasData) {
+        data.write('\n');
       }
-      case "event" -> event = new String(l, valueStart, l.length - valueStart, StandardCharsets.UTF_8);
-      default -> {
-        // id:, retry: and unknown fields do not matter for metering
-      }
+      data.write(l, valueStart, to - valueStart);
+      hasData = true;
+    } else if (fieldLength == 5 && l[from] == 'e' && l[from + 1] == 'v' && l[from + 2] == 'e' && l[from + 3] == 'n'
+        && l[from + 4] == 't') {
+      event = name(l, valueStart, to);
     }
+    // id:, retry: and unknown fields do not matter for metering
   }
 
-  private void dispatch() {
-    if (hasData || event != null) {
-      listener.onEvent(event, data.toByteArray(), keepRaw ? raw.toByteArray() : null);
-    } else if (keepRaw && raw.size() > 0) {
-      // blank line(s) or comments alone: hand them on as an event without data so nothing is lost
-      listener.onEvent(null, new byte[0], raw.toByteArray());
+  private String name(byte[] l, int from, int to) {
+    int n = to - from;
+    for (String known : names) {
+      if (known != null && known.length() == n && sameAscii(known, l, from)) {
+        return known;
+      }
     }
-    data.reset();
+    String s = new String(l, from, n, StandardCharsets.UTF_8);
+    names[nextName] = s;
+    nextName = (nextName + 1) % names.length;
+    return s;
+  }
+
+  private static boolean sameAscii(String s, byte[] l, int from) {
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) != l[from + k]) { // a non-ASCII byte is negative and never equals a char
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void dispatch(byte[] chunk, int next) {
+    byte[] rawEvent = null;
     if (keepRaw) {
-      raw.reset();
+      raw.write(chunk, rawFrom, next - rawFrom);
+      rawFrom = next;
+      rawEvent = raw.size > 0 ? raw.toByteArray() : null;
+    }
+    if (hasData || event != null) {
+      listener.onEvent(event, data.toByteArray(), rawEvent);
+    } else if (rawEvent != null) {
+      // blank line(s) or comments alone: hand them on as an event without data so nothing is lost
+      listener.onEvent(null, new byte[0], rawEvent);
+    }
+    data.size = 0;
+    if (keepRaw) {
+      raw.size = 0;
     }
     event = null;
     hasData = false;
   }
 
-  private static int indexOf(byte[] bytes, byte b) {
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == b) {
-        return i;
+  /** A growable byte array without {@link java.io.ByteArrayOutputStream}'s lock on every write. */
+  private static final class Bytes {
+    byte[] array;
+    int size;
+
+    Bytes(int capacity) {
+      array = new byte[capacity];
+    }
+
+    void write(int b) {
+      ensure(1);
+      array[size++] = (byte) b;
+    }
+
+    void write(byte[] b, int from, int n) {
+      ensure(n);
+      System.arraycopy(b, from, array, size, n);
+      size += n;
+    }
+
+    private void ensure(int n) {
+      if (size + n > array.length) {
+        array = Arrays.copyOf(array, Math.max(array.length * 2, size + n));
       }
     }
-    return -1;
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(array, size);
+    }
   }
 }

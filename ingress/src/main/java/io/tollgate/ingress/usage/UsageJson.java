@@ -1,8 +1,10 @@
 package io.tollgate.ingress.usage;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
@@ -83,9 +85,41 @@ public final class UsageJson {
       return GeminiUsage.fromBody(api, body, length);
     }
     try {
-      return fromTree(api, JSON.readTree(body, 0, length));
+      return fromTop(api, JSON.createParser(body, 0, length));
     } catch (IOException | RuntimeException e) {
       return Usage.NONE; // not JSON, truncated, too deeply nested
+    }
+  }
+
+  /**
+   * One streaming pass over the body: only {@code usage} becomes a tree, and the answer's content
+   * (most of a real body) is tokenized but never built into nodes. The same reading as a tree of
+   * the whole body: a later duplicate field wins, bytes after the object are ignored, and a body
+   * that is not complete JSON has no usage.
+   */
+  private static Usage fromTop(Api api, JsonParser p) throws IOException {
+    try (p) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Usage.NONE;
+      }
+      ObjectNode top = JSON.createObjectNode();
+      JsonToken token;
+      while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == null) {
+          return Usage.NONE;
+        }
+        switch (name) {
+          case "model", "id", "service_tier", "usage" -> top.set(name, JSON.readTree(p));
+          default -> {
+            if (value.isStructStart()) {
+              p.skipChildren();
+            }
+          }
+        }
+      }
+      return token == JsonToken.END_OBJECT ? fromTree(api, top) : Usage.NONE;
     }
   }
 

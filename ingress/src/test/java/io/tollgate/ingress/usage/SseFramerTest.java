@@ -56,4 +56,27 @@ class SseFramerTest {
       assertThat(raw.toString(StandardCharsets.UTF_8)).isEqualTo(text);
     }
   }
+
+  @Test
+  void emptyChunksBetweenTheHalvesOfACrLfChangeNothing() {
+    String text = "event: a\r\ndata: 1\r\n\r\ndata: 2\r\n\r\n";
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    for (int size = 1; size <= 5; size++) {
+      List<Event> events = new ArrayList<>();
+      ByteArrayOutputStream raw = new ByteArrayOutputStream();
+      SseFramer framer = new SseFramer((name, data, rawBytes) -> {
+        raw.writeBytes(rawBytes);
+        if (name != null || data.length > 0) {
+          events.add(new Event(name, new String(data, StandardCharsets.UTF_8)));
+        }
+      }, true);
+      for (int i = 0; i < bytes.length; i += size) {
+        framer.feed(bytes, i, Math.min(size, bytes.length - i));
+        framer.feed(new byte[0], 0, 0);
+      }
+      raw.writeBytes(framer.pendingRaw());
+      assertThat(events).as("chunk size %d", size).containsExactly(new Event("a", "1"), new Event(null, "2"));
+      assertThat(raw.toString(StandardCharsets.UTF_8)).isEqualTo(text);
+    }
+  }
 }

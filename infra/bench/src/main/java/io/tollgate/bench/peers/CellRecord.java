@@ -15,6 +15,8 @@ public record CellRecord(String tag, Map<String, String> fields) {
   public static final String WARMUP = "WARMUP";
   /** The gateway's own count of usage events after a target's cells (published, spilled). */
   public static final String EVENTS = "EVENTS";
+  /** The usage tap alone, per build ({@link TapBench}). */
+  public static final String TAP = "TAP";
 
   public CellRecord {
     fields = Map.copyOf(fields);
@@ -66,7 +68,8 @@ public record CellRecord(String tag, Map<String, String> fields) {
   /** Parses a line written by {@link #format()}; other lines (log output) give empty. */
   public static Optional<CellRecord> parse(String line) {
     String[] words = line.trim().split(" +");
-    if (words.length == 0 || !(words[0].equals(CELL) || words[0].equals(WARMUP) || words[0].equals(EVENTS))) {
+    if (words.length == 0 || !(words[0].equals(CELL) || words[0].equals(WARMUP) || words[0].equals(EVENTS)
+        || words[0].equals(TAP))) {
       return Optional.empty();
     }
     Map<String, String> fields = new LinkedHashMap<>();

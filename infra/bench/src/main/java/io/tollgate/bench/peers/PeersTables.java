@@ -11,10 +11,11 @@ final class PeersTables {
   static final String BEGIN = "<!-- bench-peers:begin (written by ./tollgate bench peers; edit the script, not the numbers) -->";
   static final String END = "<!-- bench-peers:end -->";
   static final String HEADING = "## Gateway vs peers";
-  static final List<String> TARGETS = List.of("direct", "nginx", "portkey", "tollgate", "tollgate-spill");
+  static final List<String> TARGETS = List.of("direct", "nginx", "portkey", "tollgate-base", "tollgate", "tollgate-spill");
   static final List<String> PAYLOADS = List.of("json", "sse");
   private static final Map<String, String> NAMES = Map.of("direct", "direct → upstream", "nginx", "nginx proxy_pass",
-      "portkey", "Portkey", "tollgate", "Tollgate (Kafka)", "tollgate-spill", "Tollgate (broker down, spill)");
+      "portkey", "Portkey", "tollgate-base", "Tollgate baseline (Kafka)", "tollgate", "Tollgate (Kafka)",
+      "tollgate-spill", "Tollgate (broker down, spill)");
 
   private PeersTables() {
   }
@@ -42,8 +43,8 @@ final class PeersTables {
           }
         }
       }
-      if (t.equals("tollgate") && events(records, t, "published") == 0) {
-        out.add("tollgate: the gateway published no usage event to Kafka");
+      if ((t.equals("tollgate") || t.equals("tollgate-base")) && events(records, t, "published") == 0) {
+        out.add(t + ": the gateway published no usage event to Kafka");
       }
       if (t.equals("tollgate-spill") && events(records, t, "spilled") == 0) {
         out.add("tollgate-spill: the gateway logged no usage event for Kafka to take later");
@@ -118,13 +119,14 @@ final class PeersTables {
             base ? "" : added(r, direct, "ttfb_p99_us"), r.get("cpu_us_per_req"), r.get("rss_mb")));
       }
     }
+    md.append(beforeAfter(records));
     List<String> warm = warmups(records);
     if (!warm.isEmpty()) {
       md.append("\nWarm-up (wrk rounds before the measured run, same connections; req/s and CPU µs/req per round):\n\n");
       warm.forEach(w -> md.append("- ").append(w).append('\n'));
     }
     List<String> more = new ArrayList<>();
-    for (String t : List.of("tollgate", "tollgate-spill")) {
+    for (String t : List.of("tollgate-base", "tollgate", "tollgate-spill")) {
       records.stream().filter(r -> r.tag().equals(CellRecord.EVENTS) && r.get("target").equals(t)).findFirst()
           .ifPresent(e -> more.add(NAMES.get(t) + ": the gateway counted " + count(e.getDouble("published"))
               + " usage events published to Kafka and " + count(e.getDouble("spilled"))
@@ -135,6 +137,64 @@ final class PeersTables {
     if (!more.isEmpty()) {
       md.append("\nNotes:\n\n");
       more.forEach(n -> md.append("- ").append(n).append('\n'));
+    }
+    return md.toString();
+  }
+
+  /**
+   * With a baseline gateway in the run ({@code --baseline REV}): this build against it, cell by
+   * cell, and both against nginx — the before and after of the commits between them, measured back
+   * to back. Empty without a baseline.
+   */
+  static String beforeAfter(List<CellRecord> records) {
+    StringBuilder md = new StringBuilder();
+    for (String mode : List.of("max", "fixed")) {
+      for (String payload : PAYLOADS) {
+        Optional<CellRecord> base = cell(records, mode, "tollgate-base", payload);
+        Optional<CellRecord> now = cell(records, mode, "tollgate", payload);
+        Optional<CellRecord> nginx = cell(records, mode, "nginx", payload);
+        if (base.isEmpty() || now.isEmpty()) {
+          continue;
+        }
+        if (md.isEmpty()) {
+          md.append("\n### Before and after (the baseline gateway and this one, back to back in this run)\n\n")
+              .append("| run | payload | req/s before | req/s after | after ÷ before | CPU µs/req before | CPU µs/req after"
+                  + " | before ÷ after | p99 ms before | p99 ms after | req/s ÷ nginx before → after"
+                  + " | CPU/req nginx ÷ this before → after |\n")
+              .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        }
+        CellRecord b = base.get();
+        CellRecord a = now.get();
+        md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s → %s |%n",
+            mode.equals("max") ? "max throughput" : "fixed rate", payload.toUpperCase(Locale.ROOT),
+            count(b.getDouble("rps")), count(a.getDouble("rps")), ratio(a, base, "rps", false),
+            b.get("cpu_us_per_req"), a.get("cpu_us_per_req"), ratio(a, base, "cpu_us_per_req", true),
+            ms(b, "p99_us"), ms(a, "p99_us"), ratio(b, nginx, "rps", false), ratio(a, nginx, "rps", false),
+            ratio(b, nginx, "cpu_us_per_req", true), ratio(a, nginx, "cpu_us_per_req", true)));
+      }
+    }
+    List<CellRecord> taps = records.stream().filter(r -> r.tag().equals(CellRecord.TAP)).toList();
+    if (taps.stream().anyMatch(r -> r.get("build").equals("base"))) {
+      if (md.isEmpty()) {
+        md.append("\n### Before and after (the baseline gateway and this one, back to back in this run)\n");
+      }
+      md.append("\nThe usage tap alone (`ResponseTap`, every answer's bytes pass through it): both builds in one JVM,"
+          + " rounds alternating, this thread's CPU time per answer, median of the warm half of the rounds (`TapBench`;"
+          + " other load on the machine delays a round but is not billed to it).\n\n")
+          .append("| payload | chunks | events | ns per answer before | after | before ÷ after | ns per event before | after |\n")
+          .append("|---|---|---|---|---|---|---|---|\n");
+      for (CellRecord b : taps) {
+        if (!b.get("build").equals("base")) {
+          continue;
+        }
+        taps.stream().filter(a -> a.get("build").equals("current") && a.get("payload").equals(b.get("payload"))
+            && a.get("chunking").equals(b.get("chunking"))).findFirst().ifPresent(a -> md.append(String.format(
+            "| %s | %s | %s | %s | %s | %.2f | %s | %s |%n", b.get("payload").toUpperCase(Locale.ROOT),
+            b.get("chunking").equals("whole") ? "whole answer in one" : "one per event", b.get("events"),
+            count(b.getDouble("ns_per_call")), count(a.getDouble("ns_per_call")),
+            b.getDouble("ns_per_call") / a.getDouble("ns_per_call"), count(b.getDouble("ns_per_event")),
+            count(a.getDouble("ns_per_event")))));
+      }
     }
     return md.toString();
   }

@@ -51,6 +51,25 @@ class PeersTablesTest {
   }
 
   @Test
+  void aBaselineGatewayGetsItsBeforeAndAfterRows() {
+    List<CellRecord> r = new ArrayList<>(run().stream().filter(c -> !c.get("target").equals("tollgate-base")).toList());
+    assertThat(PeersTables.beforeAfter(r)).isEmpty(); // no baseline in the run: no table
+    r.add(cell("max", "tollgate-base", "json", 3000, "240.0", 16000, 80000));
+    r.add(CellRecord.of(CellRecord.EVENTS).with("target", "tollgate-base").with("published", 0).with("spilled", 0));
+    String md = PeersTables.render(CTX, r, List.of(), List.of());
+    // 6000 / 3000 req/s, CPU 240 → 120 µs; nginx 30000 req/s at 24 µs.
+    assertThat(md).contains("| max throughput | JSON | 3,000 | 6,000 | 2.00 | 240.0 | 120.0 | 2.00 | 80.00 | 40.00"
+        + " | 0.10 → 0.20 | 0.10 → 0.20 |");
+    r.add(CellRecord.parse("TAP build=base payload=sse chunking=event events=51 ns_per_call=51000 ns_per_event=1000").get());
+    r.add(CellRecord.parse("TAP build=current payload=sse chunking=event events=51 ns_per_call=10200 ns_per_event=200").get());
+    assertThat(PeersTables.render(CTX, r, List.of(), List.of()))
+        .contains("| SSE | one per event | 51 | 51,000 | 10,200 | 5.00 | 1,000 | 200 |");
+    assertThat(PeersTables.problems(r, List.of("tollgate-base:json")))
+        .containsExactly("tollgate-base json fixed: no successful requests measured",
+            "tollgate-base: the gateway published no usage event to Kafka");
+  }
+
+  @Test
   void saysWhenTheMachineWasBusy() {
     PeersTables.Context busy = new PeersTables.Context("d", "c", "m", "p", "4.52 at the start, 3.10 at the end", 5000, 15);
     assertThat(PeersTables.render(busy, run(), List.of(), List.of())).contains("**Loaded machine**");
