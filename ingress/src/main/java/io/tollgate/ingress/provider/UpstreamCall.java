@@ -95,7 +95,8 @@ final class UpstreamCall {
     boolean addUsage = api == Api.CHAT_COMPLETIONS && streamed && !clientAskedUsage;
     // metadata.tags are the gateway's (spend by tag): Anthropic's metadata takes only user_id, OpenAI's
     // only string values, Gemini has none; each answers 400 to them.
-    boolean strip = json.path("metadata").has("tags");
+    boolean metadataTags = json.path("metadata").has("tags");
+    boolean strip = metadataTags;
     for (String field : GATEWAY_ONLY_FIELDS) {
       strip |= json.has(field);
     }
