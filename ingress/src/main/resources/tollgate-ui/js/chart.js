@@ -1,7 +1,29 @@
 // Charts through uPlot (served from its webjar at /ui/vendor/uplot/): a time series of one or two
 // values. Colours come from the page's CSS variables so light and dark mode both read.
 import uPlot from '../vendor/uplot/uPlot.esm.js';
-import { h } from './lib.js';
+import { h, range } from './lib.js';
+
+/**
+ * The report's buckets with every day (or, for a one-day range, every hour) of the range present,
+ * zero where there were no calls: a lone day would otherwise stretch the axis over years.
+ */
+export function dense(rows, fields) {
+  const by = new Map(rows.map((r) => [r.bucket, r]));
+  const out = [];
+  const zero = (bucket) => Object.fromEntries([['bucket', bucket], ...fields.map((f) => [f, 0])]);
+  if (range.start === range.end) {
+    for (let hour = 0; hour < 24; hour++) {
+      const b = `${range.start} ${String(hour).padStart(2, '0')}:00:00`;
+      out.push(by.get(b) || zero(b));
+    }
+    return out;
+  }
+  for (let d = new Date(range.start + 'T00:00:00Z'); d <= new Date(range.end + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + 1)) {
+    const b = d.toISOString().slice(0, 10);
+    out.push(by.get(b) || zero(b));
+  }
+  return out;
+}
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 

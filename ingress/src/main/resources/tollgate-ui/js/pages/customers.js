@@ -1,6 +1,6 @@
 // Customers: spend, budget, requests, tokens, success rate, last active; search and multi-select.
 import { api, report, h, usd, num, pct, panel, table, compact } from '../lib.js';
-import { timeChart } from '../chart.js';
+import { timeChart, dense } from '../chart.js';
 
 let selected = new Set();
 
@@ -25,8 +25,9 @@ export default async function customers({ me }) {
   async function drawChart() {
     const ids = [...selected];
     const over = await report('over_time', ids.length ? { customer: ids.join(',') } : {});
-    chartBox.replaceChildren(over.rows.length ? timeChart(over.rows.map((r) => r.bucket),
-      [{ label: ids.length ? 'Spend of selected' : 'Spend, all customers', values: over.rows.map((r) => Number(r.spend_nanos)), format: usd }],
+    const rows = dense(over.rows, ['spend_nanos']);
+    chartBox.replaceChildren(over.rows.length ? timeChart(rows.map((r) => r.bucket),
+      [{ label: ids.length ? 'Spend of selected' : 'Spend, all customers', values: rows.map((r) => Number(r.spend_nanos)), format: usd }],
       'customers-chart') : h('p', { class: 'muted' }, 'No calls in this range.'));
   }
 

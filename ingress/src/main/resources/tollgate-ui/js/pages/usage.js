@@ -1,6 +1,6 @@
 // Usage: totals, spend over time, and spend by customer, model, coding tool, team, tag and key.
 import { report, h, usd, num, pct, card, panel, table, compact, widthClass } from '../lib.js';
-import { timeChart } from '../chart.js';
+import { timeChart, dense } from '../chart.js';
 
 const DIMENSIONS = [
   ['customer', 'Customer'], ['model', 'Model'], ['tool', 'Coding tool'],
@@ -39,8 +39,9 @@ export function unpricedBanner(t, where) {
     + 'or to the price table.');
 }
 
-export function overTimeChart(rows) {
-  if (!rows.length) return h('p', { class: 'muted' }, 'No calls in this range.');
+export function overTimeChart(sparse) {
+  if (!sparse.length) return h('p', { class: 'muted' }, 'No calls in this range.');
+  const rows = dense(sparse, ['spend_nanos', 'requests']);
   return timeChart(rows.map((r) => r.bucket), [
     { label: 'Spend', values: rows.map((r) => Number(r.spend_nanos)), format: (v) => usd(v) },
     { label: 'Requests', values: rows.map((r) => Number(r.requests)), format: (v) => compact(v) },

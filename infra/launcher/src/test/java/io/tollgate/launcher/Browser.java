@@ -63,6 +63,12 @@ final class Browser implements AutoCloseable {
     return new Browser(driver, base, profile);
   }
 
+  /** Opens the UI's first page (the sign-in form when signed out). */
+  void home() {
+    driver.get(base + "/ui/");
+    wait(ExpectedConditions.visibilityOfElementLocated(By.id("key")));
+  }
+
   void signIn(String key) {
     driver.get(base + "/ui/");
     WebElement field = wait(ExpectedConditions.visibilityOfElementLocated(By.id("key")));

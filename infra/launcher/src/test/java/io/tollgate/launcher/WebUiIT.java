@@ -83,6 +83,7 @@ class WebUiIT {
       String made;
       long madeCost = cost(3_000, 300, 0);
       try (Browser b = Browser.start(base)) {
+        b.home();
         b.shoot("signin");
         b.signIn(MASTER);
         b.open("usage");
@@ -214,7 +215,7 @@ class WebUiIT {
         model_list:
           - model_name: claude-sonnet-4-5
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_base: %1$s, api_key: sk-ant-provider}
-        general_settings: {master_key: %2$s}
+        general_settings: {master_key: %2$s, forward_client_headers_to_llm_api: true}
         tollgate:
           port: 0
           host: 127.0.0.1

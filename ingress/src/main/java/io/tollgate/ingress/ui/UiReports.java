@@ -18,7 +18,7 @@ import java.util.Objects;
  * API and the dashboards' tests use too) with the request's WHERE clause and bound values, and
  * answers {@code {"rows": [...]}} with the file's column names. Runs on a worker thread.
  */
-final class UiReports {
+public final class UiReports {
   /** Most rows a breakdown or table may answer; the UI shows the largest first. */
   static final int MAX_ROWS = 1_000;
   static final int MAX_PAGE_SIZE = 200;
@@ -38,6 +38,15 @@ final class UiReports {
   UiReports(ClickHouseClient store, Duration timeout) {
     this.store = Objects.requireNonNull(store, "store");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  /**
+   * Report {@code name} as {@code /ui/api/report/<name>?params} answers the master key (the UI
+   * benchmark times the pages' data through this); {@code today} defaults the date range.
+   */
+  public static Map<String, Object> asMaster(ClickHouseClient store, String name, Map<String, List<String>> params,
+                                             LocalDate today) {
+    return new UiReports(store, Duration.ofSeconds(30)).answer(name, UiQuery.parse(params, today, null), params, true);
   }
 
   /** The answer of report {@code name}; a 400/403/404 as {@link ProxyError.Failure}. */
@@ -67,7 +76,7 @@ final class UiReports {
         }
         List<Object> params = new ArrayList<>();
         String where = q.where(params, false);
-        List<Map<String, Object>> found = run(Reports.render("spend_log_entry", Map.of("where", where)), params, 1);
+        List<Map<String, Object>> found = run(Reports.statement("spend_log_entry", Map.of("where", where)), params, 1);
         if (found.isEmpty()) {
           throw new ProxyError.Failure(new ProxyError(404, "not_found_error", "no call with this id (for this key)", "id"));
         }
@@ -78,7 +87,7 @@ final class UiReports {
           throw new ProxyError.Failure(ProxyError.forbidden("alerts are for the master key; a virtual key sees its own usage"));
         }
         List<Object> params = List.of(q.from().getEpochSecond(), q.until().getEpochSecond(), (long) MAX_ROWS);
-        yield Map.of("rows", run(Reports.sql("alert_deliveries"), params, MAX_ROWS));
+        yield Map.of("rows", run(Reports.statement("alert_deliveries", Map.of()), params, MAX_ROWS));
       }
       default -> throw new ProxyError.Failure(new ProxyError(404, "not_found_error", "no report " + cap(name), null));
     };
@@ -101,11 +110,11 @@ final class UiReports {
     int size = intParam(raw, "page_size", 50, 1, MAX_PAGE_SIZE);
     List<Object> params = new ArrayList<>();
     String where = q.where(params, true);
-    List<Map<String, Object>> count = run(Reports.render("spend_log_count", Map.of("where", where)), params, 1);
+    List<Map<String, Object>> count = run(Reports.statement("spend_log_count", Map.of("where", where)), params, 1);
     List<Object> pageParams = new ArrayList<>(params);
     pageParams.add((long) size);
     pageParams.add((long) (page - 1) * size);
-    List<Map<String, Object>> rows = run(Reports.render("spend_log_page",
+    List<Map<String, Object>> rows = run(Reports.statement("spend_log_page",
         Map.of("where", where, "order", "ts DESC, ts_ms DESC, event_id ASC")), pageParams, size);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("rows", rows);
@@ -121,11 +130,11 @@ final class UiReports {
     Map<String, String> all = new LinkedHashMap<>(fragments);
     all.put("where", q.where(params, true));
     params.addAll(trailing);
-    return Map.of("rows", run(Reports.render(report, all), params, max));
+    return Map.of("rows", run(Reports.statement(report, all), params, max));
   }
 
   private List<Map<String, Object>> run(String sql, List<Object> params, int max) {
-    List<Map<String, Object>> rows = store.query(body(sql), params, timeout, max);
+    List<Map<String, Object>> rows = store.query(sql, params, timeout, max);
     List<Map<String, Object>> out = new ArrayList<>(rows.size());
     for (Map<String, Object> r : rows) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -133,19 +142,6 @@ final class UiReports {
       out.add(row);
     }
     return out;
-  }
-
-  /**
-   * The statement without the file's leading comment lines: the client accepts only text starting
-   * with SELECT, and the driver would count a {@code ?} in a comment as a parameter.
-   */
-  static String body(String sql) {
-    String s = sql.strip();
-    while (s.startsWith("--")) {
-      int nl = s.indexOf('\n');
-      s = nl < 0 ? "" : s.substring(nl + 1).strip();
-    }
-    return s;
   }
 
   /** Driver values as JSON-friendly ones: exact integers as numbers, arrays as lists, the rest as text. */
