@@ -109,7 +109,7 @@ public final class UiReportsBench {
         + "concat('s', toString(number %% 20000)), 'anthropic', 'messages', 'claude-sonnet-4-5', "
         + "['claude-sonnet-4-5', 'gpt-5', 'claude-opus-4-1'][number %% 3 + 1], if(number %% 50 = 0, 500, 200), "
         + "1000 + number %% 3000, 100 + number %% 700, number %% 5000, 4500000 + number %% 1000, "
-        + "if(number %% 97 = 0, 0, 1), concat('team-', toString(number %% 20)), if(number %% 3 = 0, ['prod'], []) "
+        + "if(number %% 97 = 0, 0, 1), concat('team-', toString(number %% 20)), if(number %% 3 = 0, ['prod'], emptyArrayString()) "
         + "FROM numbers(%1$d)").formatted(rows);
   }
 
