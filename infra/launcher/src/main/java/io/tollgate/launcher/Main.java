@@ -200,6 +200,7 @@ public final class Main {
     progress.line("");
     boolean open = gatewayConfig.masterKey() == null && gatewayConfig.virtualKeys().isEmpty();
     progress.line("  Gateway        " + gw + "   (" + gatewayConfig.deployments().size() + " model routes)");
+    progress.line("  Web UI         " + gw + "/ui/   (sign in with the master key, or a virtual key for its own usage)");
     if (open) {
       progress.line("  LLM traffic    OPEN: no master key, any key is accepted and metered by its hash");
     } else {

@@ -1,11 +1,14 @@
 package io.tollgate.ingress.admin;
 
+import io.tollgate.schemas.clickhouse.Reports;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The SQL of the spend routes over {@code usage_events}. Client values only ever travel as bound
+ * The SQL of the spend routes over {@code usage_events}: the statements are report files
+ * ({@code clickhouse/reports/spend_log_page.sql} …, shared with the web UI), this class builds the
+ * WHERE clause and the ORDER BY that fill their placeholders. Client values only ever travel as bound
  * parameters ({@code ?}, bound by the driver through
  * {@link io.tollgate.schemas.clickhouse.ClickHouseClient#query(String, List, java.time.Duration, long)});
  * the SQL text is made of constants of this class alone — sort columns come from an allowlist,
@@ -17,14 +20,8 @@ final class SpendSql {
   record Query(String sql, List<Object> params) {
   }
 
-  /** The columns of one spend-log row (see {@link SpendRows#log}). */
-  static final String ROW_COLUMNS = "event_id, api, key_hash, key_alias, cost_nanos, input_tokens, output_tokens, "
-      + "cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, toUInt32(ts) AS ts_s, ts_ms, "
-      + "duration_ms, ttft_ms, model, model_requested, model_group, provider, customer_id, user_id, team_id, tool, "
-      + "session_id, status_code, error_type, price_known, request_tags, streamed, aborted";
   static final String PROMPT_TOKENS = "(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
   static final String TOTAL_TOKENS = "(" + PROMPT_TOKENS + " + output_tokens)";
-  static final String SPEND = "sum(toDecimal128(cost_nanos, 0))";
   /** {@code sort_by} → ORDER BY expression; the only way a client shapes SQL text, so a closed map. */
   private static final Map<String, String> SORT_COLUMNS = Map.of(
       "startTime", "ts %1$s, ts_ms %1$s",
@@ -50,15 +47,15 @@ final class SpendSql {
     String where = where(f, params);
     params.add((long) limit);
     params.add(offset);
-    return new Query("SELECT " + ROW_COLUMNS + " FROM usage_events FINAL" + where + " ORDER BY "
-        + order.formatted(ascending ? "ASC" : "DESC") + ", " + TIE_BREAK + " LIMIT ? OFFSET ?", params);
+    return new Query(Reports.statement("spend_log_page", Map.of("where", where,
+        "order", order.formatted(ascending ? "ASC" : "DESC") + ", " + TIE_BREAK)), params);
   }
 
   /** How many rows match. */
   static Query count(SpendFilter f) {
     List<Object> params = new ArrayList<>();
     String where = where(f, params);
-    return new Query("SELECT count() AS n FROM usage_events FINAL" + where, params);
+    return new Query(Reports.statement("spend_log_count", Map.of("where", where)), params);
   }
 
   /** {@code /spend/logs} summarized: spend per UTC day, key, user and model. */
@@ -66,9 +63,7 @@ final class SpendSql {
     List<Object> params = new ArrayList<>();
     String where = where(f, params);
     params.add((long) limit);
-    return new Query("SELECT toString(toDate(ts)) AS day, key_hash, user_id, model, " + SPEND + " AS spend "
-        + "FROM usage_events FINAL" + where + " GROUP BY day, key_hash, user_id, model "
-        + "ORDER BY day, key_hash, user_id, model LIMIT ?", params);
+    return new Query(Reports.statement("spend_log_summary", Map.of("where", where)), params);
   }
 
   /**
@@ -80,9 +75,7 @@ final class SpendSql {
     String where = where(f, params);
     params.add((long) limit);
     String group = team ? "team_id" : "customer_id";
-    return new Query("SELECT toString(toDate(ts)) AS day, " + group + " AS grp, model, key_hash, " + SPEND + " AS spend, "
-        + "sum(" + TOTAL_TOKENS + ") AS tokens FROM usage_events FINAL" + where + " GROUP BY day, grp, model, key_hash "
-        + "ORDER BY day, grp, model, key_hash LIMIT ?", params);
+    return new Query(Reports.statement("global_spend_by_day", Map.of("where", where, "group", group)), params);
   }
 
   /** {@code /global/spend/report} by api_key: spend and tokens per key and model. */
@@ -90,9 +83,7 @@ final class SpendSql {
     List<Object> params = new ArrayList<>();
     String where = where(f, params);
     params.add((long) limit);
-    return new Query("SELECT key_hash, model, " + SPEND + " AS spend, sum(" + PROMPT_TOKENS + ") AS prompt, "
-        + "sum(output_tokens) AS completion FROM usage_events FINAL" + where + " GROUP BY key_hash, model "
-        + "ORDER BY key_hash, model LIMIT ?", params);
+    return new Query(Reports.statement("global_spend_by_key", Map.of("where", where)), params);
   }
 
   /** The WHERE clause of {@code f}, its values appended to {@code params}; "" when nothing is filtered. */

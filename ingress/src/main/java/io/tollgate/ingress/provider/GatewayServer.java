@@ -3,6 +3,7 @@ package io.tollgate.ingress.provider;
 import io.tollgate.ingress.admin.AdminAuth;
 import io.tollgate.ingress.admin.SpendMetrics;
 import io.tollgate.ingress.admin.SpendRoutes;
+import io.tollgate.ingress.ui.UiRoutes;
 import io.tollgate.ingress.budget.BudgetLedger;
 import io.tollgate.ingress.budget.BudgetMetrics;
 import io.tollgate.ingress.budget.CallScopes;
@@ -65,6 +66,7 @@ public final class GatewayServer implements AutoCloseable {
   private final CallPipeline pipeline;
   private final IdleConnections idle;
   private final SpendRoutes spendRoutes;
+  private final UiRoutes ui;
   private volatile HttpServer server;
   private volatile String deployment;
 
@@ -123,6 +125,7 @@ public final class GatewayServer implements AutoCloseable {
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
     this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), directory,
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);
+    this.ui = new UiRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), metrics.registry(), clock);
   }
 
   /**
@@ -197,6 +200,10 @@ public final class GatewayServer implements AutoCloseable {
       return;
     }
     String path = req.path();
+    if (UiRoutes.handles(path)) {
+      ui.handle(req); // no CORS headers: the UI is same-origin only
+      return;
+    }
     MultiMap extra = cors.headers(req.getHeader("origin"));
     if (ManagementApi.handles(path)) {
       req.response().headers().addAll(extra);
@@ -338,5 +345,6 @@ public final class GatewayServer implements AutoCloseable {
     }
     client.close().toCompletionStage().toCompletableFuture().join();
     spendRoutes.close();
+    ui.close();
   }
 }

@@ -44,8 +44,7 @@ public final class Reports {
    * {@code SELECT}, as {@link ClickHouseClient#query(String, java.util.List, java.time.Duration, long)} requires.
    */
   public static String statement(String name) {
-    return sql(name).lines().dropWhile(l -> l.isBlank() || l.stripLeading().startsWith("--"))
-        .collect(java.util.stream.Collectors.joining("\n"));
+    return statement(name, Map.of());
   }
 
   /** Report {@code name} with its placeholders replaced by {@code fragments} (server constants only). */
@@ -69,6 +68,20 @@ public final class Reports {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * {@link #render} without the file's leading comment lines: what is sent to ClickHouse.
+   * {@link ClickHouseClient#query(String, java.util.List, java.time.Duration, long)} takes only text
+   * that starts with SELECT, and the driver would count a {@code ?} in a comment as a parameter.
+   */
+  public static String statement(String name, Map<String, String> fragments) {
+    String s = render(name, fragments);
+    while (s.startsWith("--")) {
+      int nl = s.indexOf('\n');
+      s = nl < 0 ? "" : s.substring(nl + 1).strip();
+    }
+    return s;
   }
 
   private static String read(String name) {
