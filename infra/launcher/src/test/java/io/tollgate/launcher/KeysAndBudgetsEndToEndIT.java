@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * aggregator's budget-period total for the key is on {@code tollgate.spend-totals.v1} the gateway
  * restarts on the same spill dir and still refuses it — with nothing left in its hand-off log, so
  * the spend it knows came back through the aggregator, not from memory. {@code /spend/logs} lists
- * the calls; the key value is in no log line and no topic record.
+ * the calls; the key value is in no log line, no topic record and no ClickHouse row.
  */
 @ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
 class KeysAndBudgetsEndToEndIT {
@@ -180,6 +180,17 @@ class KeysAndBudgetsEndToEndIT {
       List<byte[]> records = allRecords(kafka);
       assertThat(records).isNotEmpty();
       records.stream().filter(r -> contains(r, bytes)).findAny().ifPresent(r -> places.add("topic record"));
+      // Every row of every table the aggregator's sink and migrations made (usage events, totals, dead letters).
+      int tables = 0;
+      for (Map<String, Object> t : db.client().query("SELECT name FROM system.tables WHERE database = '"
+          + db.database() + "' AND engine NOT LIKE '%View'")) {
+        tables++;
+        String table = db.database() + ".`" + t.get("name") + "`";
+        if (db.client().query("SELECT * FROM " + table).stream().anyMatch(row -> row.toString().contains(key))) {
+          places.add("ClickHouse " + table);
+        }
+      }
+      assertThat(tables).as("ClickHouse tables scanned").isPositive();
       assertThat(places).as("where the generated key was found").isEmpty();
     } finally {
       if (gateway != null) {

@@ -1,5 +1,6 @@
 package io.tollgate.ingress.admin;
 
+import io.tollgate.ingress.identity.AccessChecks;
 import io.tollgate.ingress.identity.KeyAuth;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,7 +16,8 @@ import java.util.function.Function;
  * <p>The master key is compared in constant time: both sides are hashed to SHA-256 first and the
  * digests compared with {@link MessageDigest#isEqual}, so neither the content nor the length of a
  * wrong guess changes the time taken. Virtual keys go through {@link KeyAuth}, which knows only
- * their hashes. Nothing here keeps or logs a key.
+ * their hashes. An expired or blocked virtual key is refused like a wrong one, with LiteLLM's
+ * words for it: blocking a key stops it reading its own spend too. Nothing here keeps or logs a key.
  */
 public final class AdminAuth {
   /**
@@ -44,6 +46,7 @@ public final class AdminAuth {
   private static final String[] HEADERS = {KeyAuth.LITELLM_KEY_HEADER, "authorization", "x-api-key"};
   private final byte[] masterDigest;
   private final KeyAuth keys;
+  private final AccessChecks access;
 
   /**
    * @param masterKey LiteLLM's {@code general_settings.master_key}, or null (then only virtual keys
@@ -51,8 +54,17 @@ public final class AdminAuth {
    * @param keys      the gateway's virtual keys
    */
   public AdminAuth(String masterKey, KeyAuth keys) {
+    this(masterKey, keys, null);
+  }
+
+  /**
+   * @param access refuses an expired or blocked key (or a key of a blocked team) here too, as
+   *               LiteLLM's {@code user_api_key_auth} does on every route; null: no key store
+   */
+  public AdminAuth(String masterKey, KeyAuth keys, AccessChecks access) {
     this.masterDigest = masterKey == null ? null : sha256(masterKey);
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.access = access;
   }
 
   /** Whether a master key is configured. */
@@ -87,6 +99,10 @@ public final class AdminAuth {
       throw new Refused("Authentication Error, Invalid proxy server token passed. "
           + (masterDigest == null ? "No master key is configured (general_settings.master_key or LITELLM_MASTER_KEY), "
               + "so only a virtual key reading its own spend gets in." : "Use the master key or a known virtual key."));
+    }
+    AccessChecks.Refusal refusal = access == null ? null : access.check(identity.hash(), null, null);
+    if (refusal != null) {
+      throw new Refused(refusal.message());
     }
     return new Caller(false, identity.hash(), identity.alias());
   }

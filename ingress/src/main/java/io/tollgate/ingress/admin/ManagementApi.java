@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.ingress.budget.SpendView;
+import io.tollgate.ingress.identity.AccessChecks;
 import io.tollgate.ingress.identity.KeyAuth;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -27,7 +30,7 @@ import java.util.regex.Pattern;
  * LiteLLM's management API on the gateway port: {@code /key/*}, {@code /team/*},
  * {@code /customer/*} (and {@code /end_user/*}), {@code /budget/*}. Every route needs the master
  * key (401 without a known key, 403 for a virtual key), except {@code GET /key/info} of the
- * caller's own key. Bodies are capped at {@value #MAX_BODY_BYTES} bytes; writes answer once Kafka
+ * caller's own key (refused, as in LiteLLM, once that key is expired or blocked). Bodies are capped at {@value #MAX_BODY_BYTES} bytes; writes answer once Kafka
  * acknowledged them (503 when it does not). Every answer is counted by route and outcome.
  */
 public final class ManagementApi {
@@ -52,6 +55,8 @@ public final class ManagementApi {
   private final Vertx vertx;
   private final Outcomes outcomes;
   private final Map<String, Route> routes = new HashMap<>();
+  private final SerialWrites serial = new SerialWrites();
+  private final AccessChecks access;
 
   /**
    * @param store   the management state, or null when the gateway has no master key (every route then answers 401)
@@ -63,6 +68,7 @@ public final class ManagementApi {
     this.keyAuth = keyAuth;
     this.vertx = vertx;
     this.outcomes = outcomes;
+    this.access = store == null ? null : new AccessChecks(store, clock);
     if (store != null) {
       Views views = new Views(store, spend, clock);
       KeyEndpoints keys = new KeyEndpoints(store, views, clock);
@@ -149,6 +155,12 @@ public final class ManagementApi {
       return;
     }
     boolean master = keyAuth.isMaster(caller);
+    // As LiteLLM's user_api_key_auth on every route: an expired or blocked key (or team) reads nothing either.
+    AccessChecks.Refusal refusal = master ? null : access.check(caller.hash(), null, null);
+    if (refusal != null) {
+      fail(req, label, new ApiError(refusal.status(), "auth_error", null, "unauthorized", refusal.message()));
+      return;
+    }
     Map<String, String> query = new HashMap<>();
     req.params().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
     String key = pathKey;
@@ -226,17 +238,11 @@ public final class ManagementApi {
   }
 
   private void dispatch(HttpServerRequest req, String label, Route route, Call call) {
-    CompletionStage<JsonNode> answer;
-    try {
-      answer = route.handler().apply(call);
-    } catch (ApiError e) {
-      fail(req, label, e);
-      return;
-    } catch (RuntimeException e) {
-      fail(req, label, new ApiError(500, "internal_server_error", null, "error", "internal error ("
-          + e.getClass().getSimpleName() + ")"));
-      return;
-    }
+    // A write reads its records and writes them back: one at a time per record (SerialWrites).
+    Set<String> records = route.method().equals("POST")
+        ? SerialWrites.records(label, call.body(), call.pathKey(), store) : Set.of();
+    CompletionStage<JsonNode> answer = records.isEmpty() ? apply(route, call)
+        : serial.run(records, () -> apply(route, call));
     Context loop = vertx.getOrCreateContext();
     answer.whenComplete((json, error) -> loop.runOnContext(v -> {
       if (error == null) {
@@ -251,6 +257,18 @@ public final class ManagementApi {
           "the change was not saved: Kafka did not acknowledge it (" + cause.getClass().getSimpleName()
               + "); it may be saved in part: read it back with the info or list route, then retry"));
     }));
+  }
+
+  /** The route's answer; what it throws becomes a failed stage (an ApiError as such, anything else a 500). */
+  private static CompletionStage<JsonNode> apply(Route route, Call call) {
+    try {
+      return route.handler().apply(call);
+    } catch (ApiError e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new ApiError(500, "internal_server_error", null, "error",
+          "internal error (" + e.getClass().getSimpleName() + ")"));
+    }
   }
 
   private void fail(HttpServerRequest req, String label, ApiError e) {

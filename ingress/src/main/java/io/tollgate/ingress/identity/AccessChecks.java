@@ -5,6 +5,7 @@ import io.tollgate.schemas.Team;
 import io.tollgate.schemas.VirtualKey;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -73,6 +74,22 @@ public final class AccessChecks {
       }
     }
     return null;
+  }
+
+  /**
+   * The models of {@code all} that {@code keyHash} may call, for {@code /v1/models}: those its
+   * {@code models} and its team's {@code models} both allow (the check a call gets). LiteLLM lists
+   * the key's models, else the team's, else all: the same list whenever a key's models lie within
+   * its team's, which LiteLLM's {@code /key/generate} requires of a team key.
+   */
+  public List<String> visibleModels(String keyHash, Collection<String> all) {
+    VirtualKey key = keyHash == null ? null : directory.key(keyHash);
+    if (key == null) {
+      return List.copyOf(all);
+    }
+    Team team = key.getTeamId() == null ? null : directory.team(key.getTeamId());
+    return all.stream().filter(m -> allowed(key.getModels(), m) && (team == null || allowed(team.getModels(), m)))
+        .toList();
   }
 
   /** An empty list allows every model (as in LiteLLM); entries may end in {@code *}. */

@@ -41,6 +41,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -60,6 +61,8 @@ public final class GatewayServer implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Clock clock;
   private final KeyAuth keyAuth;
+  /** Expired/blocked keys and model allowlists; null without a key store. */
+  private final AccessChecks access;
   private final Router router;
   private final HttpClient client;
   private final Cors cors;
@@ -109,8 +112,9 @@ public final class GatewayServer implements AutoCloseable {
         .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(10_000).setDecompressionSupported(false))
         .with(new PoolOptions().setHttp1MaxSize(500))
         .build();
+    this.access = directory == Directory.EMPTY ? null : new AccessChecks(directory, clock);
     Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
-        config.maxBodyBytes(), directory == Directory.EMPTY ? null : new AccessChecks(directory, clock),
+        config.maxBodyBytes(), access,
         new RequestTags(directory, metrics::droppedTags), config.rejectClientTags());
     Relay relay = new Relay(vertx, client, config.upstreamTimeoutMs(), config.streamIdleTimeoutMs(),
         config.forwardProviderAuthHeaders());
@@ -123,9 +127,9 @@ public final class GatewayServer implements AutoCloseable {
         config.maxBodyBytes(), config.requestReadTimeoutMs(), budget,
         rateLimits);
     this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
-    this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), directory,
+    this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth, access), config.clickhouse(), directory,
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);
-    this.ui = new UiRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth), config.clickhouse(), metrics.registry(), clock);
+    this.ui = new UiRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth, access), config.clickhouse(), metrics.registry(), clock);
   }
 
   /**
@@ -312,14 +316,23 @@ public final class GatewayServer implements AutoCloseable {
 
   /** OpenAI's model list, for a valid key only (as LiteLLM): the configured names. */
   private void models(HttpServerRequest req) {
-    if (keyAuth.authenticate(req::getHeader) == null) {
+    KeyAuth.Identity caller = keyAuth.authenticate(req::getHeader);
+    if (caller == null) {
       metrics.rejected("auth");
       error(req, false, 401, "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or x-litellm-api-key)");
       return;
     }
+    AccessChecks.Refusal refusal = access == null ? null : access.check(caller.hash(), null, null);
+    if (refusal != null) {
+      metrics.rejected(refusal.reason());
+      error(req, false, refusal.status(), refusal.message());
+      return;
+    }
     JsonArray data = new JsonArray();
     long created = clock.instant().getEpochSecond();
-    router.modelNames().forEach(n -> data.add(new JsonObject().put("id", n).put("object", "model")
+    // As LiteLLM: a key restricted by its (or its team's) models sees only those.
+    List<String> names = access == null ? router.modelNames() : access.visibleModels(caller.hash(), router.modelNames());
+    names.forEach(n -> data.add(new JsonObject().put("id", n).put("object", "model")
         .put("created", created).put("owned_by", "tollgate")));
     req.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("object", "list").put("data", data).encode());

@@ -403,6 +403,82 @@ class ManagementIT {
 
   /** Last: no generated key value after its creation in any log line, topic record, snapshot or answer. */
   @Test
+  @Order(8)
+  void concurrentUpdateAndBlockOfOneKeyKeepBothChanges() throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      keys.add(generate(a, "{}"));
+    }
+    // Each pair reads the same record while the other's write is still on its way to Kafka: without
+    // per-record serialisation the later write carries the old value of the other's field.
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    for (String k : keys) {
+      answers.add(adminAsync(a, "/key/update", "{\"key\": \"" + k + "\", \"max_budget\": 7}"));
+      answers.add(adminAsync(a, "/key/block", "{\"key\": \"" + k + "\"}"));
+    }
+    for (var f : answers) {
+      HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    for (String k : keys) {
+      JsonNode info = admin(a, "GET", "/key/info?key=" + k, null).path("info");
+      assertThat(info.path("blocked").asBoolean()).as("the block survived the update").isTrue();
+      assertThat(info.path("max_budget").asDouble()).as("the update survived the block").isEqualTo(7.0);
+    }
+  }
+
+  @Test
+  @Order(9)
+  void modelsListsWhatTheKeyMayCallAndABlockedOrExpiredKeyReadsNothing() throws Exception {
+    String haikuOnly = generate(a, "{\"models\": [\"claude-haiku-4-5\"]}");
+    assertThat(modelIds(haikuOnly)).containsExactly("claude-haiku-4-5");
+    String team = "team-" + UUID.randomUUID();
+    admin(a, "POST", "/team/new", "{\"team_id\": \"" + team + "\", \"models\": [\"gpt-5\"]}");
+    assertThat(modelIds(generate(a, "{\"team_id\": \"" + team + "\"}"))).containsExactly("gpt-5");
+    assertThat(modelIds(generate(a, "{}"))).containsExactlyInAnyOrder("claude-sonnet-4-5", "claude-haiku-4-5", "gpt-5");
+    assertThat(modelIds(MASTER)).hasSize(3);
+
+    String key = generate(a, "{}");
+    assertThat(call(a, "GET", "/key/info", null, "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+    admin(a, "POST", "/key/block", "{\"key\": \"" + key + "\"}");
+    for (String path : new String[] {"/key/info", "/spend/logs", "/spend/logs/v2", "/v1/models"}) {
+      HttpResponse<String> r = call(a, "GET", path, null, "authorization", "Bearer " + key);
+      assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(401);
+      assertThat(r.body()).as(path).contains("Key is blocked. Update via `/key/unblock`");
+    }
+    String expiring = generate(a, "{\"duration\": \"1s\"}");
+    within(Duration.ofSeconds(5), "the key expiring on /key/info", () -> {
+      try {
+        return call(a, "GET", "/key/info", null, "authorization", "Bearer " + expiring).statusCode() == 401;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    HttpResponse<String> spend = call(a, "GET", "/spend/logs", null, "x-api-key", expiring);
+    assertThat(spend.statusCode()).isEqualTo(401);
+    assertThat(spend.body()).contains("Expired Key");
+  }
+
+  private static List<String> modelIds(String key) throws Exception {
+    HttpResponse<String> r = call(a, "GET", "/v1/models", null, "authorization", "Bearer " + key);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    JSON.readTree(r.body()).path("data").forEach(m -> ids.add(m.path("id").asText()));
+    return ids;
+  }
+
+  private static java.util.concurrent.CompletableFuture<HttpResponse<String>> adminAsync(Gateway gw, String path,
+                                                                                          String body) {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + path))
+        .timeout(Duration.ofSeconds(20)).header("authorization", "Bearer " + MASTER)
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+      LATER_RESPONSES.add(response.headers().map() + " " + response.body());
+      return response;
+    });
+  }
+
+  @Test
   @Order(100)
   void generatedKeysAppearNowhereAfterCreation() throws Exception {
     assertThat(GENERATED).hasSizeGreaterThan(5);

@@ -88,6 +88,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theMasterKeyAsLiteLlmConfigsWriteItAndWhichSourceWins() throws Exception {
+    // LiteLLM's own config line: the key named through the environment.
+    assertThat(load("general_settings: {master_key: os.environ/LITELLM_MASTER_KEY}",
+        Map.of("LITELLM_MASTER_KEY", "sk-from-env")).masterKey()).isEqualTo("sk-from-env");
+    assertThat(load("general_settings: {master_key: sk-in-file}", Map.of()).masterKey()).isEqualTo("sk-in-file");
+    // Both set and different: LITELLM_MASTER_KEY wins (so ./tollgate run --master-key overrides a config file);
+    // LiteLLM itself prefers the file here (docs/management-api.md, "The master key").
+    IngressConfig both = load("general_settings: {master_key: sk-in-file}", Map.of("LITELLM_MASTER_KEY", "sk-env-wins"));
+    assertThat(both.masterKey()).isEqualTo("sk-env-wins");
+    assertThat(both.toString()).doesNotContain("sk-env-wins").doesNotContain("sk-in-file");
+    assertThatThrownBy(() -> load("general_settings: {master_key: os.environ/NOT_SET_ANYWHERE}", Map.of()))
+        .hasMessageContaining("NOT_SET_ANYWHERE");
+  }
+
+  @Test
   void gatewayIdFromConfigElseTheHostName() throws Exception {
     assertThat(load("tollgate: {gateway_id: gw-eu-1}", Map.of("HOSTNAME", "pod-7")).gatewayId()).isEqualTo("gw-eu-1");
     assertThat(load("tollgate: {port: 4100}", Map.of("HOSTNAME", "pod-7")).gatewayId()).isEqualTo("pod-7");
