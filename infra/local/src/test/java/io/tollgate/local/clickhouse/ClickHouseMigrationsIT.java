@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClickHouseExtension.class)
 class ClickHouseMigrationsIT {
   private static final List<String> TABLES =
-      List.of("alerts", "schema_migrations", "spend_1d", "spend_1h", "spend_1m", "usage_events");
-  private static final long MIGRATIONS = 2;
+      List.of("alerts", "provider_usage", "schema_migrations", "spend_1d", "spend_1h", "spend_1m", "usage_events");
+  private static final long MIGRATIONS = 3;
 
   @Test
   void migrationsCreateTheTablesAndApplyingAgainChangesNothing(ClickHouseTestDatabase db) {
