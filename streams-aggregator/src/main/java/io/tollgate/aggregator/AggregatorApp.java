@@ -3,7 +3,6 @@ package io.tollgate.aggregator;
 import io.tollgate.aggregator.retention.UsageRetention;
 import io.tollgate.aggregator.sink.ClickHouseSink;
 import io.tollgate.aggregator.sink.SinkMetrics;
-import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
 import io.tollgate.aggregator.topology.TopologyMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -114,7 +113,7 @@ public final class AggregatorApp implements AutoCloseable {
     SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store", clientProperties);
     schemas.loadAtStart();
     Properties props = streamsProperties(bootstrap, applicationId, stateDir, kafka);
-    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(AggregatorSettings.defaults(),
+    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(config.topology(),
         TollgateSerdes.usageEvent(schemas), topologyMetrics(metrics)), props);
     streams.setUncaughtExceptionHandler(AggregatorApp::onStreamThreadDeath);
     streams.start();
@@ -223,6 +222,27 @@ public final class AggregatorApp implements AutoCloseable {
   /** The running Streams instance (tests stall it to prove the stall is visible). */
   KafkaStreams streams() {
     return streams;
+  }
+
+  /**
+   * Records the Streams producers have sent so far per topic (their {@code record-send-total}), and
+   * under {@code ""} the usage records its consumers fetched: issue 14's profile, read by the benchmark.
+   */
+  public Map<String, Double> recordsPerTopic() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    streams.metrics().forEach((name, metric) -> {
+      String topic = name.tags().get("topic");
+      if (topic == null || !(metric.metricValue() instanceof Double v)) {
+        return;
+      }
+      if (name.name().equals("record-send-total") && name.group().equals("producer-topic-metrics")) {
+        out.merge(topic, v, Double::sum);
+      } else if (name.name().equals("records-consumed-total") && name.group().equals("consumer-fetch-manager-metrics")
+          && topic.equals(io.tollgate.schemas.topics.Topics.USAGE.name())) {
+        out.merge("", v, Double::sum);
+      }
+    });
+    return out;
   }
 
   public KafkaStreams.State state() {

@@ -4,6 +4,7 @@ import io.tollgate.schemas.config.ConfigFile;
 import io.tollgate.schemas.config.Problems;
 import io.tollgate.schemas.config.TollgateSection;
 import java.time.Duration;
+import io.tollgate.aggregator.topology.AggregatorSettings;
 import java.util.List;
 
 /**
@@ -15,10 +16,12 @@ import java.util.List;
  * @param sinkFlushInterval    longest a row waits in the sink: the freshness floor of {@code spend_1m}
  * @param usageRetentionMonths calendar months of {@code usage_events} kept, the current one included
  *                             (0 = keep everything; see {@code UsageRetention})
+ * @param preAggregate         how often the per-partition sums go downstream (issue 14's topology);
+ *                             zero = the per-event topology (the benchmark's baseline)
  * @param warnings             unknown keys and the like: logged at start, fail {@code --validate}
  */
 public record AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, int usageRetentionMonths,
-                               List<String> warnings) {
+                               Duration preAggregate, List<String> warnings) {
   public static final int DEFAULT_BATCH_ROWS = 20_000;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(500);
   static final int MAX_BATCH_ROWS = 1_000_000;
@@ -35,7 +38,20 @@ public record AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, in
     if (usageRetentionMonths < 0 || usageRetentionMonths > MAX_RETENTION_MONTHS) {
       throw new IllegalArgumentException("usage retention must be 0.." + MAX_RETENTION_MONTHS + " months");
     }
+    if (preAggregate.isNegative() || preAggregate.toMillis() > MAX_FLUSH_INTERVAL_MS) {
+      throw new IllegalArgumentException("pre-aggregation interval must be 0.." + MAX_FLUSH_INTERVAL_MS + " ms");
+    }
     warnings = List.copyOf(warnings);
+  }
+
+  /** The previous form (tests): the default pre-aggregation. */
+  public AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, int usageRetentionMonths, List<String> warnings) {
+    this(sinkBatchRows, sinkFlushInterval, usageRetentionMonths, AggregatorSettings.DEFAULT_PRE_AGGREGATE, warnings);
+  }
+
+  /** The topology's settings these select. */
+  public AggregatorSettings topology() {
+    return AggregatorSettings.defaults().withPreAggregate(preAggregate);
   }
 
   public static AggregatorConfig defaults() {
@@ -65,7 +81,9 @@ public record AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, in
         (int) DEFAULT_FLUSH_INTERVAL.toMillis(), 1, (int) MAX_FLUSH_INTERVAL_MS);
     int months = range(problems, path + "usage_retention_months", section.usageRetentionMonths(), 0, 0,
         MAX_RETENTION_MONTHS);
-    return new AggregatorConfig(rows, Duration.ofMillis(flushMs), months, problems.warnings());
+    int preMs = range(problems, path + "pre_aggregate_ms", section.preAggregateMs(),
+        (int) AggregatorSettings.DEFAULT_PRE_AGGREGATE.toMillis(), 0, (int) MAX_FLUSH_INTERVAL_MS);
+    return new AggregatorConfig(rows, Duration.ofMillis(flushMs), months, Duration.ofMillis(preMs), problems.warnings());
   }
 
   private static int range(Problems problems, String path, Integer value, int fallback, int min, int max) {
@@ -82,6 +100,7 @@ public record AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, in
   @Override
   public String toString() {
     return "AggregatorConfig[sink " + sinkBatchRows + " rows / " + sinkFlushInterval.toMillis() + " ms, usage_events "
-        + (usageRetentionMonths == 0 ? "kept forever" : "kept " + usageRetentionMonths + " months") + "]";
+        + (usageRetentionMonths == 0 ? "kept forever" : "kept " + usageRetentionMonths + " months") + ", "
+        + (preAggregate.isZero() ? "per-event topology" : "pre-aggregated every " + preAggregate.toMillis() + " ms") + "]";
   }
 }

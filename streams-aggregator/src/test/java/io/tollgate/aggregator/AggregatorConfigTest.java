@@ -35,6 +35,8 @@ class AggregatorConfigTest {
     assertThat(config.sinkBatchRows()).isEqualTo(20_000);
     assertThat(config.sinkFlushInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.usageRetentionMonths()).isZero();
+    assertThat(config.preAggregate()).isEqualTo(Duration.ofMillis(200));
+    assertThat(config.topology().preAggregate()).isEqualTo(Duration.ofMillis(200));
     assertThat(config.warnings()).isEmpty();
   }
 
@@ -46,7 +48,9 @@ class AggregatorConfigTest {
             sink_batch_rows: 50000
             sink_flush_interval_ms: 1000
             usage_retention_months: 13
+            pre_aggregate_ms: 0
         """));
+    assertThat(config.preAggregate()).as("0 = the per-event topology").isZero();
     assertThat(config.sinkBatchRows()).isEqualTo(50_000);
     assertThat(config.sinkFlushInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.usageRetentionMonths()).isEqualTo(13);
@@ -60,12 +64,14 @@ class AggregatorConfigTest {
             sink_batch_rows: 0
             sink_flush_interval_ms: 3600000
             usage_retention_months: -1
+            pre_aggregate_ms: 60001
         """);
     assertThatThrownBy(() -> AggregatorConfig.from(f)).isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
             "tollgate.aggregator.sink_batch_rows must be 1..1000000",
             "tollgate.aggregator.sink_flush_interval_ms must be 1..60000",
-            "tollgate.aggregator.usage_retention_months must be 0..1200"));
+            "tollgate.aggregator.usage_retention_months must be 0..1200",
+            "tollgate.aggregator.pre_aggregate_ms must be 0..60000"));
   }
 
   @Test

@@ -38,9 +38,9 @@ class SpillReplayIT {
                                                                    @TempDir Path state) throws Exception {
     String bootstrap = kafka.bootstrapServers();
     // The spill: 6 hours of calls with budget periods (key lifetime + hour) and request tags.
-    UsageLoad spill = new UsageLoad(61, 6_000, 6 * 3_600_000L, "spill", 2, Instant.parse("2026-11-24T02:00:00Z"), true);
+    UsageLoad spill = new UsageLoad(61, 3_000, 6 * 3_600_000L, "spill", 2, Instant.parse("2026-11-24T02:00:00Z"), true);
     // What arrives after it: an hour of calls 12 hours later in event time (other customers).
-    UsageLoad later = new UsageLoad(62, 1_000, 3_600_000L, "later", 2, Instant.parse("2026-11-24T20:00:00Z"), true);
+    UsageLoad later = new UsageLoad(62, 600, 3_600_000L, "later", 2, Instant.parse("2026-11-24T20:00:00Z"), true);
     String appId = "replay-" + UUID.randomUUID();
     List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("768m"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),

@@ -12,17 +12,33 @@ import java.util.Objects;
  *                        or an outage) its input partitions drift apart in event time, and a short
  *                        grace would silently drop real spend from the small windows. Since totals
  *                        are emitted as they change (no suppression), a long grace costs only state.
+ * @param preAggregate    how often the per-partition pending sums are sent downstream (wall clock,
+ *                        {@link PreAggregate}); zero selects the per-event topology (one repartition
+ *                        record per event and target), kept as the benchmark's baseline
  */
-public record AggregatorSettings(Duration dedupeRetention, Duration grace) {
+public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate) {
+  /** As the commit interval of {@code StreamsDefaults}: a flush per commit. */
+  public static final Duration DEFAULT_PRE_AGGREGATE = Duration.ofMillis(200);
+
   public AggregatorSettings {
     Objects.requireNonNull(dedupeRetention, "dedupeRetention");
     Objects.requireNonNull(grace, "grace");
-    if (dedupeRetention.isNegative() || dedupeRetention.isZero() || grace.isNegative()) {
-      throw new IllegalArgumentException("dedupe retention must be positive and grace not negative");
+    Objects.requireNonNull(preAggregate, "preAggregate");
+    if (dedupeRetention.isNegative() || dedupeRetention.isZero() || grace.isNegative() || preAggregate.isNegative()) {
+      throw new IllegalArgumentException("dedupe retention must be positive, grace and pre-aggregation not negative");
     }
+  }
+
+  public AggregatorSettings(Duration dedupeRetention, Duration grace) {
+    this(dedupeRetention, grace, DEFAULT_PRE_AGGREGATE);
   }
 
   public static AggregatorSettings defaults() {
     return new AggregatorSettings(Duration.ofHours(24), Duration.ofHours(24));
+  }
+
+  /** The same with another pre-aggregation interval (zero: per event). */
+  public AggregatorSettings withPreAggregate(Duration interval) {
+    return new AggregatorSettings(dedupeRetention, grace, interval);
   }
 }

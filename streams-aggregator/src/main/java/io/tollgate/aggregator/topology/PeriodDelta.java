@@ -29,6 +29,16 @@ record PeriodDelta(long requests, long promptTokens, long outputTokens, long cos
   private static final int FIXED_V1 = 1 + 5 * 8;
   private static final int FIXED = FIXED_V1 + 2 * 8;
 
+  /** Both together (same period and gateway): sums saturate, the newest time wins. */
+  PeriodDelta plus(PeriodDelta o) {
+    return new PeriodDelta(BudgetPeriodEntries.saturatedSum(requests, o.requests),
+        BudgetPeriodEntries.saturatedSum(promptTokens, o.promptTokens),
+        BudgetPeriodEntries.saturatedSum(outputTokens, o.outputTokens),
+        BudgetPeriodEntries.saturatedSum(costNanos, o.costNanos), Math.max(newestMillis, o.newestMillis), gatewayId,
+        BudgetPeriodEntries.saturatedSum(cacheReadTokens, o.cacheReadTokens),
+        BudgetPeriodEntries.saturatedSum(cacheWriteTokens, o.cacheWriteTokens));
+  }
+
   static Serde<PeriodDelta> serde() {
     Serializer<PeriodDelta> serializer = (topic, d) -> {
       if (d == null) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -82,17 +84,86 @@ public final class SpendTopology {
     KStream<String, UsageEvent> events = decoded.filter((k, d) -> !d.poison(), Named.as("decoded"))
         .mapValues(DecodedUsage::event, Named.as("events"));
 
+    BudgetPeriodTotals.stores().forEach(builder::addStateStore);
+    if (settings.preAggregate().isZero()) {
+      perEvent(events, settings, metrics, windowSerde, totalSerde);
+    } else {
+      preAggregated(builder, events, settings, metrics, windowSerde, totalSerde);
+    }
+    return builder.build();
+  }
+
+  /**
+   * Issue 14's topology: per input partition, sums per target sent on every flush ({@link PreAggregate}),
+   * so the three repartition topics carry groups × flushes records. Same topic and store names as
+   * {@link #perEvent}, and the sums read the per-event deltas, so an aggregator can switch to it in place.
+   */
+  private static void preAggregated(StreamsBuilder builder, KStream<String, UsageEvent> events,
+                                    AggregatorSettings settings, TopologyMetrics metrics,
+                                    AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
+    builder.addStateStore(PreAggregate.store());
+    Serde<UsageSum> sumSerde = UsageSum.serde();
+    KStream<String, PreAggregate.Flushed> flushed = events.process(
+        () -> new PreAggregate(settings.preAggregate(), metrics), Named.as("pre-aggregate"), PreAggregate.STORE);
+    KGroupedStream<String, UsageSum> byGroup = flushed
+        .filter((k, f) -> f.window(), Named.as("window-sums"))
+        .mapValues(PreAggregate.Flushed::sum, Named.as("window-sum-values"))
+        .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("by-customer-model-tool"))
+        .groupByKey(Grouped.with(Serdes.String(), sumSerde));
+    windows(byGroup, (sum, totals) -> totals.add(sum), settings, windowSerde);
+    dayTotals(flushed.filter((k, f) -> f.day(), Named.as("day-sums"))
+        .mapValues(PreAggregate.Flushed::sum, Named.as("day-sum-values"))
+        .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("scope-day"))
+        .groupByKey(Grouped.with(Serdes.String(), sumSerde)), (sum, totals) -> totals.add(sum), totalSerde);
+    budgetPeriods(flushed.filter((k, f) -> f.budgetPeriod(), Named.as("period-sums"))
+        .mapValues(PreAggregate.Flushed::period, Named.as("period-sum-values")), settings, metrics, totalSerde);
+  }
+
+  /** The topology before issue 14 (the benchmark's baseline): one repartition record per event and target. */
+  private static void perEvent(KStream<String, UsageEvent> events, AggregatorSettings settings,
+                               TopologyMetrics metrics, AvroSerde<SpendWindow> windowSerde,
+                               AvroSerde<SpendTotal> totalSerde) {
     // Only the counters travel through the repartition topics; the group is in the key.
     Serde<UsageDelta> deltaSerde = UsageDelta.serde();
     KGroupedStream<String, UsageDelta> byGroup = events
         .map((id, e) -> KeyValue.pair(SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool()),
             UsageDelta.of(e)), Named.as("to-group-delta"))
         .groupByKey(Grouped.with("by-customer-model-tool", Serdes.String(), deltaSerde));
+    windows(byGroup, (delta, totals) -> totals.add(delta), settings, windowSerde);
+    dayTotals(events.flatMap((id, e) -> {
+      UsageDelta delta = UsageDelta.of(e);
+      return dayTotalKeys(e, metrics).stream().map(k -> KeyValue.pair(k, delta)).toList();
+    }, Named.as("by-scope-day")).groupByKey(Grouped.with("scope-day", Serdes.String(), deltaSerde)),
+        (delta, totals) -> totals.add(delta), totalSerde);
+    // Budget periods (issue 12): one delta per checked entry, repartitioned by period.
+    budgetPeriods(events.flatMap((id, e) -> BudgetPeriodEntries.of(e, metrics), Named.as("by-budget-period")),
+        settings, metrics, totalSerde);
+  }
+
+  /** The day totals an event adds to: its customer's, its key's and each request tag's, of its UTC day. */
+  static List<String> dayTotalKeys(UsageEvent e, TopologyMetrics metrics) {
+    List<String> tags = RequestTags.of(e, metrics);
+    List<String> out = new ArrayList<>(2 + tags.size());
+    String day = SpendAggregates.day(e).toString();
+    if (e.getCustomerId() != null) {
+      out.add(SpendKeys.group("customer", e.getCustomerId(), day));
+    }
+    if (e.getKeyHash() != null) {
+      out.add(SpendKeys.group("key", e.getKeyHash(), day));
+    }
+    for (String tag : tags) {
+      out.add(SpendKeys.group("tag", tag, day));
+    }
+    return out;
+  }
+
+  private static <V> void windows(KGroupedStream<String, V> byGroup, BiFunction<V, Totals, Totals> add,
+                                  AggregatorSettings settings, AvroSerde<SpendWindow> windowSerde) {
     Serde<Totals> totalsSerde = Totals.serde();
     for (String size : List.of("1m", "1h", "1d")) {
       Duration length = WINDOWS.get(size);
       byGroup.windowedBy(TimeWindows.ofSizeAndGrace(length, settings.grace()))
-          .aggregate(Totals::new, (group, delta, totals) -> totals.add(delta), Named.as("spend-" + size),
+          .aggregate(Totals::new, (group, value, totals) -> add.apply(value, totals), Named.as("spend-" + size),
               Materialized.<String, Totals, WindowStore<Bytes, byte[]>>as("spend-" + size)
                   .withKeySerde(Serdes.String()).withValueSerde(totalsSerde)
                   .withRetention(length.plus(settings.grace())))
@@ -106,38 +177,23 @@ public final class SpendTopology {
           }, Named.as("spend-" + size + "-keyed"))
           .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows-" + size));
     }
+  }
 
-    events.flatMap((id, e) -> {
-      List<String> tags = RequestTags.of(e, metrics);
-      List<KeyValue<String, UsageDelta>> out = new ArrayList<>(2 + tags.size());
-      String day = SpendAggregates.day(e).toString();
-      UsageDelta delta = UsageDelta.of(e);
-      if (e.getCustomerId() != null) {
-        out.add(KeyValue.pair(SpendKeys.group("customer", e.getCustomerId(), day), delta));
-      }
-      if (e.getKeyHash() != null) {
-        out.add(KeyValue.pair(SpendKeys.group("key", e.getKeyHash(), day), delta));
-      }
-      for (String tag : tags) {
-        out.add(KeyValue.pair(SpendKeys.group("tag", tag, day), delta));
-      }
-      return out;
-    }, Named.as("by-scope-day"))
-        .groupByKey(Grouped.with("scope-day", Serdes.String(), deltaSerde))
-        .aggregate(Totals::new, (key, delta, totals) -> totals.add(delta), Named.as("day-totals"),
-            Materialized.<String, Totals, org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]>>as("day-totals")
-                .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
+  private static <V> void dayTotals(KGroupedStream<String, V> byDay, BiFunction<V, Totals, Totals> add,
+                                    AvroSerde<SpendTotal> totalSerde) {
+    byDay.aggregate(Totals::new, (key, value, totals) -> add.apply(value, totals), Named.as("day-totals"),
+            Materialized.<String, Totals, KeyValueStore<Bytes, byte[]>>as("day-totals")
+                .withKeySerde(Serdes.String()).withValueSerde(Totals.serde()))
         .toStream(Named.as("day-total-changes"))
         .mapValues((key, totals) -> totals.toDayTotal(SpendKeys.split(key, 3)), Named.as("day-total-records"))
         .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("totals"));
+  }
 
-    // Budget periods (issue 12): one delta per checked entry, repartitioned by period.
-    BudgetPeriodTotals.stores().forEach(builder::addStateStore);
-    events.flatMap((id, e) -> BudgetPeriodEntries.of(e, metrics), Named.as("by-budget-period"))
-        .repartition(Repartitioned.with(Serdes.String(), PeriodDelta.serde()).withName("budget-periods"))
+  private static void budgetPeriods(KStream<String, PeriodDelta> deltas, AggregatorSettings settings,
+                                    TopologyMetrics metrics, AvroSerde<SpendTotal> totalSerde) {
+    deltas.repartition(Repartitioned.with(Serdes.String(), PeriodDelta.serde()).withName("budget-periods"))
         .process(() -> new BudgetPeriodTotals(settings.grace(), metrics), Named.as("budget-period-totals"),
             BudgetPeriodTotals.STORE, BudgetPeriodTotals.EXPIRY_STORE)
         .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("period-totals"));
-    return builder.build();
   }
 }

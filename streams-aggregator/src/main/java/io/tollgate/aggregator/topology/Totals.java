@@ -59,6 +59,24 @@ final class Totals {
     return this;
   }
 
+  /** Adds the sum of any number of events (the pre-aggregated topology): version grows by their count. */
+  Totals add(UsageSum s) {
+    requests = BudgetPeriodEntries.saturatedSum(requests, s.requests());
+    errors = BudgetPeriodEntries.saturatedSum(errors, s.errors());
+    aborted = BudgetPeriodEntries.saturatedSum(aborted, s.aborted());
+    inputTokens = BudgetPeriodEntries.saturatedSum(inputTokens, s.inputTokens());
+    outputTokens = BudgetPeriodEntries.saturatedSum(outputTokens, s.outputTokens());
+    cacheReadTokens = BudgetPeriodEntries.saturatedSum(cacheReadTokens, s.cacheReadTokens());
+    cacheWrite5mTokens = BudgetPeriodEntries.saturatedSum(cacheWrite5mTokens, s.cacheWrite5mTokens());
+    cacheWrite1hTokens = BudgetPeriodEntries.saturatedSum(cacheWrite1hTokens, s.cacheWrite1hTokens());
+    reasoningTokens = BudgetPeriodEntries.saturatedSum(reasoningTokens, s.reasoningTokens());
+    costNanos = BudgetPeriodEntries.saturatedSum(costNanos, s.costNanos());
+    unknownPriceRequests = BudgetPeriodEntries.saturatedSum(unknownPriceRequests, s.unknownPriceRequests());
+    version = BudgetPeriodEntries.saturatedSum(version, Math.max(1, s.requests()));
+    updatedAtMillis = Math.max(updatedAtMillis, s.newestMillis());
+    return this;
+  }
+
   /** The window total on the wire: {@code parts} = customer, model, tool. */
   SpendWindow toWindow(String size, Instant start, Instant end, String[] parts) {
     return SpendWindow.newBuilder().setWindowSize(size).setWindowStart(start).setWindowEnd(end)

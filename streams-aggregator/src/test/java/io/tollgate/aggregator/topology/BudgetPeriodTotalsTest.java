@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Timeout;
 /** Budget-period totals (issue 12) through the production topology under TopologyTestDriver. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BudgetPeriodTotalsTest {
+  /** Past the pre-aggregation interval: one flush per event, as the per-event topology emitted. */
+  private static final java.time.Duration FLUSH = AggregatorSettings.DEFAULT_PRE_AGGREGATE.plusMillis(1);
   private static final Instant DAY = Instant.parse("2026-12-01T00:00:00Z");
   private static final Instant T = DAY.plus(Duration.ofHours(10));
   private static final Instant HOUR = T; // 10:00, the start of the 1h period T is in
@@ -91,6 +93,7 @@ class BudgetPeriodTotalsTest {
 
   private void send(UsageEvent e) {
     usage.pipeInput(e.getEventId(), TollgateSerdes.usageEvent().serialize(Topics.USAGE.name(), e), e.getTs());
+    driver.advanceWallClockTime(FLUSH); // the pre-aggregated sums go downstream on the next flush
   }
 
   /** Newest budget-period total per key (day totals left out), as the compacted topic keeps it; null = tombstone. */

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NewerGatewayTopologyTest {
+  /** Past the pre-aggregation interval: one flush per event, as the per-event topology emitted. */
+  private static final java.time.Duration FLUSH = AggregatorSettings.DEFAULT_PRE_AGGREGATE.plusMillis(1);
   private static final Instant T = Instant.parse("2026-12-01T10:00:00Z");
   private static final Schema V3 = NewerUsageWriter.v3("carbon_milligrams");
 
@@ -73,6 +75,7 @@ class NewerGatewayTopologyTest {
         .setModel("claude-sonnet-4-5").setStatusCode(200).setErrorType(null).setInputTokens(100).setOutputTokens(10)
         .setCostNanos(cost).setPriceKnown(true).setUpstreamRequestId(null).build();
     usage.pipeInput(id, NewerUsageWriter.encode(V3, e), T);
+    driver.advanceWallClockTime(FLUSH); // the pre-aggregated sums go downstream on the next flush
   }
 
   @Test

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /** The production topology under TopologyTestDriver, with explicit event times. */
 class SpendTopologyTest {
+  /** Past the pre-aggregation interval: one flush per event, as the per-event topology emitted. */
+  private static final java.time.Duration FLUSH = AggregatorSettings.DEFAULT_PRE_AGGREGATE.plusMillis(1);
   private static final Instant T = Instant.parse("2026-11-24T10:00:00Z");
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> usage;
@@ -77,6 +79,7 @@ class SpendTopologyTest {
 
   private void send(UsageEvent e) {
     usage.pipeInput(e.getEventId(), TollgateSerdes.usageEvent().serialize(Topics.USAGE.name(), e), e.getTs());
+    driver.advanceWallClockTime(FLUSH); // the pre-aggregated sums go downstream on the next flush
   }
 
   /** The newest total per window key, as a compacted topic (and ClickHouse FINAL) would keep it. */
