@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a customer burning Opus tokens until the $50/day rule fires, and one broken prompt cache: from a
  * minute boundary about a quarter into the run, {@link #CACHE_BREAK_CUSTOMER}'s Claude Code calls
  * write their whole prompt prefix to the cache on every call instead of reading it (what a timestamp
- * in the system prompt does), so the demo's minute-window cache-break rule fires once. Token counts are set with the mock
+ * in the system prompt does), so the demo's minute-window cache-break rule fires once. Three calls in four carry a feature tag
+ * ({@code x-litellm-tags} or body {@code metadata.tags}, as Claude Code's {@code ANTHROPIC_CUSTOM_HEADERS}
+ * and the SDKs send them), so the spend-by-tag report and panel have data. Token counts are set with the mock
  * provider's {@code x-mock-usage} header, so the demo only runs against the mock provider — never
  * against a real one, where it would cost money.
  */
@@ -34,6 +36,11 @@ final class DemoTraffic implements AutoCloseable {
   static final String SPIKE_CUSTOMER = "wayne-enterprises";
   /** The customer whose prompt cache breaks (the cache-break alert names it). */
   static final String CACHE_BREAK_CUSTOMER = "hooli-search";
+
+  /** The product features the demo's calls are tagged with; the spike is the agent loop. */
+  static final List<String> FEATURES = List.of("feature:code-review", "feature:chat", "feature:search",
+      "feature:summaries");
+  static final String SPIKE_FEATURE = "feature:agent-loop";
 
   private record Persona(String customer, String tool, String userAgent, String api, String model, int inputK,
                          int cacheReadK, int outputTokens) {
@@ -116,6 +123,10 @@ final class DemoTraffic implements AutoCloseable {
     long input = scale(p.inputK() * 1000);
     long cacheRead = scale(p.cacheReadK() * 1000);
     long output = scale(p.outputTokens());
+    // Each persona works on one feature; a quarter of the calls are untagged, as in real traffic.
+    List<String> tags = random.nextInt(4) == 0 ? List.of()
+        : List.of(FEATURES.get(Math.floorMod((p.customer() + p.tool()).hashCode(), FEATURES.size())), "env:prod");
+    boolean inHeader = p.api().equals("gemini") || random.nextBoolean();
     if (p.customer().equals(CACHE_BREAK_CUSTOMER) && p.tool().equals("claude-code")
         && System.currentTimeMillis() >= cacheBreakAtMillis) {
       if (!cacheBroken) {
@@ -123,14 +134,14 @@ final class DemoTraffic implements AutoCloseable {
         out.printf("Demo: %s's prompt cache breaks now (its Claude Code calls write the cache instead of reading it);"
             + " a cache-break alert follows within the minute.%n", CACHE_BREAK_CUSTOMER);
       }
-      send(p, input, 0, cacheRead, output); // the prefix is written, not read
+      send(p, input, 0, cacheRead, output, tags, inHeader); // the prefix is written, not read
     } else {
-      send(p, input, cacheRead, output);
+      send(p, input, cacheRead, 0, output, tags, inHeader);
     }
     if (now >= spikeAtNanos && now < spikeAtNanos + TimeUnit.SECONDS.toNanos(5)) {
       // The spike: ~$6 of Opus per call (400k input tokens), until the $50/day rule fires.
       send(new Persona(SPIKE_CUSTOMER, "claude-code", "claude-cli/2.1.12 (external, cli)", "messages",
-          "claude-opus-4-1", 400, 0, 2000), 400_000, 0, 2000);
+          "claude-opus-4-1", 400, 0, 2000), 400_000, 0, 2000, List.of(SPIKE_FEATURE, "env:prod"), true);
     }
   }
 
@@ -138,23 +149,35 @@ final class DemoTraffic implements AutoCloseable {
     return tokens == 0 ? 0 : Math.max(1, Math.round(tokens * (0.5 + random.nextDouble())));
   }
 
-  private void send(Persona p, long input, long cacheRead, long output) {
-    send(p, input, cacheRead, 0, output);
+  private void send(Persona p, long input, long cacheRead, long output, List<String> tags, boolean inHeader) {
+    send(p, input, cacheRead, 0, output, tags, inHeader);
   }
 
-  private void send(Persona p, long input, long cacheRead, long cacheWrite, long output) {
+  /**
+   * @param tags     the call's tags (none: untagged)
+   * @param inHeader tags in {@code x-litellm-tags} (Gemini CLI's and Claude Code's custom headers), else in body
+   *                 {@code metadata.tags} (the SDKs)
+   */
+  private void send(Persona p, long input, long cacheRead, long cacheWrite, long output, List<String> tags,
+                    boolean inHeader) {
     if (!inFlight.tryAcquire()) {
       return; // the gateway is slower than the demo: skip rather than pile up
     }
     String session = UUID.randomUUID().toString();
+    String bodyTags = tags.isEmpty() || inHeader ? ""
+        : "\"tags\":[" + String.join(",", tags.stream().map(t -> "\"" + t + "\"").toList()) + "]";
     String body = switch (p.api()) {
       case "messages" -> "{\"model\":\"" + p.model() + "\",\"max_tokens\":4096,\"stream\":" + p.tool().equals("claude-code")
-          + ",\"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"" + session + "\\\"}\"},"
+          + ",\"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"" + session + "\\\"}\""
+          + (bodyTags.isEmpty() ? "" : "," + bodyTags) + "},"
           + "\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
-      case "responses" -> "{\"model\":\"" + p.model() + "\",\"stream\":true,\"input\":\"demo\"}";
+      case "responses" -> "{\"model\":\"" + p.model() + "\",\"stream\":true,\"input\":\"demo\""
+          + (bodyTags.isEmpty() ? "" : ",\"metadata\":{" + bodyTags + "}") + "}";
       case "gemini" -> "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"demo\"}]}],"
           + "\"generationConfig\":{\"thinkingConfig\":{\"includeThoughts\":true}}}";
-      default -> "{\"model\":\"" + p.model() + "\",\"user\":\"" + p.customer() + "\",\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
+      default -> "{\"model\":\"" + p.model() + "\",\"user\":\"" + p.customer() + "\","
+          + (bodyTags.isEmpty() ? "" : "\"metadata\":{" + bodyTags + "},")
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"demo\"}]}";
     };
     String path = switch (p.api()) {
       case "messages" -> "/v1/messages" + (p.tool().equals("claude-code") ? "?beta=true" : "");
@@ -167,6 +190,9 @@ final class DemoTraffic implements AutoCloseable {
         .header("x-mock-usage", "input=" + input + ",output=" + output + ",cache_read=" + cacheRead
             + (cacheWrite > 0 ? ",cache_write_5m=" + cacheWrite : ""))
         .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (inHeader && !tags.isEmpty()) {
+      request.header("x-litellm-tags", String.join(",", tags));
+    }
     String demoKey = key != null ? key : "sk-demo-" + p.customer();
     if (p.api().equals("gemini")) {
       // GEMINI_API_KEY goes in x-goog-api-key; GEMINI_CLI_CUSTOM_HEADERS can name the customer

@@ -34,6 +34,16 @@ final class DashboardTestData {
       return input + output + cacheRead + cacheWrite5m + cacheWrite1h;
     }
 
+    /** Request tags: a third of the calls untagged, the rest one feature, some of them two tags. */
+    List<String> tags() {
+      int n = Integer.parseInt(id.substring(3));
+      return switch (n % 3) {
+        case 0 -> List.of();
+        case 1 -> List.of("feature:chat");
+        default -> List.of("feature:search", "env:prod");
+      };
+    }
+
     long prompt() {
       return input + cacheRead + cacheWrite5m + cacheWrite1h;
     }
@@ -147,13 +157,15 @@ final class DashboardTestData {
   private static void insertEvents(ClickHouseClient client, List<Event> events) {
     client.execute("INSERT INTO usage_events (event_id, ts, customer_id, key_hash, tool, tool_version, session_id, "
         + "model_requested, model, status_code, aborted, input_tokens, output_tokens, cache_read_tokens, "
-        + "cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, cost_nanos, price_known, duration_ms) VALUES "
+        + "cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, cost_nanos, price_known, duration_ms, "
+        + "request_tags) VALUES "
         + events.stream().map(e -> "(" + String.join(", ", q(e.id()), q(DATETIME.format(e.ts())), q(e.customer()),
             q(e.keyHash()), q(e.tool()), q(e.toolVersion()), q(e.session()), q(e.model()), q(e.model()),
             Integer.toString(e.status()), e.aborted() ? "1" : "0", Long.toString(e.input()), Long.toString(e.output()),
             Long.toString(e.cacheRead()), Long.toString(e.cacheWrite5m()), Long.toString(e.cacheWrite1h()),
             Long.toString(e.reasoning()), Long.toString(e.costNanos()), e.priceKnown() ? "1" : "0",
-            Long.toString(e.durationMs())) + ")").collect(Collectors.joining(", ")));
+            Long.toString(e.durationMs()), "[" + e.tags().stream().map(DashboardTestData::q)
+                .collect(Collectors.joining(", ")) + "]") + ")").collect(Collectors.joining(", ")));
   }
 
   /**

@@ -80,6 +80,18 @@ class DemoTrafficIT {
       assertThat(e.getStatusCode()).isEqualTo(200);
     });
     assertThat(demo).anySatisfy(e -> assertThat(e.getCacheReadTokens()).isPositive());
+    // Tags ride on a share of all calls, Gemini CLI's too (x-litellm-tags), and on the spike.
+    assertThat(demo).anySatisfy(e -> assertThat(e.getRequestTags()).isEmpty());
+    assertThat(demo.stream().filter(e -> e.getTool().equals("gemini-cli") && !e.getRequestTags().isEmpty()))
+        .isNotEmpty()
+        .allSatisfy(e -> {
+          assertThat(e.getRequestTags()).hasSize(2).endsWith("env:prod");
+          assertThat(DemoTraffic.FEATURES).contains(e.getRequestTags().get(0));
+        });
+    assertThat(demo.stream().filter(e -> e.getApi().equals("messages") && !e.getRequestTags().isEmpty()))
+        .as("tagged Messages calls, in the header or in metadata.tags").isNotEmpty();
+    assertThat(demo).filteredOn(e -> e.getCustomerId().equals(DemoTraffic.SPIKE_CUSTOMER))
+        .allSatisfy(e -> assertThat(e.getRequestTags()).containsExactly(DemoTraffic.SPIKE_FEATURE, "env:prod"));
     long spike = demo.stream().filter(e -> e.getCustomerId().equals(DemoTraffic.SPIKE_CUSTOMER))
         .mapToLong(UsageEvent::getCostNanos).sum();
     assertThat(spike).as("the spike crosses the default $50/day rule").isGreaterThan(50_000_000_000L);

@@ -96,6 +96,10 @@ class GrafanaDashboardsIT {
     assertThat(num(one("tollgate-spend", "Calls without a price").get("calls")))
         .isEqualTo(calls.stream().filter(e -> !e.priceKnown()).count());
 
+    Map<String, Long> byTag = new java.util.TreeMap<>();
+    calls.forEach(e -> e.tags().forEach(t -> byTag.merge(t, e.costNanos(), Long::sum)));
+    assertThat(new java.util.TreeMap<>(usdBy("tollgate-spend", "Spend by tag", "tag", null)))
+        .as("a call counts under each of its tags").isEqualTo(byTag);
     assertThat(usdBy("tollgate-spend", "Spend by customer", "customer", null))
         .isEqualTo(data.sumBy(e -> e.customer().isEmpty() ? "(none)" : e.customer(), Event::costNanos));
     assertThat(usdBy("tollgate-spend", "Spend by model", "model", null)).isEqualTo(data.sumBy(Event::model, Event::costNanos));
