@@ -20,7 +20,8 @@ class SpendQueriesIT {
   @Test
   void everyDocumentedQueryRuns(ClickHouseTestDatabase db) throws Exception {
     db.client().execute("INSERT INTO usage_events (event_id, ts, customer_id, key_hash, tool, model_requested, cost_nanos, "
-        + "price_known, status_code) VALUES ('e1', now(), 'acme', 'h', 'claude-code', 'my-finetune', 0, 0, 200)");
+        + "price_known, status_code, request_tags) VALUES ('e1', now(), 'acme', 'h', 'claude-code', 'my-finetune', 0, 0, 200, "
+        + "['feature:search'])");
     db.client().execute("INSERT INTO spend_1d (window_start, customer_id, model, tool, requests, cost_nanos, version, updated_at) "
         + "VALUES (toStartOfDay(now()), 'acme', 'claude-sonnet-4-5', 'claude-code', 3, 30, 1, now())");
     String doc = Files.readString(Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("queries.md"));

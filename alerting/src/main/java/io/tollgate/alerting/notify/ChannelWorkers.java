@@ -92,10 +92,15 @@ final class ChannelWorkers implements AutoCloseable {
       result = Channel.Result.retry(null, channel.name() + " failed (" + e.getClass().getSimpleName() + ")");
     }
     if (!result.delivered() && !result.permanent()) {
-      try {
-        deliveryLog.forget(d.key()); // the channel answered "no": a restart retries it as a first attempt
-      } catch (RuntimeException e) {
-        // then a restart marks its retry as a possible repeat, which is only too careful
+      // The channel answered "no": a restart retries it as a first attempt. Not for a possible
+      // repeat, though: a crashed earlier attempt may have reached the channel, and forgetting its
+      // intent would let a later restart resend it unmarked.
+      if (!d.possibleRepeat()) {
+        try {
+          deliveryLog.forget(d.key());
+        } catch (RuntimeException e) {
+          // then a restart marks its retry as a possible repeat, which is only too careful
+        }
       }
       return new Attempt(d, result, true);
     }

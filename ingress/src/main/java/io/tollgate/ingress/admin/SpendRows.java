@@ -184,7 +184,6 @@ final class SpendRows {
         .toList();
   }
 
-  @SuppressWarnings("unchecked")
   /**
    * One row of {@code /spend/reconciliation}: what the provider billed and what Tollgate metered
    * for a provider, model ({@code *} = the provider's day total) and day, in USD and nano-USD;
@@ -212,6 +211,7 @@ final class SpendRows {
     return row;
   }
 
+  @SuppressWarnings("unchecked")
   private static Map<String, Object> child(Map<String, Object> parent, String name) {
     return (Map<String, Object>) parent.get(name);
   }

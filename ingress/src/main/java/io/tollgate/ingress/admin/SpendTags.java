@@ -35,15 +35,11 @@ final class SpendTags {
       params.addAll(tags);
     }
     params.add((long) limit);
-    return new SpendSql.Query(withoutComments(Reports.render("spend_by_tag", Map.of("where", where.strip()))),
+    return new SpendSql.Query(Reports.statement("spend_by_tag", Map.of("where", where.strip())),
         params);
   }
 
   /** The driver takes only a statement starting with SELECT: the file's {@code --} lines go. */
-  static String withoutComments(String sql) {
-    return sql.lines().filter(l -> !l.stripLeading().startsWith("--")).collect(java.util.stream.Collectors.joining("\n"));
-  }
-
   /** Most spent first, then by tag: the answer's order is part of its shape, so it is fixed here too. */
   private static java.util.stream.Stream<Map<String, Object>> ordered(List<Map<String, Object>> rows) {
     return rows.stream().sorted(java.util.Comparator

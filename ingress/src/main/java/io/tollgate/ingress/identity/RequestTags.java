@@ -27,8 +27,8 @@ import java.util.function.Function;
  */
 public final class RequestTags {
   public static final String HEADER = "x-litellm-tags";
-  public static final int MAX_TAGS = 32;
-  public static final int MAX_TAG = 128;
+  public static final int MAX_TAGS = io.tollgate.schemas.RequestTagLimits.MAX_TAGS;
+  public static final int MAX_TAG = io.tollgate.schemas.RequestTagLimits.MAX_TAG_LENGTH;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A counter of tags not kept: reason {@code count}, {@code length} (cut, still kept) or {@code invalid}. */

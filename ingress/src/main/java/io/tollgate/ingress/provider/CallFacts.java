@@ -25,8 +25,8 @@ record CallFacts(String eventId, Instant ts, long durationMs, Long ttftMs, Strin
                  boolean streamed, boolean aborted, String upstreamRequestId, List<String> requestTags) {
   static final int MAX_NAME = 256;
   static final int MAX_ERROR = 128;
-  static final int MAX_TAGS = 32;
-  static final int MAX_TAG = 128;
+  static final int MAX_TAGS = io.tollgate.schemas.RequestTagLimits.MAX_TAGS;
+  static final int MAX_TAG = io.tollgate.schemas.RequestTagLimits.MAX_TAG_LENGTH;
 
   /** The event, with the call's cost. */
   UsageEvent toEvent(Cost cost) {

@@ -74,22 +74,26 @@ public final class AdminHttp {
   private JsonNode get(URI uri, String path, Map<String, String> headers) {
     HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).GET().header("accept", "application/json");
     headers.forEach(req::header);
-    HttpResponse<byte[]> resp;
+    HttpResponse<java.io.InputStream> resp;
+    byte[] bytes;
     try {
-      resp = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+      resp = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+      // Read at most one byte past the cap: a broken provider or proxy cannot fill the heap.
+      try (java.io.InputStream in = resp.body()) {
+        bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      }
     } catch (IOException e) {
       throw new AdminApiException("GET " + path + " failed: " + e.getClass().getSimpleName(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AdminApiException("GET " + path + " interrupted", e);
     }
-    byte[] bytes = resp.body();
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new AdminApiException("GET " + path + " answered more than " + MAX_BODY_BYTES + " bytes", resp.statusCode());
+    }
     if (resp.statusCode() / 100 != 2) {
       throw new AdminApiException("GET " + path + " answered " + resp.statusCode() + ": " + errorMessage(bytes),
           resp.statusCode());
-    }
-    if (bytes.length > MAX_BODY_BYTES) {
-      throw new AdminApiException("GET " + path + " answered more than " + MAX_BODY_BYTES + " bytes", resp.statusCode());
     }
     try {
       JsonNode body = JSON.readTree(bytes);

@@ -87,8 +87,22 @@ public final class ProviderUsageStore {
     out.writeInt64(t.nanos());
   }
 
+  /** A summed column (Decimal128, so the sum never wrapped), clamped to the long range instead of truncated. */
   private static long num(Map<String, Object> r, String column) {
     Object v = r.get(column);
-    return v instanceof Number n ? n.longValue() : v == null ? 0 : new java.math.BigDecimal(v.toString()).longValue();
+    if (v == null) {
+      return 0;
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    java.math.BigDecimal d = v instanceof java.math.BigDecimal b ? b : new java.math.BigDecimal(v.toString());
+    if (d.compareTo(LONG_MAX) > 0) {
+      return Long.MAX_VALUE;
+    }
+    return d.compareTo(LONG_MIN) < 0 ? Long.MIN_VALUE : d.longValue();
   }
+
+  private static final java.math.BigDecimal LONG_MAX = java.math.BigDecimal.valueOf(Long.MAX_VALUE);
+  private static final java.math.BigDecimal LONG_MIN = java.math.BigDecimal.valueOf(Long.MIN_VALUE);
 }

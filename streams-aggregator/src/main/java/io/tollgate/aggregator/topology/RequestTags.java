@@ -14,8 +14,8 @@ import java.util.Set;
  * counted by reason ({@link TopologyMetrics#tagSkipped}); the rest of the event still counts. Pure.
  */
 public final class RequestTags {
-  public static final int MAX_TAGS = 16;
-  public static final int MAX_TAG_LENGTH = 128;
+  public static final int MAX_TAGS = io.tollgate.schemas.RequestTagLimits.MAX_TAGS;
+  public static final int MAX_TAG_LENGTH = io.tollgate.schemas.RequestTagLimits.MAX_TAG_LENGTH;
 
   /** Reasons a tag is skipped, as metric labels. */
   public static final String TOO_MANY = "too_many";
