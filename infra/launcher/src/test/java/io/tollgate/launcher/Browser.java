@@ -100,6 +100,24 @@ final class Browser implements AutoCloseable {
     return wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
   }
 
+  /**
+   * Waits until the element at {@code css} has {@code attribute} = {@code expected}, finding it
+   * anew on every poll: a page that re-renders replaces its elements, and a handle to the old one
+   * is stale. Fails with the value last seen.
+   */
+  void waitAttribute(String css, String attribute, String expected) {
+    String[] last = {null};
+    try {
+      new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+          .ignoring(org.openqa.selenium.NoSuchElementException.class).until(d -> {
+            last[0] = d.findElement(By.cssSelector(css)).getAttribute(attribute);
+            return expected.equals(last[0]);
+          });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError(css + " " + attribute + ": expected " + expected + " but was " + last[0], e);
+    }
+  }
+
   List<WebElement> all(String css) {
     return driver.findElements(By.cssSelector(css));
   }

@@ -87,8 +87,8 @@ class WebUiIT {
         b.shoot("signin");
         b.signIn(MASTER);
         b.open("usage");
-        assertThat(b.find("#total-spend").getAttribute("data-nanos"))
-            .isEqualTo(Long.toString(expected.values().stream().mapToLong(Long::longValue).sum()));
+        b.waitAttribute("#total-spend", "data-nanos",
+            Long.toString(expected.values().stream().mapToLong(Long::longValue).sum()));
         b.shoot("usage");
 
         // Customers: exactly the three customers, each with exactly the spend sent.
@@ -96,9 +96,9 @@ class WebUiIT {
         List<WebElement> rows = b.all("#customers-table tbody tr[data-customer]");
         assertThat(rows).extracting(r -> r.getAttribute("data-customer")).containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (var e : expected.entrySet()) {
-          WebElement spend = b.find("#customers-table tr[data-customer='" + e.getKey() + "'] td.spend");
-          assertThat(spend.getAttribute("data-nanos")).as(e.getKey()).isEqualTo(Long.toString(e.getValue()));
-          assertThat(spend.getText()).as(e.getKey()).isEqualTo(Browser.usd(e.getValue()));
+          b.waitAttribute("#customers-table tr[data-customer='" + e.getKey() + "'] td.spend", "data-nanos",
+              Long.toString(e.getValue()));
+          b.waitText("#customers-table tr[data-customer='" + e.getKey() + "'] td.spend", Browser.usd(e.getValue()));
         }
         b.find("#customer-search").sendKeys("cust-b");
         assertThat(b.all("#customers-table tbody tr[data-customer]")).hasSize(1);
@@ -157,13 +157,13 @@ class WebUiIT {
         b.find("#f-key_alias").sendKeys("ui-made");
         b.find("#f-apply").click();
         b.waitText("#logs-total", "1 call(s) match");
-        assertThat(b.find("#logs-table td.cost").getAttribute("data-nanos")).isEqualTo(Long.toString(madeCost));
+        b.waitAttribute("#logs-table td.cost", "data-nanos", Long.toString(madeCost));
 
         // Signed in with that key: only its own usage.
         b.signOut();
         b.signIn(made);
         b.open("usage");
-        assertThat(b.find("#total-spend").getAttribute("data-nanos")).isEqualTo(Long.toString(madeCost));
+        b.waitAttribute("#total-spend", "data-nanos", Long.toString(madeCost));
         assertThat(b.all("#by-customer tbody tr[data-name]")).extracting(r -> r.getAttribute("data-name"))
             .containsExactly("cust-d");
         assertThat(b.find("a[data-page='keys']").isDisplayed()).isFalse();
