@@ -8,11 +8,8 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.aggregator.AggregatorApp;
 import io.tollgate.ingress.Gateway;
-import io.tollgate.ingress.admin.DirectoryStore;
-import io.tollgate.ingress.config.ConfigLoader;
 import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.usage.Usage;
@@ -23,11 +20,9 @@ import io.tollgate.local.kafka.KafkaCluster;
 import io.tollgate.local.mock.MockProvider;
 import io.tollgate.local.mock.MockUsage;
 import io.tollgate.schemas.SpendTotal;
-import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.tollgate.schemas.serde.TollgateSerdes;
 import io.tollgate.schemas.topics.TopicSpec;
 import io.tollgate.schemas.topics.Topics;
-import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -217,10 +212,7 @@ class KeysAndBudgetsEndToEndIT {
           kafka: {bootstrap_servers: "%4$s"}
           clickhouse: {url: "%5$s", database: %6$s}
         """.formatted(mock.baseUrl(), MASTER, spill, kafka.bootstrapServers(), db.settings().url(), db.database(), id);
-    JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    DirectoryStore.Settings defaults = DirectoryStore.Settings.defaults(spill);
-    return Gateway.start(ConfigLoader.fromTree(tree, Map.of()), new VertxOptions(), new MetricsRegistry(),
-        new DirectoryStore.Settings(Duration.ofSeconds(20), Duration.ofMillis(100), defaults.snapshotFile()));
+    return YamlGateway.start(yaml, spill);
   }
 
   private static HttpResponse<String> call(Gateway gw, String method, String path, String body, String... headers)

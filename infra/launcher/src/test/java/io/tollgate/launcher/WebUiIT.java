@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.aggregator.AggregatorApp;
 import io.tollgate.ingress.Gateway;
-import io.tollgate.ingress.admin.DirectoryStore;
-import io.tollgate.ingress.config.ConfigLoader;
 import io.tollgate.ingress.pricing.PriceTable;
 import io.tollgate.ingress.usage.Usage;
 import io.tollgate.local.junit.ClickHouseExtension;
@@ -17,8 +14,6 @@ import io.tollgate.local.junit.KafkaExtension;
 import io.tollgate.local.kafka.KafkaCluster;
 import io.tollgate.local.mock.MockProvider;
 import io.tollgate.local.mock.MockUsage;
-import io.tollgate.schemas.metrics.MetricsRegistry;
-import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -224,10 +219,7 @@ class WebUiIT {
           kafka: {bootstrap_servers: "%4$s"}
           clickhouse: {url: "%5$s", database: %6$s}
         """.formatted(mock.baseUrl(), MASTER, spill, kafka.bootstrapServers(), db.settings().url(), db.database());
-    JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    DirectoryStore.Settings defaults = DirectoryStore.Settings.defaults(spill);
-    return Gateway.start(ConfigLoader.fromTree(tree, Map.of()), new VertxOptions(), new MetricsRegistry(),
-        new DirectoryStore.Settings(Duration.ofSeconds(20), Duration.ofMillis(100), defaults.snapshotFile()));
+    return YamlGateway.start(yaml, spill);
   }
 
   private static HttpResponse<String> call(String base, String method, String path, String body, String... headers)
