@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.ingress.Gateway;
 import io.tollgate.ingress.admin.DirectoryStore;
 import io.tollgate.ingress.config.ConfigLoader;
+import io.tollgate.ingress.config.IngressConfig;
 import io.tollgate.schemas.metrics.MetricsRegistry;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -17,9 +18,12 @@ final class YamlGateway {
   }
 
   static Gateway start(String yaml, Path spill) throws Exception {
+    return start(ConfigLoader.fromTree(new ObjectMapper(new YAMLFactory()).readTree(yaml), Map.of()), spill);
+  }
+
+  static Gateway start(IngressConfig config, Path spill) {
     DirectoryStore.Settings defaults = DirectoryStore.Settings.defaults(spill);
-    return Gateway.start(ConfigLoader.fromTree(new ObjectMapper(new YAMLFactory()).readTree(yaml), Map.of()),
-        new VertxOptions(), new MetricsRegistry(),
+    return Gateway.start(config, new VertxOptions(), new MetricsRegistry(),
         new DirectoryStore.Settings(Duration.ofSeconds(20), Duration.ofMillis(100), defaults.snapshotFile()));
   }
 }
