@@ -164,6 +164,37 @@ final class Browser implements AutoCloseable {
         });
   }
 
+  /**
+   * Presses Tab (from where the focus is) until the element at {@code css} has the focus, at most
+   * {@code presses} times; false when it never got it (not keyboard reachable).
+   */
+  boolean tabTo(String css, int presses) {
+    for (int i = 0; i < presses; i++) {
+      new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+      if (Boolean.TRUE.equals(driver.executeScript("return document.activeElement.matches(arguments[0])", css))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Presses Enter on the focused element. */
+  void enter() {
+    new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+  }
+
+  /** The page's computed background and text colour of {@code css}, as "bg / fg". */
+  String colours(String css) {
+    return (String) driver.executeScript("const s = getComputedStyle(document.querySelector(arguments[0]));"
+        + " return s.backgroundColor + ' / ' + s.color", css);
+  }
+
+  /** Light or dark, as the system would ask through {@code prefers-color-scheme}. */
+  void colourScheme(String scheme) {
+    driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+        List.of(java.util.Map.of("name", "prefers-color-scheme", "value", scheme))));
+  }
+
   /** Accepts the page's confirm() dialog (Delete asks first). */
   void acceptConfirm() {
     wait(ExpectedConditions.alertIsPresent()).accept();

@@ -207,6 +207,20 @@ class WebUiIT {
         b.acceptConfirm();
         b.waitAttributes("#customer-accounts tbody tr[data-id]", "data-id", List.of());
 
+        // Reached with the keyboard alone: Tab from the page's top to the nav link, Enter opens it,
+        // Tab reaches the form's first field; readable in dark mode too (own colours, not light's).
+        b.open("usage");
+        assertThat(b.tabTo("a[data-page='manage']", 30)).as("Teams & customers reachable with Tab").isTrue();
+        b.enter();
+        b.waitAttribute("#view", "data-page", "manage");
+        b.waitAttribute("#view", "data-ready", "true");
+        assertThat(b.tabTo("#t-id", 40)).as("the team form reachable with Tab").isTrue();
+        String light = b.colours("body");
+        b.colourScheme("dark");
+        assertThat(b.colours("body")).isNotEqualTo(light);
+        b.shoot("manage-dark");
+        b.colourScheme("light");
+
         // Signed in with that key: only its own usage.
         b.signOut();
         b.signIn(made);
