@@ -6,9 +6,10 @@ import customer from './pages/customer.js';
 import tools from './pages/tools.js';
 import logs from './pages/logs.js';
 import keys from './pages/keys.js';
+import manage from './pages/manage.js';
 import alerts from './pages/alerts.js';
 
-const pages = { usage, customers, customer, tools, logs, keys, alerts };
+const pages = { usage, customers, customer, tools, logs, keys, manage, alerts };
 const $ = (id) => document.getElementById(id);
 let me = null;
 

@@ -16,7 +16,10 @@ export class ApiError extends Error {
 export async function api(path, { method = 'GET', body, params } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(params || {})) {
-    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
+    // An array is the parameter repeated (customer=a&customer=b): a value may contain a comma.
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (one !== undefined && one !== null && one !== '') url.searchParams.append(k, one);
+    }
   }
   const headers = { authorization: 'Bearer ' + (session.key() || '') };
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -3,7 +3,7 @@
 SELECT customer_id,
        sum(toDecimal128(cost_nanos, 0)) AS spend_nanos,
        count() AS requests,
-       countIf(status_code < 400) AS successes,
+       countIf(status_code < 400 OR aborted = 1) AS successes,
        sum(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens) AS tokens,
        toString(max(ts)) AS last_active,
        topK(1)(customer_source)[1] AS identified_by

@@ -3,7 +3,7 @@ SELECT tool,
        tool_version,
        sum(toDecimal128(cost_nanos, 0)) AS spend_nanos,
        count() AS requests,
-       countIf(status_code < 400) AS successes,
+       countIf(status_code < 400 OR aborted = 1) AS successes,
        sum(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS prompt_tokens,
        sum(output_tokens) AS completion_tokens,
        uniqExactIf(session_id, session_id != '') AS sessions

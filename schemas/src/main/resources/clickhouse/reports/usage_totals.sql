@@ -1,8 +1,10 @@
 -- Totals of the calls matching {{where}} (date range, filters, a virtual key's own key): spend,
--- calls, successes, every token kind, and the calls without a price (spend counted as 0).
+-- calls, successes (not an error: status < 400, or the client went away; as the aggregator counts
+-- errors), every token kind, and the calls without a price (spend counted as 0).
+-- rollup_totals.sql gives the same numbers from the window tables.
 SELECT sum(toDecimal128(cost_nanos, 0)) AS spend_nanos,
        count() AS requests,
-       countIf(status_code < 400) AS successes,
+       countIf(status_code < 400 OR aborted = 1) AS successes,
        sum(input_tokens) AS input_tokens,
        sum(output_tokens) AS output_tokens,
        sum(cache_read_tokens) AS cache_read_tokens,

@@ -24,7 +24,7 @@ export default async function customers({ me }) {
 
   async function drawChart() {
     const ids = [...selected];
-    const over = await report('over_time', ids.length ? { customer: ids.join(',') } : {});
+    const over = await report('over_time', ids.length ? { customer: ids } : {});
     const rows = dense(over.rows, ['spend_nanos']);
     chartBox.replaceChildren(over.rows.length ? timeChart(rows.map((r) => r.bucket),
       [{ label: ids.length ? 'Spend of selected' : 'Spend, all customers', values: rows.map((r) => Number(r.spend_nanos)), format: usd }],

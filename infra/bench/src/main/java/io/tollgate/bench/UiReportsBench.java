@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The web UI's data on a big spend log: {@code usage_events} filled with N rows (default 1M, 30
- * days, 5,000 customers, 200 keys, 4 tools) by ClickHouse itself, then every page's reports run
+ * days, 5,000 customers, 200 keys, 4 tools) by ClickHouse itself, the window tables spend_1d and
+ * spend_1h filled from them as the aggregator would write them, then every page's reports run
  * one after another as the master key — the time a page waits for all its data, an upper bound
  * (the browser asks for them in parallel). Each page is run once to warm up, then 5 times; the
  * median and the slowest are reported and the "Web UI reports" section of BENCHMARKS.md is
@@ -40,6 +41,13 @@ public final class UiReportsBench {
       long started = System.nanoTime();
       ch.execute(fill(rows));
       System.out.printf("filled usage_events with %,d rows in %.1f s%n", ch.queryLong("SELECT count() FROM usage_events"),
+          (System.nanoTime() - started) / 1e9);
+      started = System.nanoTime();
+      for (String table : List.of("spend_1d", "spend_1h")) {
+        ch.execute(windows(table));
+      }
+      System.out.printf("filled spend_1d (%,d rows) and spend_1h (%,d rows) from them in %.1f s%n",
+          ch.queryLong("SELECT count() FROM spend_1d"), ch.queryLong("SELECT count() FROM spend_1h"),
           (System.nanoTime() - started) / 1e9);
       LocalDate today = LocalDate.now(ZoneOffset.UTC);
       Map<String, String> range = Map.of("start", today.minusDays(29).toString(), "end", today.toString());
@@ -111,6 +119,20 @@ public final class UiReportsBench {
         + "1000 + number %% 3000, 100 + number %% 700, number %% 5000, 4500000 + number %% 1000, "
         + "if(number %% 97 = 0, 0, 1), concat('team-', toString(number %% 20)), if(number %% 3 = 0, ['prod'], emptyArrayString()) "
         + "FROM numbers(%1$d)").formatted(rows);
+  }
+
+  /**
+   * The window table {@code table} (spend_1d or spend_1h) as the aggregator writes it for these
+   * calls: one running total per window, customer, model asked for and tool (errors: status 400
+   * and above, not aborted).
+   */
+  static String windows(String table) {
+    String window = table.equals("spend_1d") ? "toStartOfDay(ts)" : "toStartOfHour(ts)";
+    return "INSERT INTO " + table + " SELECT " + window + " AS w, customer_id, "
+        + "if(model_requested != '', model_requested, model) AS m, tool, count(), "
+        + "countIf(status_code >= 400 AND aborted = 0), countIf(aborted = 1), sum(input_tokens), sum(output_tokens), "
+        + "sum(cache_read_tokens), sum(cache_write_5m_tokens), sum(cache_write_1h_tokens), sum(reasoning_tokens), "
+        + "sum(cost_nanos), countIf(price_known = 0), count(), now() FROM usage_events FINAL GROUP BY w, customer_id, m, tool";
   }
 
   private static String machine() {

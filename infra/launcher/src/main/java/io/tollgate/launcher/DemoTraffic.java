@@ -80,6 +80,8 @@ final class DemoTraffic implements AutoCloseable {
 
   /** The gateway's master key, or null on an open gateway (each persona then sends a key of its own). */
   private final String key;
+  /** The demo team's key (acme-platform's calls use it), or null when not made. */
+  private volatile String teamKey;
 
   private DemoTraffic(String gateway, String key, Duration length, PrintStream out) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -106,9 +108,55 @@ final class DemoTraffic implements AutoCloseable {
   /** Same, authenticating with {@code key} (the master key of {@code ./tollgate run}). */
   static DemoTraffic start(String gateway, String key, Duration length, PrintStream out) {
     DemoTraffic demo = new DemoTraffic(gateway, key, length, out);
+    if (key != null) {
+      demo.scheduler.execute(demo::accounts); // before the first call: the scheduler has one thread
+    }
     demo.scheduler.scheduleAtFixedRate(demo::tick, 0, 250, TimeUnit.MILLISECONDS);
     demo.scheduler.scheduleAtFixedRate(demo::report, 30, 30, TimeUnit.SECONDS);
     return demo;
+  }
+
+  /** The demo's team, its key and customers with budgets (the Keys and Teams & customers pages show them). */
+  static final String TEAM = "demo-platform";
+  static final String TEAM_KEY_ALIAS = "demo-acme-platform";
+  /** The customers the demo gives a budget: generous, so no demo call is refused. */
+  static final List<String> BUDGETED = List.of("acme-platform", "globex-research", "initech-dev");
+
+  /**
+   * With the master key: creates (when missing) the team {@link #TEAM} with a monthly budget, a key
+   * of that team for {@code acme-platform}'s calls, and budgets with limits for {@link #BUDGETED}.
+   * Through the management API, as a user would; a rerun on kept data finds them there.
+   */
+  private void accounts() {
+    try {
+      manage("/team/new", "{\"team_id\":\"" + TEAM + "\",\"team_alias\":\"Platform team\",\"max_budget\":5000,"
+          + "\"budget_duration\":\"30d\",\"tpm_limit\":50000000}");
+      int i = 0;
+      for (String customer : BUDGETED) {
+        manage("/customer/new", "{\"user_id\":\"" + customer + "\",\"max_budget\":" + (1000 * ++i)
+            + ",\"budget_duration\":\"30d\",\"rpm_limit\":" + (600 * i) + "}");
+      }
+      HttpResponse<String> made = manage("/key/generate", "{\"key_alias\":\"" + TEAM_KEY_ALIAS + "-"
+          + Long.toString(System.currentTimeMillis(), 36) + "\",\"team_id\":\"" + TEAM + "\",\"max_budget\":2000,"
+          + "\"budget_duration\":\"30d\",\"rpm_limit\":100000}");
+      if (made.statusCode() == 200) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"key\"\\s*:\\s*\"(sk-[^\"]+)\"").matcher(made.body());
+        if (m.find()) {
+          teamKey = m.group(1);
+        }
+      }
+      out.printf("Demo: team %s with key %s (used by acme-platform's calls) and budgets for %s; see %s/ui/#/manage%n",
+          TEAM, teamKey == null ? "(not made)" : TEAM_KEY_ALIAS + "-…", String.join(", ", BUDGETED), gateway);
+    } catch (Exception e) {
+      out.println("Demo: could not create the demo team, key and customers (" + e.getMessage() + "); traffic goes on");
+    }
+  }
+
+  /** One management call with the master key; answers 400 when the thing exists already (a rerun). */
+  private HttpResponse<String> manage(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json").header("authorization", "Bearer " + key)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private void tick() {
@@ -193,14 +241,15 @@ final class DemoTraffic implements AutoCloseable {
     if (inHeader && !tags.isEmpty()) {
       request.header("x-litellm-tags", String.join(",", tags));
     }
-    String demoKey = key != null ? key : "sk-demo-" + p.customer();
+    String demoKey = teamKey != null && p.customer().equals("acme-platform") ? teamKey
+        : key != null ? key : "sk-demo-" + p.customer();
     if (p.api().equals("gemini")) {
       // GEMINI_API_KEY goes in x-goog-api-key; GEMINI_CLI_CUSTOM_HEADERS can name the customer
       request.header("x-goog-api-key", demoKey).header("x-litellm-customer-id", p.customer());
     } else if (p.api().equals("messages")) {
       request.header("x-api-key", demoKey).header("x-litellm-customer-id", p.customer());
     } else {
-      request.header("authorization", "Bearer " + (key != null ? key : "sk-demo-" + p.customer()))
+      request.header("authorization", "Bearer " + demoKey)
           .header("x-litellm-end-user-id", p.customer());
     }
     http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {

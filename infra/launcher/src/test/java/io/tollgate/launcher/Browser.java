@@ -122,6 +122,84 @@ final class Browser implements AutoCloseable {
     return driver.findElements(By.cssSelector(css));
   }
 
+  /**
+   * The {@code attribute} of every element at {@code css}, read in one pass that starts over when
+   * the page re-rendered under it (a stale handle), so the list is of one rendering.
+   */
+  List<String> attributes(String css, String attribute) {
+    return new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElements(By.cssSelector(css)).stream().map(e -> e.getAttribute(attribute)).toList());
+  }
+
+  /** The text of every element at {@code css}, as {@link #attributes} reads attributes. */
+  List<String> texts(String css) {
+    return new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList());
+  }
+
+  /**
+   * Waits until the elements at {@code css} carry exactly {@code expected} as {@code attribute} (any
+   * order), finding them anew on every poll; fails with the values last seen.
+   */
+  void waitAttributes(String css, String attribute, java.util.Collection<String> expected) {
+    List<String> want = expected.stream().sorted().toList();
+    List<String> last = List.of();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      last = attributes(css, attribute).stream().sorted().toList();
+      if (last.equals(want)) {
+        return;
+      }
+      driver.executeScript("return new Promise(r => setTimeout(r, 100))"); // poll interval, bounded by WAIT
+    }
+    throw new AssertionError(css + " " + attribute + ": expected " + want + " but was " + last);
+  }
+
+  /** Clicks the element at {@code css}, finding it anew (a re-rendered page replaced the old one). */
+  void click(String css) {
+    new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> {
+          d.findElement(By.cssSelector(css)).click();
+          return true;
+        });
+  }
+
+  /**
+   * Presses Tab (from where the focus is) until the element at {@code css} has the focus, at most
+   * {@code presses} times; false when it never got it (not keyboard reachable).
+   */
+  boolean tabTo(String css, int presses) {
+    for (int i = 0; i < presses; i++) {
+      new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+      if (Boolean.TRUE.equals(driver.executeScript("return document.activeElement.matches(arguments[0])", css))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Presses Enter on the focused element. */
+  void enter() {
+    new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+  }
+
+  /** The page's computed background and text colour of {@code css}, as "bg / fg". */
+  String colours(String css) {
+    return (String) driver.executeScript("const s = getComputedStyle(document.querySelector(arguments[0]));"
+        + " return s.backgroundColor + ' / ' + s.color", css);
+  }
+
+  /** Light or dark, as the system would ask through {@code prefers-color-scheme}. */
+  void colourScheme(String scheme) {
+    driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+        List.of(java.util.Map.of("name", "prefers-color-scheme", "value", scheme))));
+  }
+
+  /** Accepts the page's confirm() dialog (Delete asks first). */
+  void acceptConfirm() {
+    wait(ExpectedConditions.alertIsPresent()).accept();
+  }
+
   void waitText(String css, String text) {
     wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
   }

@@ -28,8 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * The web UI in a real browser (headless chromium through Selenium) over the real stack: embedded
@@ -73,7 +71,22 @@ class WebUiIT {
       }
       waitFor(Duration.ofSeconds(60), "ClickHouse has the 6 calls",
           () -> db.client().queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id LIKE 'cust-%'") == 6);
+      // The Usage page reads the aggregator's day windows: wait until they hold the same calls.
+      waitFor(Duration.ofSeconds(60), "spend_1d has the 6 calls",
+          () -> db.client().queryLong("SELECT sum(requests) FROM spend_1d FINAL WHERE customer_id LIKE 'cust-%'") == 6);
       insertAlert(db);
+
+      // Reports the window tables answer equal the same reports over usage_events (source=events),
+      // on what the real aggregator wrote.
+      for (String report : List.of("totals", "over_time", "breakdown?by=customer", "breakdown?by=model",
+          "breakdown?by=tool", "totals?customer=cust-b&customer=cust-c", "breakdown?by=customer&tool=codex")) {
+        String path = "/ui/api/report/" + report;
+        JsonNode windows = get(base, path, MASTER, 200);
+        assertThat(windows).as(path).isEqualTo(get(base, path + (path.contains("?") ? "&" : "?") + "source=events", MASTER, 200));
+        assertThat(windows.path("rows")).as(path).isNotEmpty();
+      }
+      assertThat(get(base, "/ui/api/report/totals?customer=cust-b&customer=cust-c", MASTER, 200)
+          .path("rows").get(0).path("requests").asLong()).isEqualTo(5);
 
       String made;
       long madeCost = cost(3_000, 300, 0);
@@ -88,15 +101,14 @@ class WebUiIT {
 
         // Customers: exactly the three customers, each with exactly the spend sent.
         b.open("customers");
-        List<WebElement> rows = b.all("#customers-table tbody tr[data-customer]");
-        assertThat(rows).extracting(r -> r.getAttribute("data-customer")).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        b.waitAttributes("#customers-table tbody tr[data-customer]", "data-customer", expected.keySet());
         for (var e : expected.entrySet()) {
           b.waitAttribute("#customers-table tr[data-customer='" + e.getKey() + "'] td.spend", "data-nanos",
               Long.toString(e.getValue()));
           b.waitText("#customers-table tr[data-customer='" + e.getKey() + "'] td.spend", Browser.usd(e.getValue()));
         }
         b.find("#customer-search").sendKeys("cust-b");
-        assertThat(b.all("#customers-table tbody tr[data-customer]")).hasSize(1);
+        b.waitAttributes("#customers-table tbody tr[data-customer]", "data-customer", List.of("cust-b"));
         b.shoot("customers");
         b.open("customer/cust-c");
         b.shoot("customer");
@@ -106,10 +118,8 @@ class WebUiIT {
         b.find("#f-customer").sendKeys("cust-c");
         b.find("#f-apply").click();
         b.waitText("#logs-total", "3 call(s) match");
-        List<WebElement> calls = b.all("#logs-table tbody tr[data-id]");
-        assertThat(calls).hasSize(3)
-            .allSatisfy(r -> assertThat(r.findElement(By.cssSelector("td.customer")).getText()).isEqualTo("cust-c"));
-        calls.get(0).click();
+        assertThat(b.texts("#logs-table tbody tr[data-id] td.customer")).containsExactly("cust-c", "cust-c", "cust-c");
+        b.click("#logs-table tbody tr[data-id]");
         b.find("#log-detail");
         assertThat(b.field("input-tokens")).isEqualTo("500");
         assertThat(b.field("output-tokens")).isEqualTo("50");
@@ -154,17 +164,73 @@ class WebUiIT {
         b.waitText("#logs-total", "1 call(s) match");
         b.waitAttribute("#logs-table td.cost", "data-nanos", Long.toString(madeCost));
 
+        // Teams and customers: create with budget and limits, listed with spend against budget,
+        // limits edited, blocked (the gateway refuses the customer's calls), unblocked, deleted.
+        b.open("manage");
+        b.find("#c-id").sendKeys("cust-budgeted, inc.");
+        b.find("#c-alias").sendKeys("Budgeted");
+        b.find("#c-budget").sendKeys("7");
+        b.find("#c-budget-duration").sendKeys("30d");
+        b.find("#c-rpm").sendKeys("50");
+        b.click("#c-save");
+        String customerRow = "#customer-accounts tr[data-id='cust-budgeted, inc.']";
+        b.waitText(customerRow + " td.budget", "$7.00 / 30d");
+        b.waitText(customerRow, "50 rpm");
+        b.find("#t-id").sendKeys("team-ui");
+        b.find("#t-alias").sendKeys("UI team");
+        b.find("#t-models").sendKeys(MODEL);
+        b.find("#t-budget").sendKeys("20");
+        b.find("#t-budget-duration").sendKeys("1mo");
+        b.find("#t-tpm").sendKeys("10000");
+        b.click("#t-save");
+        String teamRow = "#team-accounts tr[data-id='team-ui']";
+        b.waitText(teamRow + " td.budget", "$20.00 / 1mo");
+        b.waitText(teamRow, "10,000 tpm");
+        b.click(customerRow + " button.edit");
+        b.find("#c-rpm").clear();
+        b.find("#c-rpm").sendKeys("60");
+        b.click("#c-save");
+        b.waitText(customerRow, "60 rpm");
+        b.click(customerRow + " button.block");
+        b.waitAttribute(customerRow, "data-blocked", "true");
+        waitFor(Duration.ofSeconds(30), "the gateway refuses the blocked customer's call",
+            () -> status(base, traffic, "cust-budgeted, inc.") == 403);
+        b.shoot("manage");
+        b.click(customerRow + " button.block");
+        b.waitAttribute(customerRow, "data-blocked", "false");
+        waitFor(Duration.ofSeconds(30), "the gateway takes the unblocked customer's call again",
+            () -> status(base, traffic, "cust-budgeted, inc.") == 200);
+        b.click(teamRow + " button.delete");
+        b.acceptConfirm();
+        b.waitAttributes("#team-accounts tbody tr[data-id]", "data-id", List.of());
+        b.click(customerRow + " button.delete");
+        b.acceptConfirm();
+        b.waitAttributes("#customer-accounts tbody tr[data-id]", "data-id", List.of());
+
+        // Reached with the keyboard alone: Tab from the page's top to the nav link, Enter opens it,
+        // Tab reaches the form's first field; readable in dark mode too (own colours, not light's).
+        b.open("usage");
+        assertThat(b.tabTo("a[data-page='manage']", 30)).as("Teams & customers reachable with Tab").isTrue();
+        b.enter();
+        b.waitAttribute("#view", "data-page", "manage");
+        b.waitAttribute("#view", "data-ready", "true");
+        assertThat(b.tabTo("#t-id", 40)).as("the team form reachable with Tab").isTrue();
+        String light = b.colours("body");
+        b.colourScheme("dark");
+        assertThat(b.colours("body")).isNotEqualTo(light);
+        b.shoot("manage-dark");
+        b.colourScheme("light");
+
         // Signed in with that key: only its own usage.
         b.signOut();
         b.signIn(made);
         b.open("usage");
         b.waitAttribute("#total-spend", "data-nanos", Long.toString(madeCost));
-        assertThat(b.all("#by-customer tbody tr[data-name]")).extracting(r -> r.getAttribute("data-name"))
-            .containsExactly("cust-d");
+        b.waitAttributes("#by-customer tbody tr[data-name]", "data-name", List.of("cust-d"));
         assertThat(b.find("a[data-page='keys']").isDisplayed()).isFalse();
+        assertThat(b.find("a[data-page='manage']").isDisplayed()).isFalse();
         b.open("customers");
-        assertThat(b.all("#customers-table tbody tr[data-customer]")).extracting(r -> r.getAttribute("data-customer"))
-            .containsExactly("cust-d");
+        b.waitAttributes("#customers-table tbody tr[data-customer]", "data-customer", List.of("cust-d"));
         b.shoot("usage-virtual-key");
       }
 
@@ -180,7 +246,8 @@ class WebUiIT {
       get(base, "/ui/api/report/alerts", made, 403);
       get(base, "/ui/api/report/customers", null, 401);
       get(base, "/ui/api/report/breakdown?by=secret", MASTER, 400);
-      assertThat(get(base, "/ui/api/report/logs", MASTER, 200).path("total").asLong()).isEqualTo(7);
+      assertThat(get(base, "/ui/api/report/logs", MASTER, 200).path("total").asLong())
+          .isEqualTo(db.client().queryLong("SELECT count() FROM usage_events FINAL")).isGreaterThanOrEqualTo(8);
       HttpResponse<String> page = call(base, "GET", "/ui/", null);
       assertThat(page.headers().firstValue("content-security-policy").orElse("")).contains("default-src 'none'")
           .contains("script-src 'self'");
@@ -252,6 +319,15 @@ class WebUiIT {
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-api-key", key,
         "content-type", "application/json", "x-litellm-customer-id", customer, "user-agent", userAgent,
         MockUsage.HEADER, "input=" + input + ",output=" + output + ",cache_read=" + cacheRead);
+  }
+
+  /** The status of one small call for {@code customer}; -1 when the call itself failed. */
+  private static int status(String base, String key, String customer) {
+    try {
+      return message(base, key, customer, 10L, 1L, 0L, "curl/8.5").statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   /** Polls {@code condition}; fails the test at the timeout. */

@@ -1,5 +1,6 @@
 package io.tollgate.ingress.ui;
 
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * The UI's static files, from this jar: {@code /ui/...} from {@code tollgate-ui/}, and
  * {@code /ui/vendor/uplot/...} from the uPlot webjar's {@code dist/} folder. Only plain names
- * ({@code [a-z0-9._-]} segments, no {@code ..}) are looked up; files are read once and kept.
+ * ({@code [a-z0-9._-]} segments, no {@code ..}) are looked up; files are read once, on a worker
+ * thread (never on the event loop), and kept.
  */
 final class UiAssets {
   /** The uPlot webjar's version; the parent POM pins the same one. */
@@ -29,8 +31,11 @@ final class UiAssets {
       "ico", "image/x-icon");
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-  /** Answers {@code path} (under {@code /ui}) with the file, or 404. */
-  void serve(String path, HttpServerResponse response) {
+  /**
+   * Answers {@code path} (under {@code /ui}) with the file, or 404. A file not read yet is read on
+   * {@code workers} (a jar read blocks), the answer is sent back on the caller's context.
+   */
+  void serve(String path, HttpServerResponse response, WorkerExecutor workers) {
     if (path.equals("/ui")) {
       response.setStatusCode(302).putHeader("location", "/ui/").end();
       return;
@@ -40,9 +45,32 @@ final class UiAssets {
       name = "index.html";
     }
     String resource = resource(name);
-    byte[] body = resource == null ? null : file(resource);
     String ext = name.substring(name.lastIndexOf('.') + 1);
-    if (body == null || !TYPES.containsKey(ext)) {
+    if (resource == null || !TYPES.containsKey(ext)) {
+      send(response, null, ext);
+      return;
+    }
+    byte[] known = cache.get(resource);
+    if (known != null) {
+      send(response, known, ext);
+      return;
+    }
+    workers.<byte[]>executeBlocking(() -> file(resource), false).onComplete(ar -> {
+      if (ar.failed()) {
+        if (!response.ended() && !response.closed()) {
+          response.setStatusCode(500).putHeader("content-type", "text/plain; charset=utf-8").end("cannot read the page");
+        }
+        return;
+      }
+      send(response, ar.result(), ext);
+    });
+  }
+
+  private static void send(HttpServerResponse response, byte[] body, String ext) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (body == null) {
       response.setStatusCode(404).putHeader("content-type", "text/plain; charset=utf-8").end("no such page under /ui");
       return;
     }

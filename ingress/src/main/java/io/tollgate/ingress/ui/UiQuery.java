@@ -23,13 +23,16 @@ import java.util.Map;
  * @param tool      the coding tool, or null
  * @param team      the team id, or null
  * @param tag       a request tag the call carries, or null
- * @param status    "success" (below 400), "error" (400 and above) or null
+ * @param status    "success" (below 400, or aborted by the client), "error" (400 and above, not aborted) or null
  * @param unpriced  only calls without a price
  * @param eventId   one call, or null
  * @param onlyKey   the virtual key's hash the caller is limited to, or null for the master key
+ * @param eventsOnly read every report from usage_events even where a window table could answer
+ *                  ({@code source=events}: how tests and a curious operator compare the two)
  */
 record UiQuery(LocalDate start, LocalDate end, List<String> customers, String keyAlias, String model, String tool,
-               String team, String tag, String status, boolean unpriced, String eventId, String onlyKey) {
+               String team, String tag, String status, boolean unpriced, String eventId, String onlyKey,
+               boolean eventsOnly) {
   static final int MAX_DAYS = 400;
   static final int MAX_CUSTOMERS = 100;
   static final int MAX_VALUE = 256;
@@ -44,12 +47,11 @@ record UiQuery(LocalDate start, LocalDate end, List<String> customers, String ke
     if (start.plusDays(MAX_DAYS).isBefore(end)) {
       throw bad("the range may span at most " + MAX_DAYS + " days", "start");
     }
+    // One customer id per value (repeat the parameter for several): an id may contain a comma.
     List<String> customers = new ArrayList<>();
     for (String v : q.getOrDefault("customer", List.of())) {
-      for (String c : v.split(",", -1)) {
-        if (!c.isBlank()) {
-          customers.add(capped(c.strip(), "customer"));
-        }
+      if (!v.isBlank()) {
+        customers.add(capped(v.strip(), "customer"));
       }
     }
     if (customers.size() > MAX_CUSTOMERS) {
@@ -60,8 +62,38 @@ record UiQuery(LocalDate start, LocalDate end, List<String> customers, String ke
       throw bad("status must be success or error", "status");
     }
     String unpriced = one(q, "unpriced");
+    String source = one(q, "source");
+    if (source != null && !source.equals("events") && !source.equals("auto")) {
+      throw bad("source must be auto or events", "source");
+    }
     return new UiQuery(start, end, List.copyOf(customers), one(q, "key_alias"), one(q, "model"), one(q, "tool"),
-        one(q, "team"), one(q, "tag"), status, "true".equals(unpriced), one(q, "id"), onlyKey);
+        one(q, "team"), one(q, "tag"), status, "true".equals(unpriced), one(q, "id"), onlyKey, "events".equals(source));
+  }
+
+  /**
+   * Whether the window tables (spend_1d / spend_1h, keyed by window, customer, model asked for and
+   * tool) hold what these filters select: the master key's view, filtered at most by customers and
+   * tool. Key, team, tag, status, the model filter (which also matches the model that answered and
+   * the model group) and unpriced calls are only in usage_events.
+   */
+  boolean windowsSuffice() {
+    return !eventsOnly && onlyKey == null && eventId == null && keyAlias == null && model == null && team == null
+        && tag == null && status == null && !unpriced;
+  }
+
+  /** The WHERE clause over a window table for {@link #windowsSuffice() these filters}; values appended to {@code params}. */
+  String windowWhere(List<Object> params) {
+    List<String> c = new ArrayList<>();
+    c.add("window_start >= toDateTime(?)");
+    params.add(from().getEpochSecond());
+    c.add("window_start < toDateTime(?)");
+    params.add(until().getEpochSecond());
+    if (!customers.isEmpty()) {
+      c.add("customer_id IN (" + String.join(", ", java.util.Collections.nCopies(customers.size(), "?")) + ")");
+      params.addAll(customers);
+    }
+    equal(c, params, "tool", tool);
+    return " WHERE " + String.join(" AND ", c);
   }
 
   /** The instant the range starts (start day, 00:00 UTC). */
@@ -76,7 +108,8 @@ record UiQuery(LocalDate start, LocalDate end, List<String> customers, String ke
 
   /** The same filters over another time range (the active-user windows look back from the end). */
   UiQuery between(LocalDate first, LocalDate last) {
-    return new UiQuery(first, last, customers, keyAlias, model, tool, team, tag, status, unpriced, eventId, onlyKey);
+    return new UiQuery(first, last, customers, keyAlias, model, tool, team, tag, status, unpriced, eventId, onlyKey,
+        eventsOnly);
   }
 
   /** The WHERE clause ({@code ""} or {@code " WHERE …"}); its values are appended to {@code params}. */
@@ -108,7 +141,8 @@ record UiQuery(LocalDate start, LocalDate end, List<String> customers, String ke
       params.add(tag);
     }
     if (status != null) {
-      c.add(status.equals("success") ? "status_code < 400" : "status_code >= 400");
+      // As the aggregator counts errors: a client that went away is not an error of the call.
+      c.add(status.equals("success") ? "(status_code < 400 OR aborted = 1)" : "(status_code >= 400 AND aborted = 0)");
     }
     if (unpriced) {
       c.add("price_known = 0");

@@ -17,6 +17,11 @@ import java.util.Objects;
  * The web UI's reports: each runs one SQL file of {@code clickhouse/reports/} (the files the spend
  * API and the dashboards' tests use too) with the request's WHERE clause and bound values, and
  * answers {@code {"rows": [...]}} with the file's column names. Runs on a worker thread.
+ *
+ * <p>Totals, spend over time and the breakdowns by customer, model and tool are read from the
+ * window tables the aggregator writes ({@code spend_1d}, {@code spend_1h} for a one-day range)
+ * when the filters allow ({@link UiQuery#windowsSuffice()}); those report files
+ * ({@code rollup_*.sql}) answer the same columns and numbers as the usage_events ones.
  */
 public final class UiReports {
   /** Most rows a breakdown or table may answer; the UI shows the largest first. */
@@ -25,12 +30,16 @@ public final class UiReports {
   /** {@code by} of the breakdown → the grouped expression; the only way a client picks SQL text. */
   private static final Map<String, String> DIMENSIONS = Map.of(
       "customer", "customer_id",
-      "model", "model",
+      // The model asked for (else the one that answered), as the window tables and Grafana group it.
+      "model", "if(model_requested != '', model_requested, model)",
       "tool", "tool",
       "tool_version", "concat(tool, ' ', tool_version)",
       "team", "team_id",
       "key", "if(key_alias = '', substring(key_hash, 1, 12), key_alias)",
       "tag", "arrayJoin(if(empty(request_tags), [''], request_tags))");
+  /** The dimensions the window tables are keyed by: {@code by} → their column. */
+  private static final Map<String, String> WINDOW_DIMENSIONS = Map.of("customer", "customer_id", "model", "model",
+      "tool", "tool");
 
   private final ClickHouseClient store;
   private final Duration timeout;
@@ -52,11 +61,16 @@ public final class UiReports {
   /** The answer of report {@code name}; a 400/403/404 as {@link ProxyError.Failure}. */
   Map<String, Object> answer(String name, UiQuery q, Map<String, List<String>> raw, boolean master) {
     return switch (name) {
-      case "totals" -> rows("usage_totals", Map.of(), q, List.of(), List.of(), 1);
+      case "totals" -> q.windowsSuffice()
+          ? windows("rollup_totals", Map.of("table", "spend_1d"), q, List.of(), 1)
+          : rows("usage_totals", Map.of(), q, List.of(), List.of(), 1);
       case "over_time" -> {
         boolean hourly = q.start().equals(q.end());
-        yield rows("spend_over_time", Map.of("bucket", hourly ? "toStartOfHour(ts)" : "toDate(ts)"), q, List.of(),
-            List.of((long) MAX_ROWS), MAX_ROWS);
+        yield q.windowsSuffice()
+            ? windows("rollup_over_time", Map.of("table", hourly ? "spend_1h" : "spend_1d",
+                "bucket", hourly ? "window_start" : "toDate(window_start)"), q, List.of((long) MAX_ROWS), MAX_ROWS)
+            : rows("spend_over_time", Map.of("bucket", hourly ? "toStartOfHour(ts)" : "toDate(ts)"), q, List.of(),
+                List.of((long) MAX_ROWS), MAX_ROWS);
       }
       case "breakdown" -> {
         String by = UiQuery.one(raw, "by");
@@ -64,7 +78,10 @@ public final class UiReports {
         if (dimension == null) {
           throw UiQuery.bad("by must be one of " + String.join(", ", new java.util.TreeSet<>(DIMENSIONS.keySet())), "by");
         }
-        yield rows("usage_breakdown", Map.of("dimension", dimension), q, List.of(), List.of((long) MAX_ROWS), MAX_ROWS);
+        yield q.windowsSuffice() && WINDOW_DIMENSIONS.containsKey(by)
+            ? windows("rollup_breakdown", Map.of("table", "spend_1d", "dimension", WINDOW_DIMENSIONS.get(by)), q,
+                List.of((long) MAX_ROWS), MAX_ROWS)
+            : rows("usage_breakdown", Map.of("dimension", dimension), q, List.of(), List.of((long) MAX_ROWS), MAX_ROWS);
       }
       case "customers" -> rows("customer_usage", Map.of(), q, List.of(), List.of((long) MAX_ROWS), MAX_ROWS);
       case "tools" -> rows("tool_usage", Map.of(), q, List.of(), List.of((long) MAX_ROWS), MAX_ROWS);
@@ -129,6 +146,16 @@ public final class UiReports {
     List<Object> params = new ArrayList<>(leading);
     Map<String, String> all = new LinkedHashMap<>(fragments);
     all.put("where", q.where(params, true));
+    params.addAll(trailing);
+    return Map.of("rows", run(Reports.statement(report, all), params, max));
+  }
+
+  /** A report over a window table ({@link UiQuery#windowsSuffice()}): whole UTC days or hours, so exact. */
+  private Map<String, Object> windows(String report, Map<String, String> fragments, UiQuery q, List<Object> trailing,
+                                      int max) {
+    List<Object> params = new ArrayList<>();
+    Map<String, String> all = new LinkedHashMap<>(fragments);
+    all.put("where", q.windowWhere(params));
     params.addAll(trailing);
     return Map.of("rows", run(Reports.statement(report, all), params, max));
   }

@@ -92,7 +92,7 @@ public final class UiRoutes implements AutoCloseable {
       return;
     }
     if (!path.startsWith("/ui/api/")) {
-      assets.serve(path, response);
+      assets.serve(path, response, workers);
       return;
     }
     response.putHeader("cache-control", "no-store");

@@ -25,7 +25,35 @@ class UiQueryTest {
     assertThat(where).doesNotContain("OR '1'").startsWith(" WHERE ").contains("key_hash = ?")
         .contains("status_code >= 400").contains("price_known = 0");
     assertThat(where.chars().filter(c -> c == '?').count()).isEqualTo(params.size());
-    assertThat(params).contains("hash-of-key", evil, "b");
+    assertThat(params).contains("hash-of-key", evil, evil + ",b");
+    assertThat(q.windowsSuffice()).isFalse();
+  }
+
+  @Test
+  void aCustomerIdWithACommaIsOneCustomerAndRepeatedParametersAreSeveral() {
+    UiQuery q = UiQuery.parse(Map.of("customer", List.of("acme, inc.", "globex", " ")), TODAY, null);
+    assertThat(q.customers()).containsExactly("acme, inc.", "globex");
+    List<Object> params = new ArrayList<>();
+    assertThat(q.where(params, false)).isEqualTo(" WHERE customer_id IN (?, ?)");
+    assertThat(params).containsExactly("acme, inc.", "globex");
+    List<Object> windowParams = new ArrayList<>();
+    assertThat(q.windowWhere(windowParams)).endsWith("customer_id IN (?, ?)");
+    assertThat(windowParams).endsWith("acme, inc.", "globex");
+  }
+
+  @Test
+  void onlyTheMasterKeysViewByCustomerAndToolIsReadFromTheWindowTables() {
+    assertThat(UiQuery.parse(Map.of("customer", List.of("a"), "tool", List.of("codex")), TODAY, null).windowsSuffice())
+        .isTrue();
+    assertThat(UiQuery.parse(Map.of(), TODAY, "hash").windowsSuffice()).as("a virtual key").isFalse();
+    for (String filter : List.of("key_alias", "model", "team", "tag", "id")) {
+      assertThat(UiQuery.parse(Map.of(filter, List.of("x")), TODAY, null).windowsSuffice()).as(filter).isFalse();
+    }
+    assertThat(UiQuery.parse(Map.of("status", List.of("success")), TODAY, null).windowsSuffice()).isFalse();
+    assertThat(UiQuery.parse(Map.of("unpriced", List.of("true")), TODAY, null).windowsSuffice()).isFalse();
+    assertThat(UiQuery.parse(Map.of("source", List.of("events")), TODAY, null).windowsSuffice()).isFalse();
+    assertThatThrownBy(() -> UiQuery.parse(Map.of("source", List.of("spend_1m")), TODAY, null))
+        .hasMessageContaining("source must be");
   }
 
   @Test

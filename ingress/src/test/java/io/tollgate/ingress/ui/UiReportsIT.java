@@ -33,18 +33,32 @@ class UiReportsIT {
     ClickHouseClient ch = db.client();
     String columns = "(event_id, ts, ts_ms, duration_ms, ttft_ms, customer_id, customer_source, key_hash, key_alias, "
         + "team_id, tool, tool_version, session_id, model_requested, model, api, provider, cost_nanos, input_tokens, "
-        + "output_tokens, cache_read_tokens, status_code, error_type, price_known, request_tags)";
+        + "output_tokens, cache_read_tokens, status_code, error_type, price_known, request_tags, aborted)";
     ch.execute("INSERT INTO usage_events " + columns + " VALUES "
         + "('e1', toDateTime('2026-11-29 10:00:00', 'UTC'), 5, 1200, 300, 'acme', 'header_customer_id', 'ha', 'alias-a', "
         + "'t1', 'claude-code', '2.0.14', 's1', 'claude-sonnet-4-5', 'claude-sonnet-4-5', 'messages', 'anthropic', "
-        + "1500000005, 100, 20, 1000, 200, '', 1, ['prod']),"
+        + "1500000005, 100, 20, 1000, 200, '', 1, ['prod'], 0),"
         + "('e2', toDateTime('2026-11-30 11:00:00', 'UTC'), 7, 300, NULL, 'acme', 'header_customer_id', 'ha', 'alias-a', "
         + "'t1', 'claude-code', '2.0.15', 's2', 'claude-sonnet-4-5', 'claude-sonnet-4-5', 'messages', 'anthropic', "
-        + "5, 10, 2, 0, 200, '', 1, []),"
+        + "5, 10, 2, 0, 200, '', 1, [], 0),"
         + "('e3', toDateTime('2026-11-30 12:00:00', 'UTC'), 9, 40, NULL, 'o''brien', 'body_user', 'hb', 'alias-b', "
-        + "'', 'codex', '0.50.0', '', 'gpt-x', 'gpt-x', 'responses', 'openai', 0, 1, 1, 0, 500, 'api_error', 0, ['prod']),"
+        + "'', 'codex', '0.50.0', '', 'gpt-x', 'gpt-x', 'responses', 'openai', 0, 1, 1, 0, 500, 'api_error', 0, ['prod'], 0),"
         + "('e4', toDateTime('2026-10-01 08:00:00', 'UTC'), 0, 10, NULL, 'old', 'body_user', 'hb', 'alias-b', "
-        + "'', 'codex', '0.40.0', '', 'gpt-x', 'gpt-x', 'responses', 'openai', 7, 1, 1, 0, 200, '', 1, [])");
+        + "'', 'codex', '0.40.0', '', 'gpt-x', 'gpt-x', 'responses', 'openai', 7, 1, 1, 0, 200, '', 1, [], 0),"
+        // A client that went away mid-answer (status 499): not an error, as the aggregator counts it.
+        + "('e5', toDateTime('2026-11-30 12:30:00', 'UTC'), 1, 10, NULL, 'acme, inc.', 'body_user', 'hc', 'alias-c', "
+        + "'', 'codex', '0.50.0', '', 'gpt-y', 'gpt-y-2025', 'responses', 'openai', 3, 1, 0, 0, 499, '', 1, [], 1)");
+    // The window tables as the aggregator writes them (its ITs prove its windows sum the events):
+    // per UTC day / hour, customer, model asked for and tool; a replayed older version stays beside.
+    for (String[] w : new String[][] {{"spend_1d", "toStartOfDay(ts)"}, {"spend_1h", "toStartOfHour(ts)"}}) {
+      String select = "SELECT " + w[1] + " AS w, customer_id, if(model_requested != '', model_requested, model) AS m, tool, "
+          + "count() * %1$d, countIf(status_code >= 400 AND aborted = 0), countIf(aborted = 1), sum(input_tokens), "
+          + "sum(output_tokens), sum(cache_read_tokens), sum(cache_write_5m_tokens), sum(cache_write_1h_tokens), "
+          + "sum(reasoning_tokens), sum(cost_nanos) * %1$d, countIf(price_known = 0), count() + %2$d, now() "
+          + "FROM usage_events FINAL GROUP BY w, customer_id, m, tool";
+      ch.execute("INSERT INTO " + w[0] + " " + select.formatted(3, 0)); // an older running total: version lower
+      ch.execute("INSERT INTO " + w[0] + " " + select.formatted(1, 10));
+    }
     reports = new UiReports(ch, Duration.ofSeconds(10));
   }
 
@@ -69,23 +83,23 @@ class UiReportsIT {
   @Test
   void totalsCountEveryCallInTheRangeAndCallOutTheUnpricedOnes() {
     Map<String, Object> t = rows(answer("totals", null)).get(0);
-    assertThat(n(t.get("spend_nanos"))).isEqualTo(1_500_000_010L);
+    assertThat(n(t.get("spend_nanos"))).isEqualTo(1_500_000_013L);
     assertThat(t.get("spend_nanos")).isInstanceOf(BigInteger.class);
-    assertThat(n(t.get("requests"))).isEqualTo(3);
-    assertThat(n(t.get("successes"))).isEqualTo(2);
+    assertThat(n(t.get("requests"))).isEqualTo(4);
+    assertThat(n(t.get("successes"))).isEqualTo(3);
     assertThat(n(t.get("unpriced_requests"))).isEqualTo(1);
     assertThat(n(t.get("cache_read_tokens"))).isEqualTo(1000);
-    assertThat(n(t.get("customers"))).isEqualTo(2);
+    assertThat(n(t.get("customers"))).isEqualTo(3);
   }
 
   @Test
   void breakdownsGroupByEachDimension() {
     assertThat(rows(answer("breakdown", null, "by", "customer"))).extracting(r -> r.get("name"))
-        .containsExactly("acme", "o'brien");
+        .containsExactly("acme", "acme, inc.", "o'brien");
     assertThat(rows(answer("breakdown", null, "by", "tag"))).extracting(r -> r.get("name") + "=" + r.get("requests"))
-        .containsExactlyInAnyOrder("prod=2", "=1");
+        .containsExactlyInAnyOrder("prod=2", "=2");
     assertThat(rows(answer("breakdown", null, "by", "key"))).extracting(r -> r.get("name"))
-        .containsExactly("alias-a", "alias-b");
+        .containsExactly("alias-a", "alias-c", "alias-b");
     assertThat(rows(answer("breakdown", null, "by", "tool_version"))).hasSize(3);
     assertThatThrownBy(() -> answer("breakdown", null, "by", "key_hash; DROP TABLE usage_events"))
         .isInstanceOf(ProxyError.Failure.class).hasMessageContaining("by must be one of");
@@ -101,7 +115,7 @@ class UiReportsIT {
     assertThat(rows(answer("tools", null))).extracting(r -> r.get("tool") + " " + r.get("tool_version"))
         .containsExactly("claude-code 2.0.14", "claude-code 2.0.15", "codex 0.50.0");
     assertThat(rows(answer("over_time", null))).extracting(r -> r.get("bucket") + "=" + r.get("requests"))
-        .containsExactly("2026-11-29=1", "2026-11-30=2");
+        .containsExactly("2026-11-29=1", "2026-11-30=3");
     assertThat(rows(answer("over_time", null, "start", "2026-11-30"))).extracting(r -> r.get("bucket"))
         .containsExactly("2026-11-30 11:00:00", "2026-11-30 12:00:00");
   }
@@ -146,6 +160,43 @@ class UiReportsIT {
     assertThatThrownBy(() -> answer("alerts", "hb")).isInstanceOf(ProxyError.Failure.class)
         .hasMessageContaining("master key");
     assertThat(rows(answer("breakdown", "hb", "by", "key"))).extracting(r -> r.get("name")).containsExactly("alias-b");
+  }
+
+  /**
+   * The window tables answer totals, spend over time and the customer / model / tool breakdowns
+   * with exactly the numbers usage_events gives ({@code source=events}), for every filter they
+   * serve; the older, lower-version window rows beside them change nothing (FINAL).
+   */
+  @Test
+  void theWindowTablesAnswerExactlyWhatUsageEventsAnswers() {
+    List<String[]> asks = new java.util.ArrayList<>();
+    for (String[] range : new String[][] {{}, {"start", "2026-11-30"}, {"start", "2026-09-01", "end", "2026-11-29"}}) {
+      for (String[] filter : new String[][] {{}, {"customer", "acme"}, {"customer", "acme, inc."}, {"tool", "codex"}}) {
+        for (String[] report : new String[][] {{"totals"}, {"over_time"}, {"breakdown", "by", "customer"},
+            {"breakdown", "by", "model"}, {"breakdown", "by", "tool"}}) {
+          String[] all = new String[report.length - 1 + range.length + filter.length];
+          System.arraycopy(report, 1, all, 0, report.length - 1);
+          System.arraycopy(range, 0, all, report.length - 1, range.length);
+          System.arraycopy(filter, 0, all, report.length - 1 + range.length, filter.length);
+          asks.add(new String[] {report[0], String.join("\u0000", all)});
+        }
+      }
+    }
+    for (String[] ask : asks) {
+      String[] params = ask[1].isEmpty() ? new String[0] : ask[1].split("\u0000");
+      String[] raw = java.util.Arrays.copyOf(params, params.length + 2);
+      raw[params.length] = "source";
+      raw[params.length + 1] = "events";
+      assertThat(answer(ask[0], null, params)).as(ask[0] + " " + String.join(" ", params))
+          .isEqualTo(answer(ask[0], null, raw));
+    }
+    Map<String, Object> t = rows(answer("totals", null)).get(0);
+    assertThat(n(t.get("requests"))).isEqualTo(4);
+    assertThat(n(t.get("successes"))).as("the 499 of a client that went away is no error").isEqualTo(3);
+    assertThat(rows(answer("breakdown", null, "by", "model"))).extracting(r -> r.get("name"))
+        .as("the model asked for").containsExactly("claude-sonnet-4-5", "gpt-y", "gpt-x");
+    assertThat(rows(answer("totals", null, "customer", "acme, inc."))).extracting(r -> n(r.get("requests")))
+        .containsExactly(1L);
   }
 
   @Test
