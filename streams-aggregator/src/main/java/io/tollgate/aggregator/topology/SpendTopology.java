@@ -101,10 +101,11 @@ public final class SpendTopology {
   private static void preAggregated(StreamsBuilder builder, KStream<String, UsageEvent> events,
                                     AggregatorSettings settings, TopologyMetrics metrics,
                                     AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
-    builder.addStateStore(PreAggregate.store());
+    PreAggregate.stores().forEach(builder::addStateStore);
     Serde<UsageSum> sumSerde = UsageSum.serde();
     KStream<String, PreAggregate.Flushed> flushed = events.process(
-        () -> new PreAggregate(settings.preAggregate(), metrics), Named.as("pre-aggregate"), PreAggregate.STORE);
+        () -> new PreAggregate(settings.preAggregate(), metrics), Named.as("pre-aggregate"),
+        PreAggregate.storeNames());
     KGroupedStream<String, UsageSum> byGroup = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("window-sum-values"))
