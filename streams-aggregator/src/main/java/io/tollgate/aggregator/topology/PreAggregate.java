@@ -90,7 +90,13 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private KeyValueStore<String, byte[]> legacy;
   private long generation;
   private boolean generationStored;
-  private long pendingCount;
+  /**
+   * The current generation's sums, decoded (UsageSum or PeriodDelta), as the store holds them: each
+   * event reads its targets here instead of the store (no lookup, no decode); the store is written
+   * through, for the changelog. Rebuilt from the store in {@link #init} (a restored or moved task).
+   */
+  private final Map<String, Object> current = new java.util.HashMap<>();
+  private final List<KeyValue<String, byte[]>> legacyPending = new ArrayList<>();
 
   PreAggregate(Duration interval, TopologyMetrics metrics) {
     this.interval = Objects.requireNonNull(interval, "interval");
@@ -123,13 +129,14 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     // (in a record's context, so in the same transaction), never without it.
     generationStored = stored != null;
     generation = stored != null ? stored : Math.max(1, context.currentSystemTimeMs());
-    pendingCount = legacy.approximateNumEntries(); // restored sums of a crash or a moved task
-    try (KeyValueIterator<?, byte[]> it = pending.fetchAll(java.time.Instant.ofEpochMilli(generation),
-        java.time.Instant.ofEpochMilli(generation))) {
-      while (it.hasNext()) {
-        it.next();
-        pendingCount++;
-      }
+    current.clear();
+    legacyPending.clear();
+    try (KeyValueIterator<org.apache.kafka.streams.kstream.Windowed<String>, byte[]> it = pending.fetchAll(
+        java.time.Instant.ofEpochMilli(generation), java.time.Instant.ofEpochMilli(generation))) {
+      it.forEachRemaining(kv -> current.put(kv.key.key(), decode(kv.key.key(), kv.value)));
+    }
+    try (KeyValueIterator<String, byte[]> it = legacy.all()) { // sums pending at an upgrade
+      it.forEachRemaining(legacyPending::add);
     }
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
   }
@@ -153,61 +160,53 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     for (KeyValue<String, PeriodDelta> p : BudgetPeriodEntries.of(e, metrics)) {
       String key = SpendKeys.group(PERIOD, p.key, p.value.gatewayId());
-      byte[] before = pending.fetch(key, generation);
-      PeriodDelta now = before == null ? p.value : periodReader.deserialize(STORE, before).plus(p.value);
-      put(key, before, periods.serialize(STORE, now));
+      PeriodDelta before = (PeriodDelta) current.get(key);
+      PeriodDelta now = before == null ? p.value : before.plus(p.value);
+      current.put(key, now);
+      pending.put(key, periods.serialize(STORE, now), generation);
     }
-    if (pendingCount >= MAX_PENDING) {
+    if (current.size() >= MAX_PENDING) {
       flush();
     }
   }
 
   private void addSum(String key, UsageSum sum) {
-    byte[] before = pending.fetch(key, generation);
-    UsageSum now = before == null ? sum : sumReader.deserialize(STORE, before).plus(sum);
-    put(key, before, sums.serialize(STORE, now));
+    UsageSum before = (UsageSum) current.get(key);
+    UsageSum now = before == null ? sum : before.plus(sum);
+    current.put(key, now);
+    pending.put(key, sums.serialize(STORE, now), generation);
   }
 
-  private void put(String key, byte[] before, byte[] value) {
-    pending.put(key, value, generation);
-    if (before == null) {
-      pendingCount++;
-    }
+  private Object decode(String key, byte[] value) {
+    return key.startsWith("1:" + PERIOD + "|") ? periodReader.deserialize(STORE, value)
+        : sumReader.deserialize(STORE, value);
   }
 
   /** Sends every pending sum (record time = its newest event), then starts the next generation. */
   private void flush() {
-    if (pendingCount == 0) {
+    if (current.isEmpty() && legacyPending.isEmpty()) {
       return; // nothing pending: keep the generation, write nothing
     }
-    List<KeyValue<String, byte[]>> all = new ArrayList<>();
-    try (KeyValueIterator<org.apache.kafka.streams.kstream.Windowed<String>, byte[]> it = pending.fetchAll(
-        java.time.Instant.ofEpochMilli(generation), java.time.Instant.ofEpochMilli(generation))) {
-      it.forEachRemaining(kv -> all.add(KeyValue.pair(kv.key.key(), kv.value)));
+    for (KeyValue<String, byte[]> kv : legacyPending) {
+      send(kv.key, decode(kv.key, kv.value));
+      legacy.delete(kv.key);
     }
-    List<String> sentLegacy = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = legacy.all()) {
-      it.forEachRemaining(kv -> {
-        all.add(kv);
-        sentLegacy.add(kv.key);
-      });
-    }
-    for (KeyValue<String, byte[]> entry : all) {
-      String kind = entry.key.substring(0, entry.key.indexOf('|'));
-      if (kind.equals("1:" + PERIOD)) {
-        String[] parts = SpendKeys.split(entry.key, 3);
-        PeriodDelta d = periodReader.deserialize(STORE, entry.value);
-        context.forward(new Record<>(parts[1], new Flushed(PERIOD, null, d), d.newestMillis()));
-      } else {
-        String[] parts = SpendKeys.split(entry.key, 2);
-        UsageSum s = sumReader.deserialize(STORE, entry.value);
-        context.forward(new Record<>(parts[1], new Flushed(parts[0], s, null), s.newestMillis()));
-      }
-    }
-    sentLegacy.forEach(legacy::delete);
+    legacyPending.clear();
+    current.forEach(this::send);
+    current.clear();
     generation = Math.max(generation + 1, context.currentSystemTimeMs());
     generations.put(GENERATION, generation);
     generationStored = true;
-    pendingCount = 0;
+  }
+
+  private void send(String key, Object value) {
+    if (value instanceof PeriodDelta d) {
+      String[] parts = SpendKeys.split(key, 3);
+      context.forward(new Record<>(parts[1], new Flushed(PERIOD, null, d), d.newestMillis()));
+    } else {
+      String[] parts = SpendKeys.split(key, 2);
+      UsageSum s = (UsageSum) value;
+      context.forward(new Record<>(parts[1], new Flushed(parts[0], s, null), s.newestMillis()));
+    }
   }
 }
