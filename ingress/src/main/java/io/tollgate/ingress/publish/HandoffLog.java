@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One writer thread does group commit without a timer: it takes everything queued, writes it
  * in one call, forces it per {@link HandoffOptions.Fsync} (fdatasync), completes the appends and
- * hands the records to the sender; whatever queued during the fsync is the next group. A segment
+ * hands the records to the sender; whatever queued during the fsync is the next group (appending
+ * only queues: it never waits for the writer or a flush). With {@code interval_ms} the writer never
+ * flushes: a syncer thread of its own forces the file every interval, so a slow flush holds no
+ * append. A segment
  * is deleted once every record in it was acknowledged by Kafka ({@link #ack}); at start, every
  * record of every remaining segment is pending again (the sender resends them; downstream
  * deduplicates by event id). Reading stops at a torn or damaged record ({@link SegmentReader}).
@@ -47,21 +50,43 @@ public final class HandoffLog implements AutoCloseable {
   private final AtomicLong groups = new AtomicLong();
   private final long recovered;
   private final Thread writer;
+  /** Only with {@code interval_ms}: forces the file every interval, off the writer thread. */
+  private final Thread syncer;
+  private final Force force;
+  /** Held while the file is forced or the active segment changes (the syncer must not force a closed channel). */
+  private final java.util.concurrent.locks.ReentrantLock syncLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Written since the last fsync began. */
+  private final java.util.concurrent.atomic.AtomicBoolean unsynced = new java.util.concurrent.atomic.AtomicBoolean();
   private Consumer<List<Framing.Rec>> listener = records -> { };
   private volatile long durableEnd;
   private volatile boolean writable = true;
   private volatile boolean closed;
   private Segment active;
-  private FileChannel channel;
-  private long lastSyncNanos = System.nanoTime();
-  private boolean unsynced;
+  private volatile FileChannel channel;
+  private long lastWriteNanos = System.nanoTime();
+
+  /** How a file is forced to disk ({@code fdatasync}); tests slow it down. */
+  @FunctionalInterface
+  interface Force {
+    Force FDATASYNC = ch -> ch.force(false);
+
+    void force(FileChannel channel) throws IOException;
+  }
+
+  /** A fully acknowledged active segment is rolled away after this long without writes. */
+  static final long IDLE_ROLL_NANOS = 1_000_000_000L;
 
   private record Pending(String key, byte[] value, CompletableFuture<Void> done) {
   }
 
   /** Opens (or creates) the log in {@code dir}; fails if another open log holds the directory. */
   public HandoffLog(Path dir, HandoffOptions options) {
+    this(dir, options, Force.FDATASYNC);
+  }
+
+  HandoffLog(Path dir, HandoffOptions options, Force force) {
     this.dir = dir;
+    this.force = java.util.Objects.requireNonNull(force, "force");
     this.options = java.util.Objects.requireNonNull(options, "options");
     this.lock = new DirLock(dir);
     try {
@@ -73,12 +98,21 @@ public final class HandoffLog implements AutoCloseable {
     }
     this.writer = new Thread(this::writeLoop, "usage-handoff-writer");
     writer.setDaemon(true);
+    if (options.fsync() == HandoffOptions.Fsync.INTERVAL_MS) {
+      this.syncer = new Thread(this::syncLoop, "usage-handoff-syncer");
+      syncer.setDaemon(true);
+    } else {
+      this.syncer = null;
+    }
   }
 
   /** Starts writing; {@code durable} receives every group (on the writer thread) once it is written and synced. */
   public void start(Consumer<List<Framing.Rec>> durable) {
     this.listener = java.util.Objects.requireNonNull(durable, "durable");
     writer.start();
+    if (syncer != null) {
+      syncer.start();
+    }
   }
 
   /** Records found at start (left by an earlier run): sent again, in order, before new ones. */
@@ -144,8 +178,8 @@ public final class HandoffLog implements AutoCloseable {
     List<Pending> group = new ArrayList<>();
     while (true) {
       try {
-        Pending first = queue.poll(pollMs(), TimeUnit.MILLISECONDS);
-        maintain();
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        maintain(first == null);
         if (first == null) {
           continue;
         }
@@ -167,8 +201,33 @@ public final class HandoffLog implements AutoCloseable {
     }
   }
 
-  private long pollMs() {
-    return options.fsync() == HandoffOptions.Fsync.INTERVAL_MS ? options.fsyncIntervalMs() : 100;
+  /** {@code interval_ms}: forces what was written at most every interval; the writer goes on meanwhile. */
+  private void syncLoop() {
+    long intervalNanos = options.fsyncIntervalMs() * 1_000_000;
+    long next = System.nanoTime() + intervalNanos;
+    while (!closed) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
+        continue;
+      }
+      next = System.nanoTime() + intervalNanos;
+      if (!unsynced.get()) {
+        continue;
+      }
+      syncLock.lock();
+      try {
+        if (!closed) {
+          sync();
+        }
+      } catch (IOException | RuntimeException e) {
+        writable = false;
+        unsynced.set(true); // try again at the next interval
+        LOG.error("cannot fsync the hand-off log in {} ({})", dir, e.toString());
+      } finally {
+        syncLock.unlock();
+      }
+    }
   }
 
   private void write(List<Pending> group) {
@@ -186,7 +245,8 @@ public final class HandoffLog implements AutoCloseable {
       while (left > 0) {
         left -= channel.write(buffers);
       }
-      unsynced = true;
+      unsynced.set(true);
+      lastWriteNanos = System.nanoTime();
       if (options.fsync() == HandoffOptions.Fsync.GROUP) {
         sync();
       }
@@ -224,22 +284,23 @@ public final class HandoffLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Forces what is written. The flag is cleared first: a write that ends during the force sets it
+   * again, so the next sync covers it.
+   */
   private void sync() throws IOException {
-    channel.force(false);
+    unsynced.set(false);
+    force.force(channel);
     fsyncs.incrementAndGet();
-    unsynced = false;
-    lastSyncNanos = System.nanoTime();
   }
 
-  /** Interval fsyncs, rolling a fully acknowledged active segment, deleting finished segments. */
-  private void maintain() {
+  /** Rolling a fully acknowledged active segment once idle, forgetting the times of acknowledged groups. */
+  private void maintain(boolean idle) {
     try {
-      if (unsynced && options.fsync() == HandoffOptions.Fsync.INTERVAL_MS
-          && System.nanoTime() - lastSyncNanos >= options.fsyncIntervalMs() * 1_000_000) {
-        sync();
-      }
-      if (active.count() > 0 && active.allAcked()) {
-        roll(); // otherwise an idle gateway would resend its last segment after every restart
+      // Otherwise an idle gateway would resend its last segment after every restart. Only when
+      // idle: a roll (new file, directory fsync) on the writer thread delays the next group.
+      if (idle && active.count() > 0 && active.allAcked() && System.nanoTime() - lastWriteNanos >= IDLE_ROLL_NANOS) {
+        roll();
       }
       backlog.prune(oldestUnackedSeq(), durableEnd);
     } catch (IOException e) {
@@ -249,13 +310,18 @@ public final class HandoffLog implements AutoCloseable {
   }
 
   private void roll() throws IOException {
-    if (unsynced && options.fsync() != HandoffOptions.Fsync.NONE) {
-      sync();
-    }
-    channel.close();
     Segment old = active;
-    old.seal();
-    openActive(durableEnd);
+    syncLock.lock();
+    try {
+      if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
+        sync();
+      }
+      channel.close();
+      old.seal();
+      openActive(durableEnd);
+    } finally {
+      syncLock.unlock();
+    }
     if (old.done()) {
       delete(old);
     }
@@ -332,16 +398,25 @@ public final class HandoffLog implements AutoCloseable {
       if (writer.isAlive()) {
         writer.join(10_000);
       }
+      if (syncer != null) {
+        java.util.concurrent.locks.LockSupport.unpark(syncer);
+        syncer.join(10_000);
+      }
       for (Pending late; (late = queue.poll()) != null; ) {
         if (late.done() != null) {
           late.done().completeExceptionally(new IllegalStateException("hand-off log is closed"));
         }
       }
-      if (unsynced && options.fsync() != HandoffOptions.Fsync.NONE) {
-        sync();
+      syncLock.lock();
+      try {
+        if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
+          sync();
+        }
+        channel.close();
+      } finally {
+        syncLock.unlock();
       }
-      channel.close();
-      if (active.count() == 0) {
+      if (active.allAcked()) { // nothing in it is needed any more (or nothing was written)
         segments.remove(active.base, active);
         Files.deleteIfExists(active.file);
       }

@@ -171,6 +171,72 @@ class HandoffLogTest {
     }
   }
 
+  /** A force that blocks its first call until released (a flush that takes as long as the test wants). */
+  static final class SlowFirstForce implements HandoffLog.Force {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void force(FileChannel channel) throws IOException {
+      if (calls.getAndIncrement() == 0) {
+        entered.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      channel.force(false);
+    }
+  }
+
+  @Test
+  void groupAppendsMadeDuringAFlushWaitForItAndFormTheNextGroup() throws Exception {
+    SlowFirstForce slow = new SlowFirstForce();
+    try (HandoffLog log = new HandoffLog(dir, options(HandoffOptions.Fsync.GROUP), slow)) {
+      log.start(records -> { });
+      CompletableFuture<Void> first = log.append("k-first", value(0, 100));
+      assertThat(slow.entered.await(10, TimeUnit.SECONDS)).as("the first group's fsync started").isTrue();
+      List<CompletableFuture<Void>> during = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int i = 1; i <= 50; i++) {
+        during.add(log.append("k" + i, value(i, 100)));
+      }
+      assertThat((System.nanoTime() - t0) / 1_000_000).as("appending never waits for the flush in flight").isLessThan(2_000);
+      assertThat(first).as("not durable before its fsync returned").isNotDone();
+      assertThat(during).as("nor are the appends behind it").noneMatch(CompletableFuture::isDone);
+      slow.release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      CompletableFuture.allOf(during.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      assertThat(log.groups()).as("the 50 appends made during the flush are one group").isEqualTo(2);
+      assertThat(log.fsyncs()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void intervalAppendsDoNotWaitForAFlushInFlight() throws Exception {
+    SlowFirstForce slow = new SlowFirstForce();
+    HandoffOptions interval = new HandoffOptions(HandoffOptions.Fsync.INTERVAL_MS, 5, 1 << 24, 1 << 20, 0);
+    try (HandoffLog log = new HandoffLog(dir, interval, slow)) {
+      log.start(records -> { });
+      log.append("k0", value(0, 100)).get(10, TimeUnit.SECONDS);
+      assertThat(slow.entered.await(10, TimeUnit.SECONDS)).as("an interval fsync started").isTrue();
+      try {
+        for (int i = 1; i <= 20; i++) {
+          log.append("k" + i, value(i, 100)).get(5, TimeUnit.SECONDS); // written while the flush still runs
+        }
+        assertThat(slow.release.getCount()).as("the flush was in flight throughout").isEqualTo(1);
+      } finally {
+        slow.release.countDown();
+      }
+      waitFor(() -> log.fsyncs() >= 2, "the next interval fsync after the slow one");
+    }
+    try (HandoffLog reopened = open(dir, interval, new ArrayList<>())) {
+      assertThat(reopened.recovered()).isEqualTo(21);
+    }
+  }
+
   @Test
   void twoLogsCannotShareADirectory() {
     try (HandoffLog log = new HandoffLog(dir, HandoffOptions.DEFAULTS)) {

@@ -119,7 +119,7 @@ public final class ChaosMain {
             r = s.body().run(ctx.again(), s.id(), s.title());
           } catch (Exception | AssertionError e) {
             e.printStackTrace();
-            r = new Result(s.id(), s.title(), ctx.command(s.id()), 0, java.util.Map.of(), null, null, 0, 0, Double.NaN,
+            r = new Result(s.id(), s.title(), ctx.command(s.id()), 0, java.util.Map.of(), null, null, 0, 0, Double.NaN, -1,
                 List.of(), false, e.toString());
           }
         }

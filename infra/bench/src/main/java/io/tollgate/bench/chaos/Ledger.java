@@ -21,8 +21,11 @@ final class Ledger {
   static final long INPUT_NANOS = 3_000;
   static final long OUTPUT_NANOS = 15_000;
 
-  /** One answered call: the upstream id, what it should cost, when the client had its last byte. */
-  record Answer(String upstreamId, long costNanos, long atNanos, long latencyMicros) {
+  /** One answered call: the upstream id, who paid, what it should cost, when the client had its last byte. */
+  record Answer(String upstreamId, String customer, long costNanos, long atNanos, long latencyMicros) {
+    Answer(String upstreamId, long costNanos, long atNanos, long latencyMicros) {
+      this(upstreamId, null, costNanos, atNanos, latencyMicros);
+    }
   }
 
   /** One {@code usage_events} row as read back. */
@@ -70,6 +73,22 @@ final class Ledger {
 
   Collection<Answer> answers() {
     return List.copyOf(answered.values());
+  }
+
+  /** Expected nano-USD of the calls answered so far for {@code customer}. */
+  long costOf(String customer) {
+    long sum = 0;
+    for (Answer a : order) {
+      if (customer.equals(a.customer())) {
+        sum += a.costNanos();
+      }
+    }
+    return sum;
+  }
+
+  /** Calls answered so far for {@code customer}. */
+  long countOf(String customer) {
+    return order.stream().filter(a -> customer.equals(a.customer())).count();
   }
 
   /** Calls answered at or before {@code nanos} (System.nanoTime). */

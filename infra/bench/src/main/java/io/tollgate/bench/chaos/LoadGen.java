@@ -34,6 +34,7 @@ final class LoadGen implements AutoCloseable {
   private final Ledger ledger;
   private final AtomicLong seq = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final java.util.Map<String, AtomicInteger> inFlightBy = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong notSent = new AtomicLong();
   private volatile String host = "127.0.0.1";
   private volatile int port;
@@ -84,6 +85,12 @@ final class LoadGen implements AutoCloseable {
     return inFlight.get();
   }
 
+  /** Calls of {@code customer} sent and not finished (answered or failed). */
+  int inFlight(String customer) {
+    AtomicInteger n = inFlightBy.get(customer);
+    return n == null ? 0 : n.get();
+  }
+
   long notSent() {
     return notSent.get();
   }
@@ -118,6 +125,8 @@ final class LoadGen implements AutoCloseable {
       options.putHeader("x-mock-fail", call.mockFailure());
     }
     inFlight.incrementAndGet();
+    AtomicInteger mine = inFlightBy.computeIfAbsent(call.customer(), k -> new AtomicInteger());
+    mine.incrementAndGet();
     long start = System.nanoTime();
     String[] upstreamId = new String[1];
     int[] status = new int[1];
@@ -129,7 +138,6 @@ final class LoadGen implements AutoCloseable {
           return resp.body();
         })
         .onComplete(ar -> {
-          inFlight.decrementAndGet();
           long now = System.nanoTime();
           if (ar.failed()) {
             ledger.failed(status[0] == 0 ? "no answer (connection failed or cut)" : "body cut after status " + status[0]);
@@ -140,8 +148,11 @@ final class LoadGen implements AutoCloseable {
           } else if (!complete(ar.result(), call.streamed())) {
             ledger.failed("2xx with an incomplete body");
           } else {
-            ledger.answered(new Ledger.Answer(upstreamId[0], Ledger.cost(input, output), now, (now - start) / 1_000));
+            ledger.answered(new Ledger.Answer(upstreamId[0], call.customer(), Ledger.cost(input, output), now,
+                (now - start) / 1_000));
           }
+          mine.decrementAndGet(); // after the ledger has it: a finished call is always counted
+          inFlight.decrementAndGet();
         });
   }
 

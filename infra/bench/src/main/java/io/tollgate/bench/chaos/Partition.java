@@ -12,7 +12,7 @@ final class Partition {
   static Result run(ChaosMain.Context ctx, String id, String title) throws Exception {
     String why = NetNs.whyNot();
     if (why != null) {
-      return new Result(id, title, ctx.command(id), 0, java.util.Map.of(), null, null, 0, 0, Double.NaN,
+      return new Result(id, title, ctx.command(id), 0, java.util.Map.of(), null, null, 0, 0, Double.NaN, -1,
           java.util.List.of(), false, why);
     }
     try (NetNs ns = NetNs.create(); Run run = ctx.run(id, ns.net(), 0, null)) {

@@ -11,15 +11,20 @@ import java.util.Set;
 final class Readback {
   private final ClickHouseClient ch;
 
+  /** {@code customer_id IN (...)} for one or more of the harness's customer names. */
+  private static String of(String... customers) {
+    return "customer_id IN ('" + String.join("', '", customers) + "')";
+  }
+
   Readback(ClickHouseClient ch) {
     this.ch = ch;
   }
 
   /** Rows of {@code usage_events} FINAL (a replayed event collapses; a second event for one call does not). */
-  List<Ledger.Row> rows(String customer) {
+  List<Ledger.Row> rows(String... customers) {
     List<Ledger.Row> out = new ArrayList<>();
     for (Map<String, Object> r : ch.query("SELECT upstream_request_id AS id, cost_nanos AS cost, status_code AS status"
-        + " FROM usage_events FINAL WHERE customer_id = '" + customer + "'")) {
+        + " FROM usage_events FINAL WHERE " + of(customers))) {
       out.add(new Ledger.Row(String.valueOf(r.get("id")), ((Number) r.get("cost")).longValue(),
           ((Number) r.get("status")).intValue()));
     }
@@ -27,19 +32,19 @@ final class Readback {
   }
 
   /** Distinct upstream ids in {@code usage_events} (no FINAL: for polling). */
-  Set<String> ids(String customer) {
+  Set<String> ids(String... customers) {
     Set<String> out = new HashSet<>();
-    for (Map<String, Object> r : ch.query("SELECT DISTINCT upstream_request_id AS id FROM usage_events WHERE customer_id = '"
-        + customer + "'")) {
+    for (Map<String, Object> r : ch.query("SELECT DISTINCT upstream_request_id AS id FROM usage_events WHERE "
+        + of(customers))) {
       out.add(String.valueOf(r.get("id")));
     }
     return out;
   }
 
   /** Requests and cost the 1-minute windows hold for {@code customer} (FINAL: the newest total of each window). */
-  long[] windows(String customer) {
+  long[] windows(String... customers) {
     List<Map<String, Object>> r = ch.query("SELECT sum(requests) AS n, sum(cost_nanos) AS c FROM spend_1m FINAL"
-        + " WHERE customer_id = '" + customer + "'");
+        + " WHERE " + of(customers));
     if (r.isEmpty() || r.get(0).get("n") == null) {
       return new long[] {0, 0};
     }
@@ -53,7 +58,7 @@ final class Readback {
         + " ORDER BY n DESC");
   }
 
-  long count(String customer) {
-    return ch.queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id = '" + customer + "'");
+  long count(String... customers) {
+    return ch.queryLong("SELECT count() FROM usage_events FINAL WHERE " + of(customers));
   }
 }

@@ -54,11 +54,11 @@ final class ReliabilityReport {
         .append(" at the start, ").append(meta.loadAtEnd())
         .append(" at the end (shared with other builds, so latencies and recovery times are pessimistic).\n\n");
     md.append("| scenario | calls answered | events expected | events seen | lost | duplicated | cost expected | cost seen"
-        + " | recovery | result |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        + " | recovery | fresh after | result |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (Result r : results) {
       Ledger.Account a = r.account();
       if (a == null) {
-        md.append("| ").append(r.title()).append(" | | | | | | | | | ")
+        md.append("| ").append(r.title()).append(" | | | | | | | | | | ")
             .append(r.error() != null && r.error().startsWith("skipped") ? r.error() : "FAIL: " + cell(r.error())).append(" |\n");
         continue;
       }
@@ -66,6 +66,7 @@ final class ReliabilityReport {
           .append(" | ").append(a.seen()).append(" | ").append(a.lost()).append(" | ").append(a.duplicated())
           .append(" | ").append(usd(a.costExpectedNanos())).append(" | ").append(usd(a.costSeenNanos()))
           .append(" | ").append(Double.isNaN(r.recoveryS()) ? "not in time" : String.format("%.1f s", r.recoveryS()))
+          .append(" | ").append(r.freshS() == -1 ? "" : Double.isNaN(r.freshS()) ? "not in time" : String.format("%.1f s", r.freshS()))
           .append(" | ").append(r.pass() ? "pass" : "**FAIL**").append(" |\n");
     }
     md.append("\nPer scenario (the command reruns it alone):\n\n");

@@ -27,10 +27,16 @@ final class Run implements AutoCloseable {
   final Readback readback;
   final String customer;
   final List<String> notes = new ArrayList<>();
+  /** Every customer this run's traffic was billed to ({@link #customer}, then the one after a {@link #faultEndFresh}). */
+  private final List<String> customers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ChaosMain.ClickHouseServer clickhouse;
   private final ClickHouseClient ch;
   private long faultEndNanos = -1;
   private CompletableFuture<Double> recovery = CompletableFuture.completedFuture(Double.NaN);
+  /** Seconds from the fault's end until spend was fresh (see {@link #faultEndFresh}); -1 = not measured. */
+  private CompletableFuture<Double> freshness = CompletableFuture.completedFuture(-1.0);
+  private long trafficStartNanos;
+  private int rate;
   private volatile boolean closed;
 
   Run(String id, Scale scale, Path dir, Vertx vertx, ChaosMain.ClickHouseServer clickhouse, Stack.Net net, int proxyPort,
@@ -44,6 +50,7 @@ final class Run implements AutoCloseable {
     ch.dropDatabase();
     this.stack = new Stack(dir, clickhouse.url(), database, net, proxyPort, alertingYaml);
     this.customer = "chaos-" + id;
+    customers.add(customer);
     this.load = new LoadGen(vertx, ledger, customer);
     this.readback = new Readback(ch);
   }
@@ -54,11 +61,18 @@ final class Run implements AutoCloseable {
 
   /** Starts the stack and the traffic, then lets it run for the scale's lead-in. */
   void begin() throws InterruptedException {
+    begin(scale.rate());
+  }
+
+  /** The same at {@code callsPerSecond} instead of the scale's rate. */
+  void begin(int callsPerSecond) throws InterruptedException {
     long t0 = System.nanoTime();
     stack.start();
     log("stack up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     load.target(stack.gatewayHost(), stack.gatewayPort());
-    load.rate(scale.rate());
+    rate = callsPerSecond;
+    trafficStartNanos = System.nanoTime();
+    load.rate(callsPerSecond);
     // Warm-up: the first answers of fresh JVMs are slow; the lead-in starts once calls flow.
     long warm = System.nanoTime() + Stack.ready().toNanos();
     while (ledger.answeredCount() < 20 && System.nanoTime() < warm) {
@@ -133,10 +147,63 @@ final class Run implements AutoCloseable {
     });
   }
 
+  /**
+   * The fault is over (the broker is back): {@link #faultEnd} plus the freshness watch. From now
+   * on the traffic is billed to a second customer, so the calls answered until now form a closed
+   * set; spend is fresh again once (a) the gateway's hand-off log is drained — its oldest
+   * unacknowledged event is younger than {@value #DRAINED_S} s (with calls flowing, the events of
+   * the last milliseconds are always in flight, so the backlog is never exactly 0) — and (b)
+   * {@code spend_1m} holds exactly the ledger's cost of that set (every answered call's minute
+   * reflected), all of them finished. Both times and the larger ("fresh after") are reported.
+   */
+  void faultEndFresh() {
+    String after = customer + "-after";
+    customers.add(after);
+    load.plan(n -> new LoadGen.Call(after, n % 2 == 0, null));
+    faultEnd();
+    long end = faultEndNanos;
+    freshness = CompletableFuture.supplyAsync(() -> {
+      long deadline = end + scale.settleS() * 1_000_000_000L;
+      double drained = Double.NaN;
+      double windows = Double.NaN;
+      while (!closed && System.nanoTime() < deadline && (Double.isNaN(drained) || Double.isNaN(windows))) {
+        if (Double.isNaN(drained)) {
+          double oldest = stack.gatewayMetric("tollgate_handoff_oldest_unacked_seconds");
+          if (!Double.isNaN(oldest) && oldest < DRAINED_S) {
+            drained = (System.nanoTime() - end) / 1e9;
+          }
+        }
+        if (Double.isNaN(windows)) {
+          try {
+            long expected = ledger.costOf(customer);
+            if (load.inFlight(customer) == 0 && expected > 0 && readback.windows(customer)[1] == expected) {
+              windows = (System.nanoTime() - end) / 1e9;
+            }
+          } catch (RuntimeException e) {
+            // ClickHouse busy or the table not there yet: try again
+          }
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(250_000_000L); // polling two outside systems, with a deadline
+      }
+      freshNote = (String.format("fresh after the broker returned: hand-off drained (oldest unacknowledged < %.0f s) after %s,"
+          + " spend_1m equal to the ledger's cost of the %d calls answered until then after %s", DRAINED_S,
+          Double.isNaN(drained) ? "—" : String.format("%.1f s", drained), ledger.countOf(customer),
+          Double.isNaN(windows) ? "— (not in time)" : String.format("%.1f s", windows)));
+      log(freshNote);
+      return Double.isNaN(drained) || Double.isNaN(windows) ? Double.NaN : Math.max(drained, windows);
+    });
+  }
+
+  /** {@link #faultEndFresh}: the hand-off counts as drained once nothing older than this waits for Kafka. */
+  static final double DRAINED_S = 1.0;
+  private volatile String freshNote;
+
   /** Stops the traffic, waits for ClickHouse to catch up and compares; {@code extraPass} adds the scenario's own checks. */
   Result finish(String title, String command, boolean extraPass) throws InterruptedException {
     pause(scale.afterS());
+    double trafficS = (System.nanoTime() - trafficStartNanos) / 1e9;
     load.drain(35_000);
+    String[] billed = customers.toArray(String[]::new);
     long deadline = System.nanoTime() + scale.settleS() * 1_000_000_000L;
     Set<String> wanted = ledger.answers().stream().map(Ledger.Answer::upstreamId).collect(Collectors.toSet());
     long waitFrom = System.nanoTime();
@@ -144,7 +211,7 @@ final class Run implements AutoCloseable {
     String lastError = null;
     while (System.nanoTime() < deadline) {
       try {
-        Set<String> ids = readback.ids(customer);
+        Set<String> ids = readback.ids(billed);
         seenNow = (int) wanted.stream().filter(ids::contains).count();
         if (seenNow == wanted.size()) {
           break;
@@ -162,8 +229,8 @@ final class Run implements AutoCloseable {
     long windowsDeadline = System.nanoTime() + 60_000_000_000L;
     while (System.nanoTime() < windowsDeadline) {
       try {
-        windows = readback.windows(customer);
-        rows = readback.count(customer);
+        windows = readback.windows(billed);
+        rows = readback.count(billed);
         if (windows[0] == rows) {
           break;
         }
@@ -173,7 +240,13 @@ final class Run implements AutoCloseable {
       Thread.sleep(1000);
     }
     double recoveryS = recovery.join();
-    List<Ledger.Row> all = readback.rows(customer);
+    double freshS = freshness.join();
+    if (freshNote != null) {
+      notes.add(freshNote);
+    }
+    notes.add(String.format("traffic asked: %d calls/s; answered %,d calls in %.0f s of traffic (%.0f/s)", rate,
+        ledger.answeredCount(), trafficS, ledger.answeredCount() / Math.max(1, trafficS)));
+    List<Ledger.Row> all = readback.rows(billed);
     Ledger.Account account = Ledger.account(ledger.answers(), all);
     long usageCost = all.stream().mapToLong(Ledger.Row::costNanos).sum();
     if (load.notSent() > 0) {
@@ -194,9 +267,10 @@ final class Run implements AutoCloseable {
     boolean pass = extraPass && account.lost() == 0 && account.duplicated() == 0 && account.wrongCost() == 0
         && windows[0] == rows && usageCost == windows[1] && !Double.isNaN(recoveryS) && ledger.answeredCount() > 0;
     log("answered " + ledger.answeredCount() + ", lost " + account.lost() + ", duplicated " + account.duplicated()
-        + ", recovery " + recoveryS + " s, " + (pass ? "PASS" : "FAIL"));
+        + ", recovery " + recoveryS + " s" + (freshS == -1 ? "" : ", fresh after " + freshS + " s") + ", "
+        + (pass ? "PASS" : "FAIL"));
     return new Result(id, title, command, ledger.answeredCount(), ledger.failures(), account, windows, rows, usageCost,
-        recoveryS, List.copyOf(notes), pass, null);
+        recoveryS, freshS, List.copyOf(notes), pass, null);
   }
 
   void log(String message) {

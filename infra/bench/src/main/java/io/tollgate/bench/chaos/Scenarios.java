@@ -39,26 +39,26 @@ final class Scenarios {
 
   private static Result kafkaStop(ChaosMain.Context ctx, String id, String title) throws Exception {
     try (Run run = ctx.run(id)) {
-      run.begin();
+      run.begin(run.scale.freshRate()); // the freshness goal's traffic
       int down = run.scale.secs(30, 5);
       run.faultStart("SIGTERM Kafka for " + down + " s");
       run.stack.kafka.stop();
       run.observe(down, "Kafka down " + down + " s");
       run.stack.kafka.start(Stack.ready());
-      run.faultEnd();
+      run.faultEndFresh();
       return run.finish(title + " " + down + " s", ctx.command(id), true);
     }
   }
 
   private static Result kafkaKill(ChaosMain.Context ctx, String id, String title) throws Exception {
     try (Run run = ctx.run(id)) {
-      run.begin();
+      run.begin(run.scale.freshRate()); // the freshness goal's traffic
       int down = run.scale.secs(30, 5);
       run.faultStart("SIGKILL Kafka, down " + down + " s");
       run.stack.kafka.kill();
       run.observe(down, "Kafka dead " + down + " s");
       run.stack.kafka.start(Stack.ready());
-      run.faultEnd();
+      run.faultEndFresh();
       return run.finish(title + ", down " + down + " s", ctx.command(id), true);
     }
   }

@@ -65,7 +65,7 @@ final class UpstreamFaults {
             + (ok > 0 ? ", **" + ok + " recorded as 2xx**" : ""));
       }
       return new Result(base.id(), base.title(), base.command(), base.answered(), base.failures(), base.account(),
-          base.windows(), base.usageRows(), base.usageCostNanos(), base.recoveryS(), notes, pass, base.error());
+          base.windows(), base.usageRows(), base.usageCostNanos(), base.recoveryS(), base.freshS(), notes, pass, base.error());
     }
   }
 }

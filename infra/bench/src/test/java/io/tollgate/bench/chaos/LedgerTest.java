@@ -85,11 +85,22 @@ class LedgerTest {
         + "\n\noutro kept\n");
     Ledger.Account a = Ledger.account(List.of(answer("a", 100, 10, 1)), List.of(new Ledger.Row("a", Ledger.cost(100, 10), 200)));
     Result r = new Result("kafka-stop", "Kafka stopped 5 s", "./tollgate chaos --quick --only kafka-stop", 1, Map.of(),
-        a, new long[] {1, Ledger.cost(100, 10)}, 1, Ledger.cost(100, 10), 2.5, List.of("a note"), true, null);
+        a, new long[] {1, Ledger.cost(100, 10)}, 1, Ledger.cost(100, 10), 2.5, 7.25, List.of("a note"), true, null);
     ReliabilityReport.write(file, ReliabilityReport.Meta.now("./tollgate chaos --quick", true, Instant.EPOCH), List.of(r));
     String text = Files.readString(file);
     assertThat(text).startsWith("# Reliability\n\nintro kept\n\n").endsWith("\n\noutro kept\n").doesNotContain("\nold\n")
-        .contains("| Kafka stopped 5 s | 1 | 1 | 1 | 0 | 0 | $0.000450 | $0.000450 | 2.5 s | pass |")
+        .contains("| Kafka stopped 5 s | 1 | 1 | 1 | 0 | 0 | $0.000450 | $0.000450 | 2.5 s | 7.3 s | pass |")
         .contains("`./tollgate chaos --quick --only kafka-stop`").contains("quick");
+  }
+
+  @Test
+  void sumsTheCostAndCountOfOneCustomersAnswers() {
+    Ledger ledger = new Ledger();
+    ledger.answered(new Ledger.Answer("a", "before", Ledger.cost(100, 10), 1, 1));
+    ledger.answered(new Ledger.Answer("b", "after", Ledger.cost(200, 20), 2, 1));
+    ledger.answered(new Ledger.Answer("c", "before", Ledger.cost(300, 30), 3, 1));
+    assertThat(ledger.costOf("before")).isEqualTo(Ledger.cost(400, 40));
+    assertThat(ledger.countOf("before")).isEqualTo(2);
+    assertThat(ledger.costOf("nobody")).isZero();
   }
 }
