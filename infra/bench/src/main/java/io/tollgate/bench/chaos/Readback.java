@@ -8,15 +8,15 @@ import java.util.Map;
 import java.util.Set;
 
 /** What ClickHouse holds for a scenario's customers (names are the harness's own, so no escaping). */
-final class Readback {
+public final class Readback {
   private final ClickHouseClient ch;
 
-  Readback(ClickHouseClient ch) {
+  public Readback(ClickHouseClient ch) {
     this.ch = ch;
   }
 
   /** Rows of {@code usage_events} FINAL (a replayed event collapses; a second event for one call does not). */
-  List<Ledger.Row> rows(String customer) {
+  public List<Ledger.Row> rows(String customer) {
     List<Ledger.Row> out = new ArrayList<>();
     for (Map<String, Object> r : ch.query("SELECT upstream_request_id AS id, cost_nanos AS cost, status_code AS status"
         + " FROM usage_events FINAL WHERE customer_id = '" + customer + "'")) {
@@ -37,7 +37,7 @@ final class Readback {
   }
 
   /** Requests and cost the 1-minute windows hold for {@code customer} (FINAL: the newest total of each window). */
-  long[] windows(String customer) {
+  public long[] windows(String customer) {
     List<Map<String, Object>> r = ch.query("SELECT sum(requests) AS n, sum(cost_nanos) AS c FROM spend_1m FINAL"
         + " WHERE customer_id = '" + customer + "'");
     if (r.isEmpty() || r.get(0).get("n") == null) {
@@ -53,7 +53,7 @@ final class Readback {
         + " ORDER BY n DESC");
   }
 
-  long count(String customer) {
+  public long count(String customer) {
     return ch.queryLong("SELECT count() FROM usage_events FINAL WHERE customer_id = '" + customer + "'");
   }
 }
