@@ -52,8 +52,14 @@ record CpuSample(long atNanos, Map<String, Long> threads, long launcherUs, long 
         machine[0], machine[1]);
   }
 
-  /** A thread name with its numbers folded into '#', so the threads of one pool add up. */
+  /**
+   * A thread name with its numbers folded into '#', so the threads of one pool add up; the JIT's
+   * {@code C1 CompilerThre} and {@code C2 CompilerThre} keep theirs.
+   */
   static String group(String comm) {
+    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+      return comm.substring(0, 2) + comm.substring(2).replaceAll("[0-9]+", "#").strip();
+    }
     return comm.replaceAll("[0-9]+", "#").strip();
   }
 

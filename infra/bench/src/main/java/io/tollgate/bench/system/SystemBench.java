@@ -166,6 +166,10 @@ public final class SystemBench {
         leftovers = launcher.leftovers();
       }
     }
+    if (leftovers.isEmpty()) {
+      deleteTree(work.resolve("home")); // Kafka logs, ClickHouse data: the launcher's log stays for a look
+    }
+    progress("the launcher's output: " + work.resolve("launcher.log"));
     if (!leftovers.isEmpty()) {
       notes.add("**Left running after the stop** (a bug of the harness or the launcher): pids " + leftovers + ".");
     }
@@ -247,6 +251,14 @@ public final class SystemBench {
     return new Measured(customer, rate, seconds, start, phaseEnd, calls, List.copyOf(polls),
         samples.stream().sorted(java.util.Comparator.comparingLong(CpuSample::atNanos)).toList(), account, spend,
         settled - phaseEnd);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      progress("could not delete " + dir + ": " + e.getMessage());
+    }
   }
 
   /** One call through the gateway before any measurement: the stack answers and meters. */
