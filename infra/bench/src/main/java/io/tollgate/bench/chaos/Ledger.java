@@ -16,24 +16,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * comes from the usage the client asked the mock to report and the list price the harness knows
  * on its own. {@link #account} then matches that against the rows ClickHouse holds.
  */
-final class Ledger {
+public final class Ledger {
   /** claude-sonnet-4-5 list price, nano-USD per token ($3 / $15 per million), as published by Anthropic. */
-  static final long INPUT_NANOS = 3_000;
-  static final long OUTPUT_NANOS = 15_000;
+  public static final long INPUT_NANOS = 3_000;
+  public static final long OUTPUT_NANOS = 15_000;
 
   /** One answered call: the upstream id, who paid, what it should cost, when the client had its last byte. */
-  record Answer(String upstreamId, String customer, long costNanos, long atNanos, long latencyMicros) {
+  public record Answer(String upstreamId, String customer, long costNanos, long atNanos, long latencyMicros) {
     Answer(String upstreamId, long costNanos, long atNanos, long latencyMicros) {
       this(upstreamId, null, costNanos, atNanos, latencyMicros);
     }
   }
 
   /** One {@code usage_events} row as read back. */
-  record Row(String upstreamId, long costNanos, int status) {
+  public record Row(String upstreamId, long costNanos, int status) {
   }
 
   /** The comparison of answered calls with rows. */
-  record Account(long expected, long seen, long lost, long duplicated, long costExpectedNanos, long costSeenNanos,
+  public record Account(long expected, long seen, long lost, long duplicated, long costExpectedNanos, long costSeenNanos,
                  long wrongCost, long notOk, List<String> lostSample) {
   }
 
@@ -41,11 +41,11 @@ final class Ledger {
   private final ConcurrentLinkedQueue<Answer> order = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
 
-  static long cost(long input, long output) {
+  public static long cost(long input, long output) {
     return input * INPUT_NANOS + output * OUTPUT_NANOS;
   }
 
-  void answered(Answer a) {
+  public void answered(Answer a) {
     if (answered.putIfAbsent(a.upstreamId(), a) == null) {
       order.add(a);
     } else {
@@ -53,25 +53,25 @@ final class Ledger {
     }
   }
 
-  void failed(String reason) {
+  public void failed(String reason) {
     failures.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
   }
 
-  int answeredCount() {
+  public int answeredCount() {
     return answered.size();
   }
 
-  long failedCount() {
+  public long failedCount() {
     return failures.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
-  Map<String, Long> failures() {
+  public Map<String, Long> failures() {
     Map<String, Long> out = new java.util.TreeMap<>();
     failures.forEach((k, v) -> out.put(k, v.get()));
     return out;
   }
 
-  Collection<Answer> answers() {
+  public Collection<Answer> answers() {
     return List.copyOf(answered.values());
   }
 
@@ -115,7 +115,7 @@ final class Ledger {
    * price) against the cost of every row of those calls, rows whose cost differs from the
    * client's, and rows of answered calls not recorded as a 2xx.
    */
-  static Account account(Collection<Answer> answered, Collection<Row> rows) {
+  public static Account account(Collection<Answer> answered, Collection<Row> rows) {
     Map<String, List<Row>> byId = new HashMap<>();
     for (Row r : rows) {
       byId.computeIfAbsent(r.upstreamId(), k -> new ArrayList<>()).add(r);

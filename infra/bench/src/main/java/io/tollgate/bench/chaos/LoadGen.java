@@ -21,7 +21,7 @@ import java.util.function.LongFunction;
  * Calls are open-loop at the set rate, with at most {@value #MAX_IN_FLIGHT} in flight (the rest
  * are counted as not sent, so a dead gateway does not pile up sockets here).
  */
-final class LoadGen implements AutoCloseable {
+public final class LoadGen implements AutoCloseable {
   static final int MAX_IN_FLIGHT = 256;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -157,7 +157,7 @@ final class LoadGen implements AutoCloseable {
   }
 
   /** A JSON answer parses whole as a message; a stream reached {@code message_stop}. */
-  static boolean complete(Buffer body, boolean streamed) {
+  public static boolean complete(Buffer body, boolean streamed) {
     String text = body.toString();
     if (streamed) {
       return text.contains("event: message_stop");

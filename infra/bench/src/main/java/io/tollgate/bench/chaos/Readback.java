@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** What ClickHouse holds for a scenario's customers (names are the harness's own, so no escaping). */
-final class Readback {
+public final class Readback {
   private final ClickHouseClient ch;
 
   /** {@code customer_id IN (...)} for one or more of the harness's customer names. */
@@ -16,12 +16,12 @@ final class Readback {
     return "customer_id IN ('" + String.join("', '", customers) + "')";
   }
 
-  Readback(ClickHouseClient ch) {
+  public Readback(ClickHouseClient ch) {
     this.ch = ch;
   }
 
   /** Rows of {@code usage_events} FINAL (a replayed event collapses; a second event for one call does not). */
-  List<Ledger.Row> rows(String... customers) {
+  public List<Ledger.Row> rows(String... customers) {
     List<Ledger.Row> out = new ArrayList<>();
     for (Map<String, Object> r : ch.query("SELECT upstream_request_id AS id, cost_nanos AS cost, status_code AS status"
         + " FROM usage_events FINAL WHERE " + of(customers))) {
@@ -42,7 +42,7 @@ final class Readback {
   }
 
   /** Requests and cost the 1-minute windows hold for {@code customer} (FINAL: the newest total of each window). */
-  long[] windows(String... customers) {
+  public long[] windows(String... customers) {
     List<Map<String, Object>> r = ch.query("SELECT sum(requests) AS n, sum(cost_nanos) AS c FROM spend_1m FINAL"
         + " WHERE " + of(customers));
     if (r.isEmpty() || r.get(0).get("n") == null) {
@@ -58,7 +58,7 @@ final class Readback {
         + " ORDER BY n DESC");
   }
 
-  long count(String... customers) {
+  public long count(String... customers) {
     return ch.queryLong("SELECT count() FROM usage_events FINAL WHERE " + of(customers));
   }
 }

@@ -2,6 +2,7 @@ package io.tollgate.bench.peers;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -24,14 +25,35 @@ import java.util.concurrent.locks.LockSupport;
  * each due time and hands the send to one Vert.x event loop, which owns every counter; requests
  * still open at the deadline are recorded with the time they had waited by then and counted as
  * errors ({@code unfinished}), so an overloaded proxy cannot look fast by never answering.
+ * {@link #open} runs the same schedule with a request and an observer per call, for harnesses
+ * that keep their own account of every call (the whole-system benchmark's ledger).
  */
-final class FixedRateRun implements AutoCloseable {
+public final class FixedRateRun implements AutoCloseable {
   private final Vertx vertx;
   private final Context loop;
   private final int connections;
   private final ProcStat proc;
 
-  FixedRateRun(int connections, ProcStat proc) {
+  /**
+   * What {@link #open} sends and who hears each outcome. {@link #request} and {@link #body} run
+   * on the generator's event loop, as does {@link #finished}, exactly once per call.
+   */
+  public interface Calls {
+    /** Method, URI and headers of call {@code n}. */
+    RequestOptions request(long n);
+
+    /** The body of call {@code n}. */
+    Buffer body(long n);
+
+    /**
+     * Call {@code n}, due at {@code dueNanos} (System.nanoTime), finished at {@code doneNanos}:
+     * {@code status} 0 and null headers/body when it got no complete answer (connection failed,
+     * body cut, or still open at the deadline: then {@code unfinished}).
+     */
+    void finished(long n, long dueNanos, long doneNanos, int status, MultiMap headers, Buffer body, boolean unfinished);
+  }
+
+  public FixedRateRun(int connections, ProcStat proc) {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     this.loop = vertx.getOrCreateContext();
     this.connections = connections;
@@ -51,7 +73,7 @@ final class FixedRateRun implements AutoCloseable {
    * cold start: measured on a busy machine, a cold generator fell seconds behind a 5k/s schedule
    * that the same process kept with sub-millisecond latency once warm.
    */
-  void warmSelf(LoadSpec spec, int rate, int seconds, String reply) throws InterruptedException {
+  public void warmSelf(LoadSpec spec, int rate, int seconds, String reply) throws InterruptedException {
     if (seconds <= 0) {
       return;
     }
@@ -131,27 +153,14 @@ final class FixedRateRun implements AutoCloseable {
     HttpClient client = newClient();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(spec.url());
     spec.headers().forEach(options::addHeader);
-    long n = 0;
-    while (n < total) {
-      long wait = p.due(n) - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-        continue;
-      }
-      // Everything already due goes in one hand-off, so a late wake-up costs one task, not many.
-      long from = n;
-      long now = System.nanoTime();
-      while (n < total && p.due(n) <= now) {
-        n++;
-      }
-      long to = n;
+    schedule(p.start, rate, total, (from, to) -> {
       p.issued = to;
       loop.runOnContext(v -> {
         for (long i = from; i < to; i++) {
           send(client, p, i, options, body);
         }
       });
-    }
+    });
     if (!p.finished.await(seconds + graceSeconds, TimeUnit.SECONDS)) {
       CountDownLatch closed = new CountDownLatch(1);
       loop.runOnContext(v -> {
@@ -171,6 +180,91 @@ final class FixedRateRun implements AutoCloseable {
     }
     awaitQuietly(client.close());
     return p;
+  }
+
+  /** Hands calls [from, to) to the event loop. */
+  private interface Batch {
+    void issue(long from, long to);
+  }
+
+  /** Sleeps until each call's due time ({@code start + n / rate}); everything due at a wake-up goes in one batch. */
+  private static void schedule(long start, int rate, long total, Batch batch) {
+    long n = 0;
+    while (n < total) {
+      long wait = start + n * 1_000_000_000L / rate - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+        continue;
+      }
+      // Everything already due goes in one hand-off, so a late wake-up costs one task, not many.
+      long from = n;
+      long now = System.nanoTime();
+      while (n < total && start + n * 1_000_000_000L / rate <= now) {
+        n++;
+      }
+      batch.issue(from, n);
+    }
+  }
+
+  /**
+   * Sends calls {@code 0 .. rate × seconds - 1} open loop, call {@code n} due at
+   * {@code start + n / rate}, each on a fresh pool of this run's connections, and reports every
+   * outcome to {@code calls}. Returns the schedule's start (System.nanoTime) once every call has
+   * finished, or at {@code seconds + graceSeconds}, when the calls still open are reported as
+   * unfinished.
+   */
+  public long open(Calls calls, int rate, int seconds, int graceSeconds) throws InterruptedException {
+    long total = (long) rate * seconds;
+    long start = System.nanoTime() + 20_000_000L;
+    boolean[] done = new boolean[(int) total];
+    long[] completed = {0};
+    CountDownLatch finished = new CountDownLatch(total == 0 ? 0 : 1);
+    HttpClient client = newClient();
+    schedule(start, rate, total, (from, to) -> loop.runOnContext(v -> {
+      for (long i = from; i < to; i++) {
+        long n = i;
+        long due = start + n * 1_000_000_000L / rate;
+        int[] status = {0};
+        MultiMap[] headers = {null};
+        Runnable count = () -> {
+          done[(int) n] = true;
+          if (++completed[0] == total) {
+            finished.countDown();
+          }
+        };
+        client.request(calls.request(n)).compose(req -> req.send(calls.body(n))).compose(resp -> {
+          status[0] = resp.statusCode();
+          headers[0] = resp.headers();
+          return resp.body();
+        }).onComplete(ar -> {
+          if (done[(int) n]) {
+            return; // written off at the deadline
+          }
+          count.run();
+          if (ar.succeeded()) {
+            calls.finished(n, due, System.nanoTime(), status[0], headers[0], ar.result(), false);
+          } else {
+            calls.finished(n, due, System.nanoTime(), 0, null, null, false);
+          }
+        });
+      }
+    }));
+    if (!finished.await(seconds + graceSeconds, TimeUnit.SECONDS)) {
+      CountDownLatch closed = new CountDownLatch(1);
+      loop.runOnContext(v -> {
+        long now = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+          if (!done[i]) {
+            done[i] = true;
+            calls.finished(i, start + i * 1_000_000_000L / rate, now, 0, null, null, true);
+          }
+        }
+        closed.countDown();
+      });
+      closed.await(10, TimeUnit.SECONDS);
+    }
+    awaitQuietly(client.close());
+    return start;
   }
 
   private static void send(HttpClient client, Phase p, long n, RequestOptions options, Buffer body) {

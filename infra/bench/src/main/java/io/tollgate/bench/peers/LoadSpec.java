@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /** What every request of a cell is: a POST of one body with fixed headers to one URL. */
-record LoadSpec(String url, String body, Map<String, String> headers) {
-  LoadSpec {
+public record LoadSpec(String url, String body, Map<String, String> headers) {
+  public LoadSpec {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(body, "body");
     headers = Map.copyOf(new LinkedHashMap<>(headers));

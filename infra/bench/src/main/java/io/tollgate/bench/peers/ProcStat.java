@@ -47,7 +47,7 @@ public final class ProcStat {
   }
 
   /** {@code utime + stime} (fields 14 and 15) of a stat line; the command name may hold spaces. */
-  static long cpuTicks(String stat) {
+  public static long cpuTicks(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     // f[0] is field 3 (state), so field n is f[n - 3].
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
