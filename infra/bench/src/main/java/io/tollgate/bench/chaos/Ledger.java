@@ -23,7 +23,7 @@ public final class Ledger {
 
   /** One answered call: the upstream id, who paid, what it should cost, when the client had its last byte. */
   public record Answer(String upstreamId, String customer, long costNanos, long atNanos, long latencyMicros) {
-    Answer(String upstreamId, long costNanos, long atNanos, long latencyMicros) {
+    public Answer(String upstreamId, long costNanos, long atNanos, long latencyMicros) {
       this(upstreamId, null, costNanos, atNanos, latencyMicros);
     }
   }
