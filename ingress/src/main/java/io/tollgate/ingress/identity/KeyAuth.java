@@ -67,7 +67,12 @@ public final class KeyAuth {
    * @param defaultCustomer customer to use when the request names none, or null
    * @param source          the header that authenticated, or null when no key was sent (open gateway)
    */
-  public record Identity(String hash, String alias, String defaultCustomer, Source source) {
+  public record Identity(String hash, String alias, String defaultCustomer, Source source, String teamId, String userId) {
+    /** A key without a team or an internal user (config keys, the master key). */
+    public Identity(String hash, String alias, String defaultCustomer, Source source) {
+      this(hash, alias, defaultCustomer, source, null, null);
+    }
+
     /** Whether {@code value} (a header value, {@code Bearer } prefix allowed) is the key that authenticated. */
     public boolean isKey(String value) {
       if (hash == null || value == null || value.isBlank()) {
@@ -146,7 +151,7 @@ public final class KeyAuth {
       io.tollgate.schemas.VirtualKey stored = directory.key(hash);
       if (stored != null) {
         return new Identity(hash, stored.getKeyAlias() != null ? stored.getKeyAlias() : stored.getKeyName(),
-            stored.getDefaultCustomerId(), source);
+            stored.getDefaultCustomerId(), source, stored.getTeamId(), stored.getUserId());
       }
     }
     return open() ? new Identity(null, null, null, null) : null;

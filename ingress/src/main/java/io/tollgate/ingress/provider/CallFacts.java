@@ -42,6 +42,8 @@ record CallFacts(String eventId, Instant ts, long durationMs, Long ttftMs, Strin
         .setKeyHash(key == null ? null : key.hash())
         .setKeyAlias(key == null ? null : cap(key.alias(), MAX_NAME))
         .setCustomerId(cap(customer.id(), MAX_NAME))
+        .setTeamId(key == null ? null : cap(key.teamId(), MAX_NAME))
+        .setUserId(key == null ? null : cap(key.userId(), MAX_NAME))
         .setCustomerSource(customer.source())
         .setTool(tool.name())
         .setToolVersion(cap(tool.version(), MAX_NAME))

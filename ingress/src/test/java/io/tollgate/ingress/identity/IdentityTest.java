@@ -32,7 +32,8 @@ class IdentityTest {
   void directoryKeysAuthenticateAndOnlyTheMasterKeyIsMaster() {
     String hash = KeyAuth.sha256("sk-from-directory");
     io.tollgate.schemas.VirtualKey stored = io.tollgate.schemas.VirtualKey.newBuilder().setKeyHash(hash)
-        .setKeyAlias("dev-1").setDefaultCustomerId("acme").setCreatedAt(java.time.Instant.EPOCH).build();
+        .setKeyAlias("dev-1").setDefaultCustomerId("acme").setTeamId("platform").setUserId("u-7")
+        .setCreatedAt(java.time.Instant.EPOCH).build();
     Directory directory = new Directory() {
       @Override
       public io.tollgate.schemas.VirtualKey key(String keyHash) {
@@ -58,6 +59,8 @@ class IdentityTest {
     KeyAuth.Identity id = auth.authenticate(headers("x-litellm-api-key", "Bearer sk-from-directory"));
     assertThat(id.alias()).isEqualTo("dev-1");
     assertThat(id.defaultCustomer()).isEqualTo("acme");
+    assertThat(id.teamId()).as("the key's team goes on its usage events").isEqualTo("platform");
+    assertThat(id.userId()).isEqualTo("u-7");
     assertThat(auth.isMaster(id)).isFalse();
     assertThat(auth.isMaster(auth.authenticate(headers("authorization", "Bearer sk-master")))).isTrue();
     assertThat(auth.isMaster(new KeyAuth.Identity("master-but-not-a-hash", "master", null, null))).isFalse();
