@@ -81,16 +81,7 @@ final class KeysReport {
 
   /** {@code old} with its keys section replaced by {@code section}, or with it appended. */
   static String replaceSection(String old, String section) {
-    int b = old.indexOf(BEGIN);
-    int e = old.indexOf(END);
-    if (b < 0 || e < b) {
-      return old.stripTrailing() + "\n\n" + section;
-    }
-    int after = e + END.length();
-    if (after < old.length() && old.charAt(after) == '\n') {
-      after++;
-    }
-    return old.substring(0, b) + section + old.substring(after);
+    return io.tollgate.bench.BenchSections.replace(old, BEGIN, END, section);
   }
 
   /** Problems that make the run not a measurement: a mode without rounds, no answered call, errors. */

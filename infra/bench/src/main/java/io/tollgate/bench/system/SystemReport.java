@@ -206,16 +206,7 @@ final class SystemReport {
 
   /** {@code old} with its system section replaced by {@code section}, or with it appended. */
   static String replaceSection(String old, String section) {
-    int b = old.indexOf(BEGIN);
-    int e = old.indexOf(END);
-    if (b < 0 || e < b) {
-      return old.stripTrailing() + "\n\n" + section;
-    }
-    int after = e + END.length();
-    if (after < old.length() && old.charAt(after) == '\n') {
-      after++;
-    }
-    return old.substring(0, b) + section + old.substring(after);
+    return io.tollgate.bench.BenchSections.replace(old, BEGIN, END, section);
   }
 
   static String millis(long micros) {
