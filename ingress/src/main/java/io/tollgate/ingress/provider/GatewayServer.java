@@ -126,7 +126,7 @@ public final class GatewayServer implements AutoCloseable {
     this.pipeline = new CallPipeline(admission, relay, metering, metrics, vertx, clock, config.gatewayId(),
         config.maxBodyBytes(), config.requestReadTimeoutMs(), budget,
         rateLimits);
-    this.idle = new IdleConnections(vertx, config.idleTimeoutMs());
+    this.idle = new IdleConnections(vertx, config.idleTimeoutMs(), config.requestReadTimeoutMs());
     this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth, access), config.clickhouse(), directory,
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);
     this.ui = new UiRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth, access), config.clickhouse(), metrics.registry(), clock);
@@ -141,7 +141,9 @@ public final class GatewayServer implements AutoCloseable {
    */
   public Future<Integer> start() {
     // HTTP/1.1 only, like LiteLLM: an h2c upgrade would swap the connection under a running
-    // exchange (and its close signal is how a client abort is noticed).
+    // exchange (and its close signal is how a client abort is noticed). With h2c on, Vert.x also
+    // calls the connection handler only once a first request is decoded, so a slowloris connection
+    // (headers that never end) would escape IdleConnections' first-request bound.
     HttpServerOptions options = GatewayTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .setCompressionSupported(false).setHttp2ClearTextEnabled(false), config.tls());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());

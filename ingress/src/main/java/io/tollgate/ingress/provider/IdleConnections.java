@@ -6,10 +6,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Closes client connections that sit idle between requests for longer than the idle timeout.
+ * Closes client connections that sit idle between requests for longer than the idle timeout, and
+ * connections whose first request's headers have not arrived within the request read timeout.
  * Not Netty's idle handler: a call may legitimately send nothing for minutes while a model
  * thinks (a long non-streaming answer), and that must not cut it; only a connection with no call
  * in flight is idle.
+ *
+ * <p>Slowloris: a client that opens a connection and sends its headers a byte at a time never
+ * starts a request, so the idle timeout (120 s) was the only bound and any byte kept Netty's own
+ * idle detection quiet. A fresh connection must therefore start its first request within the read
+ * timeout (60 s) — the same bound a started request has for its headers and body. On a keep-alive
+ * connection the wait for the next request is bounded by the idle timeout, counted from the end of
+ * the previous answer, however slowly its headers trickle in.
  *
  * <p>One timer per connection, re-armed only when it fires: a request records when it ended
  * instead of cancelling and setting a timer (two timer-table and scheduler-queue updates per
@@ -18,18 +26,26 @@ import java.util.concurrent.ConcurrentHashMap;
 final class IdleConnections {
   private final Vertx vertx;
   private final long idleMs;
+  private final long firstRequestMs;
   private final Map<HttpConnection, State> states = new ConcurrentHashMap<>();
 
   private static final class State {
     int inFlight;
+    boolean served;
     long timer = -1;
     /** When the last request ended (or the connection opened), System.nanoTime(). */
     long idleSince = System.nanoTime();
   }
 
-  IdleConnections(Vertx vertx, long idleMs) {
+  /**
+   * @param idleMs          a connection with no request in flight for this long is closed
+   * @param firstRequestMs  a new connection whose first request has not started (its headers not
+   *                        complete) after this long is closed
+   */
+  IdleConnections(Vertx vertx, long idleMs, long firstRequestMs) {
     this.vertx = vertx;
     this.idleMs = idleMs;
+    this.firstRequestMs = Math.min(idleMs, firstRequestMs);
   }
 
   void opened(HttpConnection c) {
@@ -41,13 +57,14 @@ final class IdleConnections {
         vertx.cancelTimer(gone.timer);
       }
     });
-    arm(c, s, idleMs);
+    arm(c, s, firstRequestMs);
   }
 
   void requestStarted(HttpConnection c) {
     State s = states.get(c);
     if (s != null) {
       s.inFlight++;
+      s.served = true;
     }
   }
 
@@ -68,11 +85,12 @@ final class IdleConnections {
       if (s.inFlight > 0) {
         return; // re-armed when the call ends
       }
+      long limit = s.served ? idleMs : firstRequestMs;
       long idleFor = (System.nanoTime() - s.idleSince) / 1_000_000;
-      if (idleFor >= idleMs) {
+      if (idleFor >= limit) {
         c.close();
       } else {
-        arm(c, s, idleMs - idleFor);
+        arm(c, s, limit - idleFor);
       }
     });
   }
