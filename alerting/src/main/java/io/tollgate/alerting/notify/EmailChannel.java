@@ -49,7 +49,7 @@ public final class EmailChannel implements Channel {
   }
 
   /** Set (to {@code yes}) on a message that may repeat one sent before a notifier restart. */
-  static final String REPEAT_HEADER = "X-Tollgate-Possible-Repeat";
+  public static final String REPEAT_HEADER = "X-Tollgate-Possible-Repeat";
   private final Smtp smtp;
   private final Map<String, List<String>> recipientsByRule;
   private final Session session;
