@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,26 +40,18 @@ public final class HandoffLog implements AutoCloseable {
   private final Path dir;
   private final HandoffOptions options;
   private final DirLock lock;
-  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final SegmentFiles files;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Backlog backlog = new Backlog();
-  private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong groups = new AtomicLong();
   private final long recovered;
   private final Thread writer;
   /** Only with {@code interval_ms}: forces the file every interval, off the writer thread. */
   private final Thread syncer;
-  private final Force force;
-  /** Held while the file is forced or the active segment changes (the syncer must not force a closed channel). */
-  private final java.util.concurrent.locks.ReentrantLock syncLock = new java.util.concurrent.locks.ReentrantLock();
-  /** Written since the last fsync began. */
-  private final java.util.concurrent.atomic.AtomicBoolean unsynced = new java.util.concurrent.atomic.AtomicBoolean();
   private Consumer<List<Framing.Rec>> listener = records -> { };
   private volatile long durableEnd;
   private volatile boolean writable = true;
   private volatile boolean closed;
-  private Segment active;
-  private volatile FileChannel channel;
   private long lastWriteNanos = System.nanoTime();
 
   /** How a file is forced to disk ({@code fdatasync}); tests slow it down. */
@@ -86,12 +75,13 @@ public final class HandoffLog implements AutoCloseable {
 
   HandoffLog(Path dir, HandoffOptions options, Force force) {
     this.dir = dir;
-    this.force = java.util.Objects.requireNonNull(force, "force");
     this.options = java.util.Objects.requireNonNull(options, "options");
+    this.files = new SegmentFiles(dir, options, java.util.Objects.requireNonNull(force, "force"));
     this.lock = new DirLock(dir);
     try {
-      this.recovered = recover();
-      openActive(durableEnd);
+      this.recovered = files.recover(backlog);
+      durableEnd = files.recoveredEnd();
+      files.openActive(durableEnd);
     } catch (IOException e) {
       lock.close();
       throw new UncheckedIOException("cannot open hand-off log in " + dir, e);
@@ -99,7 +89,8 @@ public final class HandoffLog implements AutoCloseable {
     this.writer = new Thread(this::writeLoop, "usage-handoff-writer");
     writer.setDaemon(true);
     if (options.fsync() == HandoffOptions.Fsync.INTERVAL_MS) {
-      this.syncer = new Thread(this::syncLoop, "usage-handoff-syncer");
+      this.syncer = new Thread(() -> files.syncEvery(options.fsyncIntervalMs() * 1_000_000, () -> closed, () -> writable = false),
+          "usage-handoff-syncer");
       syncer.setDaemon(true);
     } else {
       this.syncer = null;
@@ -136,41 +127,13 @@ public final class HandoffLog implements AutoCloseable {
 
   /** Kafka acknowledged {@code seq}; a segment goes once all of its records are acknowledged. */
   public void ack(long seq, int bytes) {
-    Map.Entry<Long, Segment> e = segments.floorEntry(seq);
+    Map.Entry<Long, Segment> e = files.segments().floorEntry(seq);
     if (e == null || !e.getValue().ack(seq)) {
       return;
     }
     backlog.acked(bytes);
     if (e.getValue().done()) {
-      delete(e.getValue());
-    }
-  }
-
-  private long recover() throws IOException {
-    long found = 0;
-    long next = 0;
-    for (Segment s : Recovery.segments(dir)) {
-      segments.put(s.base, s);
-      long ageNanos = Math.max(0, System.currentTimeMillis() - Files.getLastModifiedTime(s.file).toMillis()) * 1_000_000;
-      backlog.added(s.base, s.count(), s.bytes(), System.nanoTime() - ageNanos);
-      found += s.count();
-      next = s.end();
-    }
-    durableEnd = next;
-    return found;
-  }
-
-  private void openActive(long base) throws IOException {
-    active = new Segment(dir, base);
-    channel = FileChannel.open(active.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
-    segments.put(base, active);
-    if (options.fsync() != HandoffOptions.Fsync.NONE) {
-      // fdatasync covers a file's data and size, not its name: without this a power loss could
-      // drop the whole new segment, fsync'd records and all.
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true);
-      }
+      files.delete(e.getValue());
     }
   }
 
@@ -201,35 +164,6 @@ public final class HandoffLog implements AutoCloseable {
     }
   }
 
-  /** {@code interval_ms}: forces what was written at most every interval; the writer goes on meanwhile. */
-  private void syncLoop() {
-    long intervalNanos = options.fsyncIntervalMs() * 1_000_000;
-    long next = System.nanoTime() + intervalNanos;
-    while (!closed) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
-        continue;
-      }
-      next = System.nanoTime() + intervalNanos;
-      if (!unsynced.get()) {
-        continue;
-      }
-      syncLock.lock();
-      try {
-        if (!closed) {
-          sync();
-        }
-      } catch (IOException | RuntimeException e) {
-        writable = false;
-        unsynced.set(true); // try again at the next interval
-        LOG.error("cannot fsync the hand-off log in {} ({})", dir, e.toString());
-      } finally {
-        syncLock.unlock();
-      }
-    }
-  }
-
   private void write(List<Pending> group) {
     ByteBuffer[] buffers = new ByteBuffer[group.size()];
     long bytes = 0;
@@ -238,23 +172,19 @@ public final class HandoffLog implements AutoCloseable {
       bytes += buffers[i].remaining();
     }
     try {
-      if (active.bytes() >= options.segmentBytes()) {
-        roll();
+      if (files.active().bytes() >= options.segmentBytes()) {
+        files.roll(durableEnd);
       }
-      long left = bytes;
-      while (left > 0) {
-        left -= channel.write(buffers);
-      }
-      unsynced.set(true);
+      files.write(buffers, bytes);
       lastWriteNanos = System.nanoTime();
       if (options.fsync() == HandoffOptions.Fsync.GROUP) {
-        sync();
+        files.sync();
       }
       writable = true;
     } catch (IOException | RuntimeException e) {
       writable = false;
       LOG.error("cannot write the hand-off log in {} ({}): {} events not recorded", dir, e.toString(), group.size());
-      recoverChannel();
+      files.recoverChannel(durableEnd);
       group.forEach(p -> p.done().completeExceptionally(e));
       return;
     }
@@ -263,7 +193,7 @@ public final class HandoffLog implements AutoCloseable {
     for (int i = 0; i < group.size(); i++) {
       records.add(new Framing.Rec(firstSeq + i, group.get(i).key(), group.get(i).value()));
     }
-    active.written(group.size(), bytes);
+    files.active().written(group.size(), bytes);
     backlog.added(firstSeq, group.size(), bytes, System.nanoTime());
     durableEnd = firstSeq + group.size();
     groups.incrementAndGet();
@@ -274,74 +204,25 @@ public final class HandoffLog implements AutoCloseable {
     }
   }
 
-  /** After a failed write the file may end in a partial record: start a fresh segment after the good ones. */
-  private void recoverChannel() {
-    try {
-      channel.truncate(active.bytes()); // a partial group must not look like records at the next start
-      roll();
-    } catch (IOException e) {
-      LOG.warn("cannot roll the hand-off log after a write failure ({})", e.toString());
-    }
-  }
-
-  /**
-   * Forces what is written. The flag is cleared first: a write that ends during the force sets it
-   * again, so the next sync covers it.
-   */
-  private void sync() throws IOException {
-    unsynced.set(false);
-    force.force(channel);
-    fsyncs.incrementAndGet();
-  }
-
   /** Rolling a fully acknowledged active segment once idle, forgetting the times of acknowledged groups. */
   private void maintain(boolean idle) {
     try {
       // Otherwise an idle gateway would resend its last segment after every restart. Only when
       // idle: a roll (new file, directory fsync) on the writer thread delays the next group.
+      Segment active = files.active();
       if (idle && active.count() > 0 && active.allAcked() && System.nanoTime() - lastWriteNanos >= IDLE_ROLL_NANOS) {
-        roll();
+        files.roll(durableEnd);
       }
-      backlog.prune(oldestUnackedSeq(), durableEnd);
+      backlog.prune(files.oldestUnackedSeq(), durableEnd);
     } catch (IOException e) {
       writable = false;
       LOG.error("hand-off log maintenance failed ({})", e.toString());
     }
   }
 
-  private void roll() throws IOException {
-    Segment old = active;
-    syncLock.lock();
-    try {
-      if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
-        sync();
-      }
-      channel.close();
-      old.seal();
-      openActive(durableEnd);
-    } finally {
-      syncLock.unlock();
-    }
-    if (old.done()) {
-      delete(old);
-    }
-  }
-
-  private void delete(Segment s) {
-    if (segments.remove(s.base, s)) {
-      try {
-        Files.deleteIfExists(s.file);
-      } catch (NoSuchFileException e) {
-        // already gone
-      } catch (IOException e) {
-        LOG.warn("cannot delete acknowledged hand-off segment {} ({}); its records will be resent", s.file, e.toString());
-      }
-    }
-  }
-
   /** The segments by first sequence number (for the sender, which reads records back from them). */
   ConcurrentSkipListMap<Long, Segment> segments() {
-    return segments;
+    return files.segments();
   }
 
   /** One past the last record written. */
@@ -349,19 +230,9 @@ public final class HandoffLog implements AutoCloseable {
     return durableEnd;
   }
 
-  private long oldestUnackedSeq() {
-    for (Segment s : segments.values()) {
-      long seq = s.firstUnacked();
-      if (seq >= 0) {
-        return seq;
-      }
-    }
-    return -1;
-  }
-
   /** Seconds since the oldest record Kafka has not acknowledged was written; 0 when there is none. */
   public double oldestUnackedSeconds() {
-    return backlog.oldestSeconds(oldestUnackedSeq());
+    return backlog.oldestSeconds(files.oldestUnackedSeq());
   }
 
   public long backlogRecords() {
@@ -379,7 +250,7 @@ public final class HandoffLog implements AutoCloseable {
 
   /** fdatasync calls so far (tests: group commit syncs once per group, not per append). */
   long fsyncs() {
-    return fsyncs.get();
+    return files.fsyncs();
   }
 
   long groups() {
@@ -407,19 +278,7 @@ public final class HandoffLog implements AutoCloseable {
           late.done().completeExceptionally(new IllegalStateException("hand-off log is closed"));
         }
       }
-      syncLock.lock();
-      try {
-        if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
-          sync();
-        }
-        channel.close();
-      } finally {
-        syncLock.unlock();
-      }
-      if (active.allAcked()) { // nothing in it is needed any more (or nothing was written)
-        segments.remove(active.base, active);
-        Files.deleteIfExists(active.file);
-      }
+      files.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {

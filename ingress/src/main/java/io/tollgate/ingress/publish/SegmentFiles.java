@@ -1,0 +1,210 @@
+package io.tollgate.ingress.publish;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segment files of the {@link HandoffLog}: the active one, written, forced (per
+ * {@link HandoffOptions.Fsync}) and rolled by the writer thread (forced by the syncer with
+ * {@code interval_ms}), and the older ones, deleted once every record in them is acknowledged.
+ */
+final class SegmentFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(HandoffLog.class);
+
+  private final Path dir;
+  private final HandoffOptions options;
+  private final HandoffLog.Force force;
+  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final AtomicLong fsyncs = new AtomicLong();
+  /** Held while the file is forced or the active segment changes (the syncer must not force a closed channel). */
+  private final ReentrantLock syncLock = new ReentrantLock();
+  /** Written since the last fsync began. */
+  private final AtomicBoolean unsynced = new AtomicBoolean();
+  private Segment active;
+  private volatile FileChannel channel;
+  private long recoveredEnd;
+
+  SegmentFiles(Path dir, HandoffOptions options, HandoffLog.Force force) {
+    this.dir = dir;
+    this.options = options;
+    this.force = force;
+  }
+
+  /** Takes the segments an earlier run left (into {@code backlog} too); returns their records. */
+  long recover(Backlog backlog) throws IOException {
+    long found = 0;
+    long next = 0;
+    for (Segment s : Recovery.segments(dir)) {
+      segments.put(s.base, s);
+      long ageNanos = Math.max(0, System.currentTimeMillis() - Files.getLastModifiedTime(s.file).toMillis()) * 1_000_000;
+      backlog.added(s.base, s.count(), s.bytes(), System.nanoTime() - ageNanos);
+      found += s.count();
+      next = s.end();
+    }
+    recoveredEnd = next;
+    return found;
+  }
+
+  /** One past the last recovered record (0 when there was none). */
+  long recoveredEnd() {
+    return recoveredEnd;
+  }
+
+  void openActive(long base) throws IOException {
+    active = new Segment(dir, base);
+    channel = FileChannel.open(active.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    segments.put(base, active);
+    if (options.fsync() != HandoffOptions.Fsync.NONE) {
+      // fdatasync covers a file's data and size, not its name: without this a power loss could
+      // drop the whole new segment, fsync'd records and all.
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    }
+  }
+
+  /** Writes a group's frames ({@code bytes} in all) to the active segment. */
+  void write(ByteBuffer[] buffers, long bytes) throws IOException {
+    long left = bytes;
+    while (left > 0) {
+      left -= channel.write(buffers);
+    }
+    unsynced.set(true);
+  }
+
+  /**
+   * Forces what is written. The flag is cleared first: a write that ends during the force sets it
+   * again, so the next sync covers it.
+   */
+  void sync() throws IOException {
+    unsynced.set(false);
+    force.force(channel);
+    fsyncs.incrementAndGet();
+  }
+
+  /**
+   * {@code interval_ms}: forces what was written at most every interval (the syncer thread; the
+   * writer goes on meanwhile) until the log is closed. On a failure {@code failed} runs.
+   */
+  void syncEvery(long intervalNanos, BooleanSupplier closed, Runnable failed) {
+    long next = System.nanoTime() + intervalNanos;
+    while (!closed.getAsBoolean()) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(this, wait);
+        continue;
+      }
+      next = System.nanoTime() + intervalNanos;
+      if (!unsynced.get()) {
+        continue;
+      }
+      syncLock.lock();
+      try {
+        if (!closed.getAsBoolean()) {
+          sync();
+        }
+      } catch (IOException | RuntimeException e) {
+        failed.run();
+        unsynced.set(true); // try again at the next interval
+        LOG.error("cannot fsync the hand-off log in {} ({})", dir, e.toString());
+      } finally {
+        syncLock.unlock();
+      }
+    }
+  }
+
+  /** After a failed write the file may end in a partial record: start a fresh segment after the good ones. */
+  void recoverChannel(long nextBase) {
+    try {
+      channel.truncate(active.bytes()); // a partial group must not look like records at the next start
+      roll(nextBase);
+    } catch (IOException e) {
+      LOG.warn("cannot roll the hand-off log after a write failure ({})", e.toString());
+    }
+  }
+
+  /** Seals the active segment and starts a new one at {@code nextBase}. */
+  void roll(long nextBase) throws IOException {
+    Segment old = active;
+    syncLock.lock();
+    try {
+      if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
+        sync();
+      }
+      channel.close();
+      old.seal();
+      openActive(nextBase);
+    } finally {
+      syncLock.unlock();
+    }
+    if (old.done()) {
+      delete(old);
+    }
+  }
+
+  void delete(Segment s) {
+    if (segments.remove(s.base, s)) {
+      try {
+        Files.deleteIfExists(s.file);
+      } catch (NoSuchFileException e) {
+        // already gone
+      } catch (IOException e) {
+        LOG.warn("cannot delete acknowledged hand-off segment {} ({}); its records will be resent", s.file, e.toString());
+      }
+    }
+  }
+
+  /** Syncs what is left and closes; the active segment goes when nothing in it is needed any more. */
+  void close() throws IOException {
+    syncLock.lock();
+    try {
+      if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
+        sync();
+      }
+      channel.close();
+    } finally {
+      syncLock.unlock();
+    }
+    if (active.allAcked()) { // nothing in it is needed any more (or nothing was written)
+      segments.remove(active.base, active);
+      Files.deleteIfExists(active.file);
+    }
+  }
+
+  long oldestUnackedSeq() {
+    for (Segment s : segments.values()) {
+      long seq = s.firstUnacked();
+      if (seq >= 0) {
+        return seq;
+      }
+    }
+    return -1;
+  }
+
+  /** The segment being written (writer thread only). */
+  Segment active() {
+    return active;
+  }
+
+  ConcurrentSkipListMap<Long, Segment> segments() {
+    return segments;
+  }
+
+  long fsyncs() {
+    return fsyncs.get();
+  }
+}
