@@ -8,14 +8,11 @@ import io.tollgate.schemas.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -55,18 +52,11 @@ public final class Notifier implements Runnable, AutoCloseable {
 
   private final Consumer<String, Alert> consumer;
   private final DeliveryLog deliveryLog;
-  private final Map<String, Channel> channels;
   private final Clock clock;
   private final AlertingMetrics metrics;
-  private final AlertLog alertLog;
-  private final RetryPolicy retry;
   private final ChannelWorkers workers;
-  private final DeliveredSet delivered = new DeliveredSet(KEEP, MAX_DELIVERED);
-  /** Deliveries a notifier died in the middle of (intent recorded, outcome not): resent marked as possible repeats. */
-  private final DeliveredSet interrupted = new DeliveredSet(KEEP, MAX_DELIVERED);
   private final DeliveryPlan plan = new DeliveryPlan();
-  private final List<ChannelWorkers.Delivery> waiting = new ArrayList<>();
-  private final Set<String> active = new HashSet<>(); // keys waiting or in flight
+  private final Deliveries deliveries;
   private volatile boolean running = true;
   private volatile double assignedLag;
   private volatile DoubleSupplier lag = () -> assignedLag;
@@ -127,12 +117,13 @@ public final class Notifier implements Runnable, AutoCloseable {
            AlertingMetrics metrics, AlertLog alertLog, RetryPolicy retry) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.deliveryLog = Objects.requireNonNull(deliveryLog, "deliveryLog");
-    this.channels = Map.copyOf(channels);
+    Map<String, Channel> copy = Map.copyOf(channels);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.alertLog = Objects.requireNonNull(alertLog, "alertLog");
-    this.retry = Objects.requireNonNull(retry, "retry");
-    this.workers = new ChannelWorkers(this.channels.keySet(), deliveryLog, clock);
+    DeliveryOutcomes outcomes = new DeliveryOutcomes(metrics, Objects.requireNonNull(alertLog, "alertLog"));
+    Objects.requireNonNull(retry, "retry");
+    this.workers = new ChannelWorkers(copy.keySet(), deliveryLog, clock);
+    this.deliveries = new Deliveries(copy, workers, plan, outcomes, retry, clock, p -> consumer.assignment().contains(p));
   }
 
   @Override
@@ -167,7 +158,7 @@ public final class Notifier implements Runnable, AutoCloseable {
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-          loadDelivered(); // what another instance delivered from these partitions until now
+          deliveries.load(deliveryLog); // what another instance delivered from these partitions until now
         }
       }
     });
@@ -176,7 +167,7 @@ public final class Notifier implements Runnable, AutoCloseable {
   /** One turn of the loop: poll, then everything that does not wait for a channel. */
   void pollOnce(Duration timeout) {
     for (ConsumerRecord<String, Alert> r : consumer.poll(timeout)) {
-      enqueue(r);
+      deliveries.enqueue(r);
     }
     for (TopicPartition p : consumer.assignment()) {
       plan.advance(p, consumer.position(p));
@@ -192,104 +183,16 @@ public final class Notifier implements Runnable, AutoCloseable {
   /** Finished attempts, due attempts, commits, housekeeping. */
   private void step() {
     for (ChannelWorkers.Attempt a : workers.finished()) {
-      finish(a);
+      deliveries.finish(a);
     }
-    submitDue();
+    deliveries.submitDue();
     commit(plan.committable());
-    metrics.pending(active.size());
+    metrics.pending(deliveries.pending());
     assignedLag = Prometheus.assignedLag(consumer);
     Instant now = clock.instant();
     if (!now.isBefore(lastPrune.plus(PRUNE_EVERY))) {
       lastPrune = now;
-      delivered.prune(now).forEach(deliveryLog::forget);
-      interrupted.prune(now).forEach(deliveryLog::forget);
-    }
-  }
-
-  private void enqueue(ConsumerRecord<String, Alert> r) {
-    TopicPartition source = new TopicPartition(r.topic(), r.partition());
-    Alert alert = r.value();
-    Instant now = clock.instant();
-    Instant ref = alert == null ? Instant.EPOCH : DeliveredSet.reference(alert, r.timestamp());
-    if (alert == null || delivered.expired(ref, now)) {
-      if (alert != null) {
-        alert.getChannels().forEach(name -> metrics.delivery(name, "expired"));
-        LOG.warn("alert {} is about a period that ended more than {} days ago: not sent", alert.getAlertId(), KEEP.toDays());
-      }
-      plan.add(source, r.offset(), List.of());
-      return;
-    }
-    List<String> needed = new ArrayList<>();
-    for (String name : alert.getChannels()) {
-      String key = key(alert, name);
-      if (!channels.containsKey(name)) {
-        LOG.warn("alert {} names channel '{}', which is not configured", alert.getAlertId(), name);
-      } else if (!delivered.contains(key)) {
-        needed.add(key);
-      }
-    }
-    if (!needed.isEmpty() && needed.stream().noneMatch(active::contains)) {
-      metrics.alert(alert.getKind(), alert.getSeverity());
-      alertLog.raised(alert);
-    }
-    for (String key : needed) {
-      if (active.add(key)) {
-        String name = key.substring(alert.getAlertId().length() + 1);
-        waiting.add(new ChannelWorkers.Delivery(alert, source, name, key, ref, 0, now, now, interrupted.contains(key)));
-      }
-    }
-    plan.add(source, r.offset(), needed);
-  }
-
-  private void submitDue() {
-    Instant now = clock.instant();
-    for (var it = waiting.iterator(); it.hasNext(); ) {
-      ChannelWorkers.Delivery d = it.next();
-      if (!d.next().isAfter(now)) {
-        it.remove();
-        workers.submit(channels.get(d.channel()), d);
-      }
-    }
-  }
-
-  private void finish(ChannelWorkers.Attempt a) {
-    ChannelWorkers.Delivery d = a.delivery();
-    Channel.Result result = a.result();
-    int attempts = d.attempts() + 1;
-    Instant now = clock.instant();
-    if (result.delivered() || result.permanent()) {
-      String status = result.delivered() ? AlertLog.DELIVERED : AlertLog.DEAD_LETTER;
-      metrics.delivery(d.channel(), status);
-      if (result.delivered() && d.possibleRepeat()) {
-        metrics.possibleRepeat(d.channel());
-        LOG.warn("alert {} sent to {} again, marked as a possible repeat: a notifier died while sending it",
-            d.alert().getAlertId(), d.channel());
-      }
-      alertLog.outcome(d.alert(), d.channel(), status, attempts, result.error());
-      if (result.permanent()) {
-        LOG.error("alert {} to {} dead-lettered after {} attempt(s): {} (kept in the alerts table, status dead_letter)",
-            d.alert().getAlertId(), d.channel(), attempts, result.error());
-      }
-      if (!delivered.add(d.key(), d.reference()).isEmpty()) {
-        LOG.warn("more than {} deliveries in {} days: the oldest are forgotten early", MAX_DELIVERED, KEEP.toDays());
-      }
-      interrupted.remove(d.key());
-      active.remove(d.key());
-      plan.done(d.key());
-    } else if (retry.giveUp(d.firstAttempt(), now)) {
-      finish(new ChannelWorkers.Attempt(d, Channel.Result.permanent("gave up after " + attempts + " attempts in "
-          + retry.giveUpAfter().toHours() + " h; last: " + result.error()), a.recorded()));
-    } else {
-      metrics.delivery(d.channel(), AlertLog.FAILED);
-      alertLog.outcome(d.alert(), d.channel(), AlertLog.FAILED, attempts, result.error());
-      Duration wait = retry.backoff(attempts, result.retryAfter());
-      LOG.warn("alert {} to {} failed ({}), retry {} in {} ms", d.alert().getAlertId(), d.channel(), result.error(),
-          attempts, wait.toMillis());
-      if (consumer.assignment().contains(d.source())) { // else its partition's new owner retries it
-        waiting.add(d.retried(now.plus(wait)));
-      } else {
-        active.remove(d.key());
-      }
+      deliveries.prune(now, deliveryLog);
     }
   }
 
@@ -299,16 +202,10 @@ public final class Notifier implements Runnable, AutoCloseable {
    */
   private void handOver(Collection<TopicPartition> partitions, Duration wait) {
     for (ChannelWorkers.Attempt a : workers.awaitInFlight(partitions, wait)) {
-      finish(a);
+      deliveries.finish(a);
     }
     commit(plan.committable());
-    waiting.removeIf(d -> {
-      boolean gone = partitions.contains(d.source());
-      if (gone) {
-        active.remove(d.key());
-      }
-      return gone;
-    });
+    deliveries.drop(partitions);
     plan.revoke(partitions);
   }
 
@@ -328,20 +225,6 @@ public final class Notifier implements Runnable, AutoCloseable {
     }
   }
 
-  private void loadDelivered() {
-    deliveryLog.readAll().forEach((key, e) -> {
-      if (e.finished()) {
-        delivered.add(key, e.keptBy());
-      } else if (!delivered.contains(key)) {
-        interrupted.add(key, e.keptBy());
-      }
-    });
-  }
-
-  private static String key(Alert alert, String channel) {
-    return alert.getAlertId() + "|" + channel;
-  }
-
   /**
    * Reports the notifier's lag through {@code source} (its group's lag measured by an admin client)
    * instead of the lag of the partitions it is assigned.
@@ -357,7 +240,7 @@ public final class Notifier implements Runnable, AutoCloseable {
 
   /** Deliveries not finished yet (for metrics and tests). */
   public int pendingCount() {
-    return active.size();
+    return deliveries.pending();
   }
 
   @Override
