@@ -73,6 +73,14 @@ public final class ApiErrors {
     return root.toString();
   }
 
+  /** An error body in the shape the path's API would use (Anthropic, Gemini, else OpenAI). */
+  static String forPath(String path, int status, String message) {
+    if (GeminiRoutes.looksLikeGemini(path)) {
+      return gemini(status, message);
+    }
+    return body(path != null && path.contains("/messages"), status, message);
+  }
+
   private static String anthropicType(int status) {
     return switch (status) {
       case 400 -> "invalid_request_error";

@@ -21,7 +21,6 @@ import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.identity.RequestTags;
 import io.tollgate.ingress.metrics.GatewayMetrics;
 import io.tollgate.ingress.pricing.PriceTable;
-import io.tollgate.ingress.publish.HandoffStatus;
 import io.tollgate.ingress.publish.UsagePublisher;
 import io.tollgate.ingress.usage.Api;
 import io.vertx.core.DeploymentOptions;
@@ -35,13 +34,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.MultiMap;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -57,24 +50,19 @@ import java.util.Objects;
 public final class GatewayServer implements AutoCloseable {
   private final Vertx vertx;
   private final IngressConfig config;
-  private final UsagePublisher publisher;
   private final GatewayMetrics metrics;
-  private final Clock clock;
-  private final KeyAuth keyAuth;
-  /** Expired/blocked keys and model allowlists; null without a key store. */
-  private final AccessChecks access;
-  private final Router router;
   private final HttpClient client;
   private final Cors cors;
   private final CallPipeline pipeline;
   private final IdleConnections idle;
   private final SpendRoutes spendRoutes;
   private final UiRoutes ui;
+  private final GatewayEndpoints endpoints;
+  private final InvalidRequests invalid;
   private volatile HttpServer server;
   private volatile String deployment;
 
   private final ManagementApi management;
-  private final DirectoryStore store;
 
   public GatewayServer(Vertx vertx, IngressConfig config, PriceTable prices, UsagePublisher publisher,
                        GatewayMetrics metrics, Clock clock) {
@@ -100,19 +88,18 @@ public final class GatewayServer implements AutoCloseable {
                        CallScopes scopes, BudgetLedger ledger, BudgetMetrics budgetMetrics) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
-    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    Objects.requireNonNull(publisher, "publisher");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.store = store;
-    this.keyAuth = new KeyAuth(config, directory);
+    Objects.requireNonNull(clock, "clock");
+    KeyAuth keyAuth = new KeyAuth(config, directory);
     this.management = new ManagementApi(store, keyAuth, spend, vertx, clock, metrics::management);
-    this.router = new Router(config.deployments());
+    Router router = new Router(config.deployments());
     this.cors = new Cors(config.corsAllowedOrigins());
     this.client = vertx.httpClientBuilder()
         .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(10_000).setDecompressionSupported(false))
         .with(new PoolOptions().setHttp1MaxSize(500))
         .build();
-    this.access = directory == Directory.EMPTY ? null : new AccessChecks(directory, clock);
+    AccessChecks access = directory == Directory.EMPTY ? null : new AccessChecks(directory, clock);
     Admission admission = new Admission(keyAuth, new CustomerResolver(config.userHeaderMappings()), router,
         config.maxBodyBytes(), access,
         new RequestTags(directory, metrics::droppedTags), config.rejectClientTags());
@@ -130,6 +117,8 @@ public final class GatewayServer implements AutoCloseable {
     this.spendRoutes = new SpendRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth, access), config.clickhouse(), directory,
         new SpendMetrics(metrics.registry()), SpendRoutes.Limits.DEFAULTS);
     this.ui = new UiRoutes(vertx, new AdminAuth(config.masterKey(), keyAuth, access), config.clickhouse(), metrics.registry(), clock);
+    this.endpoints = new GatewayEndpoints(publisher, store, keyAuth, access, router, metrics, clock);
+    this.invalid = new InvalidRequests(metrics);
   }
 
   /**
@@ -192,7 +181,7 @@ public final class GatewayServer implements AutoCloseable {
     public Future<?> start() {
       HttpServer s = vertx.createHttpServer(options);
       s.connectionHandler(idle::opened);
-      s.invalidRequestHandler(GatewayServer.this::invalid);
+      s.invalidRequestHandler(invalid);
       server = s;
       return s.requestHandler(GatewayServer.this::handle).listen();
     }
@@ -228,15 +217,15 @@ public final class GatewayServer implements AutoCloseable {
     }
     switch (path) {
       case "/health/liveliness", "/health/liveness" -> req.response().end("\"I'm alive!\"");
-      case "/health/readiness" -> readiness(req);
+      case "/health/readiness" -> endpoints.readiness(req);
       case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      case "/v1/models", "/models" -> models(req);
+      case "/v1/models", "/models" -> endpoints.models(req);
       default -> {
         if (api == null) {
           metrics.rejected("no_route");
           req.response().setStatusCode(404).putHeader("content-type", "application/json")
-              .end(errorFor(path, 404, "no route " + req.method() + " " + CallFacts.cap(path, 200) + " on this gateway"));
+              .end(ApiErrors.forPath(path, 404, "no route " + req.method() + " " + CallFacts.cap(path, 200) + " on this gateway"));
         } else {
           metrics.rejected("method_not_allowed");
           req.response().putHeader("allow", "POST");
@@ -246,62 +235,6 @@ public final class GatewayServer implements AutoCloseable {
         }
       }
     }
-  }
-
-  /**
-   * Ready while every answered call can be recorded durably: the hand-off log is writable and its
-   * backlog under the limit. Kafka being down does not make the gateway unready (it answers and
-   * keeps the events on disk; taking every gateway out of the load balancer would turn a Kafka
-   * outage into a full outage); its state is in the body and in the metrics.
-   */
-  private void readiness(HttpServerRequest req) {
-    HandoffStatus s = publisher.status();
-    // Ready only with the management state (from Kafka or the snapshot): without it every key would be refused.
-    boolean keys = store == null || store.ready();
-    String kafka = s.kafkaReachable() ? "connected"
-        : "unreachable (events wait in the hand-off log and are sent when Kafka answers)";
-    JsonObject body = new JsonObject().put("status", s.ready() ? "healthy" : "unhealthy").put("kafka", kafka)
-        .put("handoff", new JsonObject().put("writable", s.writable()).put("fsync", s.fsync())
-            .put("backlog_records", s.backlogRecords()).put("backlog_bytes", s.backlogBytes())
-            .put("oldest_unacked_seconds", s.oldestUnackedSeconds()).put("last_ack_seconds", s.lastAckSeconds())
-            .put("over_backlog_limit", s.overBacklogLimit()));
-    if (store != null) {
-      body.put("management_state", store.source().name().toLowerCase(java.util.Locale.ROOT));
-      body.put("status", s.ready() && keys ? "healthy" : "unhealthy");
-    }
-    req.response().setStatusCode(s.ready() && keys ? 200 : 503).putHeader("content-type", "application/json")
-        .end(body.encode());
-  }
-
-  private static void error(HttpServerRequest req, boolean anthropic, int status, String message) {
-    req.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(ApiErrors.body(anthropic, status, message));
-  }
-
-  /** A request Netty could not decode: the status it deserves, with a body in the API's shape. */
-  private void invalid(HttpServerRequest req) {
-    Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
-    int status = cause instanceof TooLongHttpLineException ? 414
-        : cause instanceof TooLongHttpHeaderException ? 431
-        : cause instanceof TooLongFrameException ? 413 : 400;
-    String message = switch (status) {
-      case 414 -> "request line too long";
-      case 431 -> "request headers too large";
-      case 413 -> "request too large";
-      default -> "malformed HTTP request";
-    };
-    metrics.rejected("invalid_http");
-    String path = req.path();
-    req.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
-        .end(errorFor(path, status, message));
-  }
-
-  /** An error body in the shape the path's API would use (Anthropic, Gemini, else OpenAI). */
-  private static String errorFor(String path, int status, String message) {
-    if (GeminiRoutes.looksLikeGemini(path)) {
-      return ApiErrors.gemini(status, message);
-    }
-    return ApiErrors.body(path != null && path.contains("/messages"), status, message);
   }
 
   static Api route(String path) {
@@ -314,30 +247,6 @@ public final class GatewayServer implements AutoCloseable {
       case "/v1/embeddings", "/embeddings" -> Api.EMBEDDINGS;
       default -> GeminiRoutes.api(path);
     };
-  }
-
-  /** OpenAI's model list, for a valid key only (as LiteLLM): the configured names. */
-  private void models(HttpServerRequest req) {
-    KeyAuth.Identity caller = keyAuth.authenticate(req::getHeader);
-    if (caller == null) {
-      metrics.rejected("auth");
-      error(req, false, 401, "missing or invalid API key (send it as x-api-key, Authorization: Bearer, or x-litellm-api-key)");
-      return;
-    }
-    AccessChecks.Refusal refusal = access == null ? null : access.check(caller.hash(), null, null);
-    if (refusal != null) {
-      metrics.rejected(refusal.reason());
-      error(req, false, refusal.status(), refusal.message());
-      return;
-    }
-    JsonArray data = new JsonArray();
-    long created = clock.instant().getEpochSecond();
-    // As LiteLLM: a key restricted by its (or its team's) models sees only those.
-    List<String> names = access == null ? router.modelNames() : access.visibleModels(caller.hash(), router.modelNames());
-    names.forEach(n -> data.add(new JsonObject().put("id", n).put("object", "model")
-        .put("created", created).put("owned_by", "tollgate")));
-    req.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("object", "list").put("data", data).encode());
   }
 
   /**
