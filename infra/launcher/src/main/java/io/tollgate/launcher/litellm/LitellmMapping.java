@@ -29,19 +29,14 @@ import java.util.regex.Pattern;
  */
 final class LitellmMapping {
   static final int MAX_ID = 512;
-  static final int MAX_LABEL = 256;
-  static final int MAX_MODELS = 1000;
-  /** LiteLLM's "every model" markers; Tollgate says that with an empty list. */
-  private static final Set<String> ALL_MODELS = Set.of("all-proxy-models", "*");
-  private static final String ALL_TEAM_MODELS = "all-team-models";
   private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
 
-  private final Instant now;
   private final List<Skipped> skipped = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final ColumnValues values;
 
   private LitellmMapping(Instant now) {
-    this.now = Objects.requireNonNull(now, "now");
+    this.values = new ColumnValues(Objects.requireNonNull(now, "now"), notes);
   }
 
   static ImportPlan plan(Snapshot snapshot, Instant now) {
@@ -103,13 +98,13 @@ final class LitellmMapping {
     Instant created = first(r.createdAt(), r.updatedAt(), Instant.EPOCH);
     return Budget.newBuilder()
         .setBudgetId(id)
-        .setMaxBudgetNanos(amount(r.maxBudget(), label, "max_budget"))
+        .setMaxBudgetNanos(values.amount(r.maxBudget(), label, "max_budget"))
         .setBudgetDuration(duration(r.budgetDuration()))
         .setCreatedAt(created)
-        .setSoftBudgetNanos(amount(r.softBudget(), label, "soft_budget"))
-        .setRpmLimit(limit(r.rpmLimit(), label, "rpm_limit"))
-        .setTpmLimit(limit(r.tpmLimit(), label, "tpm_limit"))
-        .setMaxParallelRequests(parallel(r.maxParallelRequests(), label))
+        .setSoftBudgetNanos(values.amount(r.softBudget(), label, "soft_budget"))
+        .setRpmLimit(values.limit(r.rpmLimit(), label, "rpm_limit"))
+        .setTpmLimit(values.limit(r.tpmLimit(), label, "tpm_limit"))
+        .setMaxParallelRequests(values.parallel(r.maxParallelRequests(), label))
         .setUpdatedAt(first(r.updatedAt(), created, created))
         .build();
   }
@@ -125,21 +120,21 @@ final class LitellmMapping {
     }
     MetadataMap.Metadata metadata = MetadataMap.of(r.metadata(), false);
     metadata.notes().forEach(n -> notes.add(label + ": " + n));
-    Carried carried = carried(r.spend(), r.budgetDuration(), r.budgetResetAt(), label);
+    ColumnValues.Carried carried = values.carried(r.spend(), r.budgetDuration(), r.budgetResetAt(), label);
     Instant created = first(r.createdAt(), r.updatedAt(), Instant.EPOCH);
     return Team.newBuilder()
         .setTeamId(id)
-        .setTeamAlias(label(r.teamAlias(), label, "team_alias"))
-        .setModels(models(r.models(), label, false))
-        .setMaxBudgetNanos(amount(r.maxBudget(), label, "max_budget"))
+        .setTeamAlias(values.label(r.teamAlias(), label, "team_alias"))
+        .setModels(values.models(r.models(), label, false))
+        .setMaxBudgetNanos(values.amount(r.maxBudget(), label, "max_budget"))
         .setBudgetDuration(duration(r.budgetDuration()))
         .setBlocked(Boolean.TRUE.equals(r.blocked()))
         .setCreatedAt(created)
         .setMetadata(metadata.entries())
-        .setSoftBudgetNanos(amount(r.softBudget(), label, "soft_budget"))
-        .setRpmLimit(limit(r.rpmLimit(), label, "rpm_limit"))
-        .setTpmLimit(limit(r.tpmLimit(), label, "tpm_limit"))
-        .setMaxParallelRequests(parallel(r.maxParallelRequests(), label))
+        .setSoftBudgetNanos(values.amount(r.softBudget(), label, "soft_budget"))
+        .setRpmLimit(values.limit(r.rpmLimit(), label, "rpm_limit"))
+        .setTpmLimit(values.limit(r.tpmLimit(), label, "tpm_limit"))
+        .setMaxParallelRequests(values.parallel(r.maxParallelRequests(), label))
         .setCarriedSpendNanos(carried.nanos())
         .setCarriedPeriodStart(carried.periodStart())
         .setUpdatedAt(first(r.updatedAt(), created, created))
@@ -157,15 +152,15 @@ final class LitellmMapping {
       notes.add(label + ": budget_id " + r.budgetId() + " is not an imported budget; the customer has no limits until it exists");
     }
     // End users keep no period of their own: LiteLLM resets their spend with their budget's row.
-    Carried carried = carried(r.spend(), budget == null ? null : budget.budgetDuration(),
+    ColumnValues.Carried carried = values.carried(r.spend(), budget == null ? null : budget.budgetDuration(),
         budget == null ? null : budget.budgetResetAt(), label);
     return Customer.newBuilder()
         .setCustomerId(id)
-        .setAlias(label(r.alias(), label, "alias"))
+        .setAlias(values.label(r.alias(), label, "alias"))
         .setBlocked(Boolean.TRUE.equals(r.blocked()))
         .setCreatedAt(Instant.EPOCH) // LiteLLM_EndUserTable keeps no creation time
         .setBudgetId(r.budgetId())
-        .setDefaultModel(label(r.defaultModel(), label, "default_model"))
+        .setDefaultModel(values.label(r.defaultModel(), label, "default_model"))
         .setCarriedSpendNanos(carried.nanos())
         .setCarriedPeriodStart(carried.periodStart())
         .build();
@@ -193,28 +188,30 @@ final class LitellmMapping {
     metadata.notes().forEach(n -> notes.add(label + ": " + n));
     Instant resetAt = r.budgetResetAt() != null || r.budgetDuration() != null ? r.budgetResetAt()
         : budget == null ? null : budget.budgetResetAt();
-    Carried carried = carried(r.spend(), durationText, resetAt, label);
+    ColumnValues.Carried carried = values.carried(r.spend(), durationText, resetAt, label);
     Instant created = first(r.createdAt(), r.updatedAt(), Instant.EPOCH);
     return VirtualKey.newBuilder()
         .setKeyHash(hash)
-        .setKeyAlias(label(r.keyAlias(), label, "key_alias"))
+        .setKeyAlias(values.label(r.keyAlias(), label, "key_alias"))
         .setDefaultCustomerId(null)
         .setTeamId(r.teamId() == null || r.teamId().isBlank() ? null : r.teamId())
-        .setModels(models(r.models(), label, true))
-        .setMaxBudgetNanos(amount(r.maxBudget() != null ? r.maxBudget() : budget == null ? null : budget.maxBudget(),
+        .setModels(values.models(r.models(), label, true))
+        .setMaxBudgetNanos(values.amount(r.maxBudget() != null ? r.maxBudget() : budget == null ? null : budget.maxBudget(),
             label, "max_budget"))
         .setBudgetDuration(duration(durationText))
         .setBlocked(Boolean.TRUE.equals(r.blocked()))
         .setCreatedAt(created)
         .setExpiresAt(r.expires())
         .setMetadata(metadata.entries())
-        .setKeyName(label(r.keyName(), label, "key_name"))
-        .setUserId(label(r.userId(), label, "user_id"))
+        .setKeyName(values.label(r.keyName(), label, "key_name"))
+        .setUserId(values.label(r.userId(), label, "user_id"))
         .setTags(metadata.tags())
-        .setSoftBudgetNanos(amount(budget == null ? null : budget.softBudget(), label, "soft_budget"))
-        .setRpmLimit(limit(r.rpmLimit() != null ? r.rpmLimit() : budget == null ? null : budget.rpmLimit(), label, "rpm_limit"))
-        .setTpmLimit(limit(r.tpmLimit() != null ? r.tpmLimit() : budget == null ? null : budget.tpmLimit(), label, "tpm_limit"))
-        .setMaxParallelRequests(parallel(r.maxParallelRequests() != null ? r.maxParallelRequests()
+        .setSoftBudgetNanos(values.amount(budget == null ? null : budget.softBudget(), label, "soft_budget"))
+        .setRpmLimit(values.limit(r.rpmLimit() != null ? r.rpmLimit() : budget == null ? null : budget.rpmLimit(), label,
+            "rpm_limit"))
+        .setTpmLimit(values.limit(r.tpmLimit() != null ? r.tpmLimit() : budget == null ? null : budget.tpmLimit(), label,
+            "tpm_limit"))
+        .setMaxParallelRequests(values.parallel(r.maxParallelRequests() != null ? r.maxParallelRequests()
             : budget == null ? null : budget.maxParallelRequests(), label))
         .setCarriedSpendNanos(carried.nanos())
         .setCarriedPeriodStart(carried.periodStart())
@@ -271,108 +268,6 @@ final class LitellmMapping {
 
   private static String duration(String text) {
     return text == null || text.isBlank() ? null : text.strip();
-  }
-
-  /** Spend so far and the budget period it belongs to. */
-  private record Carried(long nanos, Instant periodStart) {
-    static final Carried NONE = new Carried(0, null);
-  }
-
-  /**
-   * LiteLLM's {@code spend} is what the scope spent since its last reset. Without a budget_duration
-   * that is lifetime spend (period start = epoch, as Tollgate's lifetime periods). With one, it is
-   * the spend of the period that runs until {@code budget_reset_at}: carried into the period
-   * {@code now} falls in, unless that reset time has passed — then LiteLLM's period is over and its
-   * next reset run would zero the spend, so nothing is carried.
-   */
-  private Carried carried(Double spend, String durationText, Instant resetAt, String label) {
-    if (spend == null || spend == 0) {
-      return Carried.NONE;
-    }
-    if (spend.isNaN() || spend < 0) {
-      notes.add(label + ": spend " + spend + " is not a non-negative amount; carried as 0");
-      return Carried.NONE;
-    }
-    long nanos = Usd.nanos(spend);
-    BudgetPeriods.Duration d = BudgetPeriods.parse(durationText);
-    if (d == null) {
-      return new Carried(nanos, Instant.EPOCH);
-    }
-    if (resetAt != null && !resetAt.isAfter(now)) {
-      notes.add(label + ": spend " + Usd.format(nanos) + " belongs to a budget period that ended at " + resetAt
-          + "; not carried (LiteLLM resets it on its next run)");
-      return Carried.NONE;
-    }
-    return new Carried(nanos, BudgetPeriods.periodStart(d, now));
-  }
-
-  private Long amount(Double usd, String label, String column) {
-    if (usd == null) {
-      return null;
-    }
-    if (usd.isNaN()) {
-      notes.add(label + ": " + column + " is NaN; imported as no limit (LiteLLM never trips it either)");
-      return null;
-    }
-    if (usd < 0) {
-      notes.add(label + ": " + column + " " + usd + " is negative; imported as 0 (LiteLLM refuses every call too)");
-      return 0L;
-    }
-    return Usd.nanos(usd);
-  }
-
-  private Long limit(Long value, String label, String column) {
-    if (value != null && value < 0) {
-      notes.add(label + ": " + column + " " + value + " is negative; imported as 0");
-      return 0L;
-    }
-    return value;
-  }
-
-  private Integer parallel(Integer value, String label) {
-    if (value != null && value < 0) {
-      notes.add(label + ": max_parallel_requests " + value + " is negative; imported as 0");
-      return 0;
-    }
-    return value;
-  }
-
-  private String label(String value, String label, String column) {
-    if (value == null || value.isEmpty()) {
-      return null;
-    }
-    if (value.length() > MAX_LABEL) {
-      notes.add(label + ": " + column + " cut to " + MAX_LABEL + " characters");
-      return value.substring(0, MAX_LABEL);
-    }
-    return value;
-  }
-
-  /**
-   * LiteLLM's {@code models}: empty or {@code all-proxy-models} = every model (Tollgate: empty).
-   * On a key, {@code all-team-models} means the team's models, which the key's team record
-   * enforces, so the key itself lists none.
-   */
-  private List<String> models(List<String> models, String label, boolean key) {
-    List<String> out = new ArrayList<>();
-    for (String m : models) {
-      String model = m == null ? "" : m.strip();
-      if (model.isEmpty()) {
-        continue;
-      }
-      if (ALL_MODELS.contains(model) || key && model.equals(ALL_TEAM_MODELS)) {
-        return List.of();
-      }
-      if (model.length() > MAX_LABEL) {
-        notes.add(label + ": a model name longer than " + MAX_LABEL + " characters left out");
-      } else if (out.size() >= MAX_MODELS) {
-        notes.add(label + ": models beyond " + MAX_MODELS + " left out");
-        break;
-      } else if (!out.contains(model)) {
-        out.add(model);
-      }
-    }
-    return out;
   }
 
   private void skip(String table, String id, String reason) {
