@@ -8,14 +8,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,13 +56,14 @@ public final class MockProvider implements AutoCloseable {
   private final Deque<ReceivedRequest> received = new ConcurrentLinkedDeque<>();
   private final AtomicReference<MockFailure> nextFailure = new AtomicReference<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
-  private final AtomicReference<String> lastResponseBody = new AtomicReference<>();
+  private final MockAnswers answers;
 
   private MockProvider(Vertx vertx, boolean ownsVertx, int port) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.ownsVertx = ownsVertx;
     this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
         .setCompressionSupported(false));
+    this.answers = new MockAnswers(vertx);
   }
 
   /** Starts on {@code port} (0 = a free one) using {@code vertx}, which the caller keeps owning. */
@@ -116,7 +115,7 @@ public final class MockProvider implements AutoCloseable {
 
   /** The complete body of the newest successful answer (JSON or the whole SSE stream), or null. */
   public String lastResponseBody() {
-    return lastResponseBody.get();
+    return answers.lastBody();
   }
 
   /** The next {@code times} requests fail this way (a request's own header still wins). */
@@ -186,89 +185,10 @@ public final class MockProvider implements AutoCloseable {
     MockUsage usage = MockUsage.forRequest(body.length(), max, req.getHeader(MockUsage.HEADER));
     MockFailure failure = takeFailure(req);
     if (failure != null && failure.kind() == MockFailure.Kind.SLOW) {
-      vertx.setTimer(Math.max(1, failure.amount()), id -> answer(req, api, request, usage, null));
+      vertx.setTimer(Math.max(1, failure.amount()), id -> answers.answer(req, api, request, usage, null));
     } else {
-      answer(req, api, request, usage, failure);
+      answers.answer(req, api, request, usage, failure);
     }
-  }
-
-  private void answer(HttpServerRequest req, MockApi api, JsonNode request, MockUsage usage, MockFailure failure) {
-    if (failure != null && failure.kind() == MockFailure.Kind.STATUS) {
-      MockResponses.error(req, api, failure.amount(), "mock failure " + failure.amount());
-      return;
-    }
-    String model = request.path("model").asText("mock-model");
-    boolean stream = request.path("stream").asBoolean(false);
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-    HttpServerResponse resp = req.response();
-    resp.putHeader(api.anthropic() ? "request-id" : "x-request-id", requestId);
-    long created = System.currentTimeMillis() / 1000;
-    String id = UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-    int cutAfter = failure != null && failure.kind() == MockFailure.Kind.CUT ? failure.amount() : -1;
-    lastResponseBody.set(null);
-    switch (api) {
-      case MESSAGES -> {
-        if (stream) {
-          sse(req, recorded(MockPayloads.anthropicStream("msg_" + id, model, usage)), cutAfter);
-        } else {
-          MockResponses.json(req, 200, recorded(MockPayloads.anthropicMessage("msg_" + id, model, usage)), cutAfter);
-        }
-      }
-      case COUNT_TOKENS -> MockResponses.json(req, 200, recorded("{\"input_tokens\":" + usage.input() + "}"), cutAfter);
-      case CHAT -> {
-        if (stream) {
-          boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
-          sse(req, recorded(MockPayloads.chatStream("chatcmpl-" + id, model, created, usage, includeUsage)), cutAfter);
-        } else {
-          MockResponses.json(req, 200, recorded(MockPayloads.chatCompletion("chatcmpl-" + id, model, created, usage)), cutAfter);
-        }
-      }
-      case RESPONSES -> {
-        if (stream) {
-          sse(req, recorded(MockPayloads.responsesStream("resp_" + id, model, created, usage)), cutAfter);
-        } else {
-          MockResponses.json(req, 200, recorded(MockPayloads.response("resp_" + id, model, created, usage, true).toString()), cutAfter);
-        }
-      }
-      case EMBEDDINGS -> MockResponses.json(req, 200, recorded(MockPayloads.embeddings(model, usage)), cutAfter);
-      case GEMINI_GENERATE, GEMINI_STREAM, GEMINI_COUNT_TOKENS, GEMINI_EMBED -> gemini(req, api, usage, id, cutAfter);
-      default -> MockResponses.error(req, api, 404, "no route");
-    }
-  }
-
-  private void gemini(HttpServerRequest req, MockApi api, MockUsage usage, String id, int cutAfter) {
-    String model = MockGemini.model(req.path());
-    switch (api) {
-      case GEMINI_GENERATE -> MockResponses.json(req, 200, recorded(MockGemini.generate(id, model, usage)), cutAfter);
-      case GEMINI_STREAM -> {
-        List<String> chunks = MockGemini.chunks(id, model, usage);
-        if ("sse".equals(req.getParam("alt"))) {
-          sse(req, recorded(MockGemini.sse(chunks)), cutAfter);
-        } else {
-          // Without alt=sse Google streams one JSON array, element by element, as application/json.
-          List<String> pieces = recorded(MockGemini.array(chunks));
-          HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
-              .putHeader("content-type", "application/json; charset=UTF-8");
-          int n = cutAfter >= 0 ? Math.min(cutAfter, pieces.size()) : pieces.size();
-          for (int i = 0; i < n; i++) {
-            resp.write(pieces.get(i));
-          }
-          MockResponses.endStream(req, resp, cutAfter);
-        }
-      }
-      case GEMINI_COUNT_TOKENS -> MockResponses.json(req, 200, recorded(MockGemini.countTokens(usage)), cutAfter);
-      default -> MockResponses.json(req, 200, recorded(MockGemini.embedding()), cutAfter);
-    }
-  }
-
-  private String recorded(String body) {
-    lastResponseBody.set(body);
-    return body;
-  }
-
-  private List<String> recorded(List<String> events) {
-    lastResponseBody.set(String.join("", events));
-    return events;
   }
 
   private static JsonNode parse(Buffer body) {
@@ -290,34 +210,6 @@ public final class MockProvider implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  private void sse(HttpServerRequest req, List<String> events, int cutAfter) {
-    HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
-        .putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-cache");
-    int n = cutAfter >= 0 ? Math.min(cutAfter, events.size()) : events.size();
-    String delayHeader = req.getHeader(EVENT_DELAY_HEADER);
-    long delay = delayHeader == null ? 0 : Long.parseLong(delayHeader.trim());
-    if (delay > 0) {
-      // A slow generation: one event per tick, so clients can give up mid-stream.
-      AtomicInteger sent = new AtomicInteger();
-      vertx.setPeriodic(1, delay, id -> {
-        int i = sent.getAndIncrement();
-        if (resp.closed() || i >= n) {
-          vertx.cancelTimer(id);
-          if (!resp.closed()) {
-            MockResponses.endStream(req, resp, cutAfter);
-          }
-          return;
-        }
-        resp.write(events.get(i));
-      });
-      return;
-    }
-    for (int i = 0; i < n; i++) {
-      resp.write(events.get(i));
-    }
-    MockResponses.endStream(req, resp, cutAfter);
   }
 
   @Override
