@@ -71,6 +71,7 @@ public final class UiReportsBench {
       pages.put("Alerts", List.of(q("alerts")));
       List<String> table = new ArrayList<>();
       List<String> perReport = new ArrayList<>();
+      String loadBefore = load();
       ExecutorService pool = Executors.newFixedThreadPool(UiRoutes.WORKERS);
       try {
         for (var page : pages.entrySet()) {
@@ -109,7 +110,7 @@ public final class UiReportsBench {
       } finally {
         pool.shutdownNow();
       }
-      write(rows, table, perReport);
+      write(rows, table, perReport, loadBefore, load());
     }
   }
 
@@ -198,12 +199,22 @@ public final class UiReportsBench {
         + "sum(cost_nanos), countIf(price_known = 0), count(), now() FROM usage_events FINAL GROUP BY w, customer_id, m, tool";
   }
 
+  /** The 1-minute load average (other work on the machine slows every report alike), or "?". */
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (Exception e) {
+      return "?";
+    }
+  }
+
   private static String machine() {
     return Runtime.getRuntime().availableProcessors() + " cores";
   }
 
   /** Rewrites the section of BENCHMARKS.md (when run from the repository root) with this run's rows. */
-  private static void write(long rows, List<String> table, List<String> perReport) throws Exception {
+  private static void write(long rows, List<String> table, List<String> perReport, String loadBefore,
+                            String loadAfter) throws Exception {
     Path file = Path.of("BENCHMARKS.md");
     if (!Files.exists(file)) {
       return;
@@ -216,8 +227,9 @@ public final class UiReportsBench {
         + "ClickHouse server as the UI gets them: all asked at once, as the browser does, and answered " + UiRoutes.WORKERS
         + " at a time, as the UI's worker pool does (`UiRoutes.WORKERS`) — the time until the page has all its data; "
         + "then one after another (the sum: an upper bound). One warm-up, then 5 runs: median and slowest. Goal: every "
-        + "page under 1 s. The machine is shared with other builds while it runs: the numbers are upper bounds. "
-        + "Rewritten by each run.\n\n"
+        + "page under 1 s. The machine is shared with other builds while it runs: the numbers are upper bounds "
+        + "(load average, 1 min, on " + machine() + ": " + loadBefore + " when the timed runs began, " + loadAfter
+        + " when they ended). Rewritten by each run.\n\n"
         + "| date | machine | rows | page | reports | median s | slowest s | one after another: median s | slowest s |\n"
         + "|---|---|---|---|---|---|---|---|---|\n"
         + String.join("\n", table) + "\n\n"
