@@ -1,6 +1,7 @@
 package io.tollgate.bench;
 
 import io.tollgate.ingress.ui.UiReports;
+import io.tollgate.ingress.ui.UiRoutes;
 import io.tollgate.local.clickhouse.LocalClickHouse;
 import io.tollgate.schemas.clickhouse.ClickHouseClient;
 import io.tollgate.schemas.clickhouse.ClickHouseMigrations;
@@ -14,15 +15,20 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The web UI's data on a big spend log: {@code usage_events} filled with N rows (default 1M, 30
  * days, 5,000 customers, 200 keys, 4 tools) by ClickHouse itself, the window tables spend_1d and
- * spend_1h filled from them as the aggregator would write them, then every page's reports run
- * one after another as the master key — the time a page waits for all its data, an upper bound
- * (the browser asks for them in parallel). Each page is run once to warm up, then 5 times; the
- * median and the slowest are reported and the "Web UI reports" section of BENCHMARKS.md is
- * rewritten. {@code ./tollgate bench ui [rows]}.
+ * spend_1h filled from them as the aggregator would write them, then every page's reports run as
+ * the master key, as the UI gets them (all asked at once, {@link UiRoutes#WORKERS} answered at a
+ * time: the time a page waits for all its data) and one after another (the sum, and each report's
+ * own time). Each page is run once to warm up, then 5 times; the median and the slowest are
+ * reported and the "Web UI reports" section of BENCHMARKS.md is rewritten.
+ * {@code ./tollgate bench ui [rows]}.
  */
 public final class UiReportsBench {
   private static final String SECTION = "## Web UI reports (every page's data on a big usage_events)";
@@ -64,21 +70,47 @@ public final class UiReportsBench {
       pages.put("Logs, filtered", List.of(q("logs", "key_alias", "key-7", "tool", "codex", "status", "success")));
       pages.put("Alerts", List.of(q("alerts")));
       List<String> table = new ArrayList<>();
-      for (var page : pages.entrySet()) {
-        double[] seconds = new double[RUNS];
-        run(ch, page.getValue(), range, today);
-        for (int i = 0; i < RUNS; i++) {
-          long t = System.nanoTime();
-          run(ch, page.getValue(), range, today);
-          seconds[i] = (System.nanoTime() - t) / 1e9;
+      List<String> perReport = new ArrayList<>();
+      String loadBefore = load();
+      ExecutorService pool = Executors.newFixedThreadPool(UiRoutes.WORKERS);
+      try {
+        for (var page : pages.entrySet()) {
+          List<Map<String, String>> reports = page.getValue();
+          double[] together = new double[RUNS];
+          double[] sequential = new double[RUNS];
+          double[][] each = new double[reports.size()][RUNS];
+          run(ch, reports, range, new double[reports.size()]);
+          for (int i = 0; i < RUNS; i++) {
+            double[] times = new double[reports.size()];
+            long t = System.nanoTime();
+            run(ch, reports, range, times);
+            sequential[i] = (System.nanoTime() - t) / 1e9;
+            for (int r = 0; r < reports.size(); r++) {
+              each[r][i] = times[r];
+            }
+            t = System.nanoTime();
+            runTogether(pool, ch, reports, range);
+            together[i] = (System.nanoTime() - t) / 1e9;
+          }
+          Arrays.sort(together);
+          Arrays.sort(sequential);
+          String row = String.format("| %s | %s | %,d | %s | %d | %.3f | %.3f | %.3f | %.3f |", today, machine(), rows,
+              page.getKey(), reports.size(), together[RUNS / 2], together[RUNS - 1], sequential[RUNS / 2],
+              sequential[RUNS - 1]);
+          System.out.println(row);
+          table.add(row);
+          for (int r = 0; r < reports.size(); r++) {
+            Arrays.sort(each[r]);
+            String line = String.format("| %s | %s | %.3f | %.3f |", page.getKey(), describe(reports.get(r)),
+                each[r][RUNS / 2], each[r][RUNS - 1]);
+            System.out.println("  " + line);
+            perReport.add(line);
+          }
         }
-        Arrays.sort(seconds);
-        String row = String.format("| %s | %s | %,d | %s | %d | %.3f | %.3f |", today, machine(), rows, page.getKey(),
-            page.getValue().size(), seconds[RUNS / 2], seconds[RUNS - 1]);
-        System.out.println(row);
-        table.add(row);
+      } finally {
+        pool.shutdownNow();
       }
-      write(rows, table);
+      write(rows, table, perReport, loadBefore, load());
     }
   }
 
@@ -91,9 +123,40 @@ public final class UiReportsBench {
     return m;
   }
 
-  private static void run(ClickHouseClient ch, List<Map<String, String>> reports, Map<String, String> range,
-                          LocalDate today) {
+  /** {@code report?param=value&…} as the UI asks for it (the date range left out). */
+  private static String describe(Map<String, String> r) {
+    StringBuilder b = new StringBuilder("`").append(r.get("report"));
+    String sep = "?";
+    for (var e : r.entrySet()) {
+      if (!e.getKey().equals("report")) {
+        b.append(sep).append(e.getKey()).append('=').append(e.getValue());
+        sep = "&";
+      }
+    }
+    return b.append('`').toString();
+  }
+
+  /**
+   * Runs the page's reports as the UI gets them: the browser asks for all at once and the server
+   * answers {@link UiRoutes#WORKERS} at a time; returns when the last one is answered.
+   */
+  private static void runTogether(ExecutorService pool, ClickHouseClient ch, List<Map<String, String>> reports,
+                                  Map<String, String> range) throws Exception {
+    List<Future<?>> answers = new ArrayList<>();
     for (Map<String, String> r : reports) {
+      answers.add(pool.submit(() -> run(ch, List.of(r), range, new double[1])));
+    }
+    for (Future<?> answer : answers) {
+      answer.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Runs the page's reports one after another; report i's seconds go to {@code seconds[i]}. */
+  private static void run(ClickHouseClient ch, List<Map<String, String>> reports, Map<String, String> range,
+                          double[] seconds) {
+    for (int i = 0; i < reports.size(); i++) {
+      Map<String, String> r = reports.get(i);
+      long t = System.nanoTime();
       Map<String, List<String>> params = new LinkedHashMap<>();
       range.forEach((k, v) -> params.put(k, List.of(v)));
       r.forEach((k, v) -> {
@@ -101,7 +164,8 @@ public final class UiReportsBench {
           params.put(k, List.of(v));
         }
       });
-      UiReports.asMaster(ch, r.get("report"), params, today);
+      UiReports.asMaster(ch, r.get("report"), params, LocalDate.parse(range.get("end")));
+      seconds[i] = (System.nanoTime() - t) / 1e9;
     }
   }
 
@@ -135,12 +199,22 @@ public final class UiReportsBench {
         + "sum(cost_nanos), countIf(price_known = 0), count(), now() FROM usage_events FINAL GROUP BY w, customer_id, m, tool";
   }
 
+  /** The 1-minute load average (other work on the machine slows every report alike), or "?". */
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (Exception e) {
+      return "?";
+    }
+  }
+
   private static String machine() {
     return Runtime.getRuntime().availableProcessors() + " cores";
   }
 
   /** Rewrites the section of BENCHMARKS.md (when run from the repository root) with this run's rows. */
-  private static void write(long rows, List<String> table) throws Exception {
+  private static void write(long rows, List<String> table, List<String> perReport, String loadBefore,
+                            String loadAfter) throws Exception {
     Path file = Path.of("BENCHMARKS.md");
     if (!Files.exists(file)) {
       return;
@@ -149,12 +223,19 @@ public final class UiReportsBench {
     String section = SECTION + "\n\n"
         + "Command: `./tollgate bench ui [rows]` (`UiReportsBench`). `usage_events` holds " + String.format("%,d", rows)
         + " rows over 30 days (5,000 customers, 200 keys, 4 tools), made by ClickHouse from `numbers()`; each page's "
-        + "reports (the same calls `/ui/api/report/*` makes, as the master key, over the 30 days) run one after "
-        + "another on the local ClickHouse server, so a page's time is an upper bound of what the browser waits "
-        + "(it asks in parallel). One warm-up, then 5 runs: median and slowest. Goal: every page under 1 s. The "
-        + "machine is shared with other builds while it runs: the numbers are upper bounds. Rewritten by each run.\n\n"
-        + "| date | machine | rows | page | reports | median s | slowest s |\n|---|---|---|---|---|---|---|\n"
-        + String.join("\n", table) + "\n";
+        + "reports (the same calls `/ui/api/report/*` makes, as the master key, over the 30 days) run on the local "
+        + "ClickHouse server as the UI gets them: all asked at once, as the browser does, and answered " + UiRoutes.WORKERS
+        + " at a time, as the UI's worker pool does (`UiRoutes.WORKERS`) — the time until the page has all its data; "
+        + "then one after another (the sum: an upper bound). One warm-up, then 5 runs: median and slowest. Goal: every "
+        + "page under 1 s. The machine is shared with other builds while it runs: the numbers are upper bounds "
+        + "(load average, 1 min, on " + machine() + ": " + loadBefore + " when the timed runs began, " + loadAfter
+        + " when they ended). Rewritten by each run.\n\n"
+        + "| date | machine | rows | page | reports | median s | slowest s | one after another: median s | slowest s |\n"
+        + "|---|---|---|---|---|---|---|---|---|\n"
+        + String.join("\n", table) + "\n\n"
+        + "Each report of a page on its own (the same runs; `/ui/api/report/<report>?<params>`):\n\n"
+        + "| page | report | median s | slowest s |\n|---|---|---|---|\n"
+        + String.join("\n", perReport) + "\n";
     int at = text.indexOf(SECTION);
     if (at < 0) {
       text = text.stripTrailing() + "\n\n" + section;

@@ -45,6 +45,12 @@ public final class UiRoutes implements AutoCloseable {
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
       + "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   static final int MAX_IN_FLIGHT = 32;
+  /**
+   * Reports that run at once (the rest queue): a page asks for all its reports together, and two at
+   * a time keep ClickHouse's FINAL merges (one thread each) busy without starving the gateway.
+   * The UI benchmark runs a page's reports through as many threads.
+   */
+  public static final int WORKERS = 2;
   static final Duration TIMEOUT = Duration.ofSeconds(15);
   private static final String REPORT = "/ui/api/report/";
 
@@ -64,7 +70,7 @@ public final class UiRoutes implements AutoCloseable {
     this.reports = clickhouse == null ? null : new UiReports(new ClickHouseClient(new ClickHouseSettings(
         clickhouse.url(), clickhouse.database(), clickhouse.user(), clickhouse.password(), TIMEOUT.plusSeconds(10),
         clickhouse.sslRootCertificate(), clickhouse.sslMode())), TIMEOUT);
-    this.workers = Objects.requireNonNull(vertx, "vertx").createSharedWorkerExecutor("tollgate-ui-api", 2, TIMEOUT.plusSeconds(15).toMillis(),
+    this.workers = Objects.requireNonNull(vertx, "vertx").createSharedWorkerExecutor("tollgate-ui-api", WORKERS, TIMEOUT.plusSeconds(15).toMillis(),
         TimeUnit.MILLISECONDS);
     this.requests = Counter.builder().name("tollgate_ui_api_requests_total")
         .help("Web UI report requests by report and outcome: ok, bad_request, unauthorized, forbidden, not_found, busy, "

@@ -27,10 +27,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class UiReportsIT {
   private static final LocalDate TODAY = LocalDate.parse("2026-11-30");
   private static UiReports reports;
+  private static ClickHouseClient ch;
 
   @BeforeAll
   static void rows(ClickHouseTestDatabase db) {
-    ClickHouseClient ch = db.client();
+    ch = db.client();
+    // The replayed batch below must stay a part of its own, as before a background merge collapses it.
+    ch.execute("SYSTEM STOP MERGES usage_events");
     String columns = "(event_id, ts, ts_ms, duration_ms, ttft_ms, customer_id, customer_source, key_hash, key_alias, "
         + "team_id, tool, tool_version, session_id, model_requested, model, api, provider, cost_nanos, input_tokens, "
         + "output_tokens, cache_read_tokens, status_code, error_type, price_known, request_tags, aborted)";
@@ -48,6 +51,8 @@ class UiReportsIT {
         // A client that went away mid-answer (status 499): not an error, as the aggregator counts it.
         + "('e5', toDateTime('2026-11-30 12:30:00', 'UTC'), 1, 10, NULL, 'acme, inc.', 'body_user', 'hc', 'alias-c', "
         + "'', 'codex', '0.50.0', '', 'gpt-y', 'gpt-y-2025', 'responses', 'openai', 3, 1, 0, 0, 499, '', 1, [], 1)");
+    // A replayed sink batch: the same rows again. Every report must count them once.
+    ch.execute("INSERT INTO usage_events SELECT * FROM usage_events WHERE event_id IN ('e1', 'e3', 'e5')");
     // The window tables as the aggregator writes them (its ITs prove its windows sum the events):
     // per UTC day / hour, customer, model asked for and tool; a replayed older version stays beside.
     for (String[] w : new String[][] {{"spend_1d", "toStartOfDay(ts)"}, {"spend_1h", "toStartOfHour(ts)"}}) {
@@ -90,6 +95,25 @@ class UiReportsIT {
     assertThat(n(t.get("unpriced_requests"))).isEqualTo(1);
     assertThat(n(t.get("cache_read_tokens"))).isEqualTo(1000);
     assertThat(n(t.get("customers"))).isEqualTo(3);
+  }
+
+  @Test
+  void aReplayedBatchCountsOnceInEveryReportOfTheLog() {
+    assertThat(ch.queryLong("SELECT count() FROM usage_events")).isEqualTo(8); // still there, not merged
+    Map<String, Object> t = rows(answer("totals", null, "source", "events")).get(0);
+    assertThat(n(t.get("spend_nanos"))).isEqualTo(1_500_000_013L);
+    assertThat(n(t.get("requests"))).isEqualTo(4);
+    assertThat(rows(answer("breakdown", null, "by", "team"))).extracting(r -> r.get("name") + "=" + r.get("requests"))
+        .containsExactly("t1=2", "=2");
+    assertThat(rows(answer("customers", null))).extracting(r -> r.get("customer_id") + "=" + r.get("requests")
+        + "/" + r.get("successes") + "/" + r.get("tokens")).containsExactly("acme=2/2/1132", "acme, inc.=1/1/1", "o'brien=1/0/2");
+    assertThat(rows(answer("tools", null))).extracting(r -> r.get("tool_version") + "=" + r.get("requests") + "/"
+        + r.get("sessions")).containsExactly("2.0.14=1/1", "2.0.15=1/1", "0.50.0=2/0");
+    Map<String, Object> codex = rows(answer("active_users", null)).stream()
+        .filter(r -> r.get("tool").equals("codex")).findFirst().orElseThrow();
+    assertThat(n(codex.get("mau_customers"))).isEqualTo(2);
+    assertThat(n(codex.get("dau_keys"))).isEqualTo(2);
+    assertThat(n(answer("logs", null, "customer", "acme").get("total"))).isEqualTo(2);
   }
 
   @Test
