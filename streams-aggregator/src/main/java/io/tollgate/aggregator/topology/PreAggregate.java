@@ -1,15 +1,18 @@
 package io.tollgate.aggregator.topology;
 
 import io.tollgate.schemas.UsageEvent;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,12 +20,11 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Issue 14's pre-aggregation, in the input partition's task right after the dedupe: each event's
+ * Issue 14's first stage after the dedupe, in the partition the event arrived in: each event's
  * counters are added to a pending sum per target — its (customer, model, tool) and UTC minute for
  * the windows (a minute lies in exactly one 1m, 1h and 1d window), each of its day totals, each of
  * its budget periods and gateway — and every {@code interval} (wall clock) the pending sums are
@@ -34,34 +36,41 @@ import org.apache.kafka.streams.state.Stores;
  * a SIGKILL rewinds both to the last commit. Pending sums of a task that moves are sent by its next
  * owner.
  *
- * <p><b>Generations, not deletes.</b> A flush does not delete what it sent (a tombstone per target
- * and flush, on top of the sum: the changelog got two records per target and flush). Instead every
- * sum is stored under (target, generation) in a window store whose "time" is the generation, and a
- * flush only advances the generation — one record in {@link #GENERATION_STORE} per flush, in the
- * same transaction as the sums it sent. Sums of older generations are sent already; they are never
- * read again and expire with the store's retention ({@link #RETENTION} of generation time), with no
- * tombstone. So the changelog gets one record per target and commit in which it changed, plus one
- * per flush. A generation is a wall-clock millisecond, always above the last (a clock that steps
- * back cannot revive a sent generation).
+ * <p><b>Generations, not a delete per flush.</b> Deleting each sum once sent gave the changelog a
+ * tombstone per target and flush on top of the sum. Instead each entry of the one key-value store
+ * ({@link #STORE}) is {@code target → (generation, sum)}, and the store also holds the current
+ * generation (key {@link #GENERATION_KEY}): only entries of the current generation are pending. A
+ * flush sends them and advances the generation — one write, in the same transaction as the sums it
+ * sent; an event whose target holds an older generation's (sent) sum starts from zero. So the
+ * changelog gets one record per target and commit in which it changed, plus the generation. A
+ * sent entry is deleted only once it was left untouched for {@link #KEEP_GENERATIONS} flushes (one
+ * tombstone per target's lifetime, not per flush), which bounds the store.
+ *
+ * <p>Everything is one plain key-value store, as before issue 14's generations: no retention, no
+ * observed stream time, no second store to agree with. (The first generation scheme kept sums in
+ * an in-memory window store whose "time" was the generation: a restore drops records older than
+ * the newest time it has seen minus the retention — and an in-memory window store keeps that
+ * time across the close and re-initialisation of a task revived after an aborted transaction — and
+ * its {@code compact,delete} changelog deletes sums by the events' timestamps, hours old in a spill
+ * replay. Either loses committed pending sums.)
  */
 final class PreAggregate implements Processor<String, UsageEvent, String, PreAggregate.Flushed> {
-  /** Pending sums per (target, generation). */
-  static final String STORE = "pre-aggregate-pending";
-  /** The current generation: sums stored under it are the pending ones. */
-  static final String GENERATION_STORE = "pre-aggregate-generation";
+  /** target → (generation, sum), plus {@link #GENERATION_KEY} → the current generation. */
+  static final String STORE = "pre-aggregate-sums";
+  /** Cannot collide with a target: those start with a length ({@link SpendKeys#group}). */
+  static final String GENERATION_KEY = "#generation";
   /**
    * The store of the first pre-aggregated build (pending sums in a key-value store, deleted once
    * sent): still read, so that sums pending at an upgrade are sent, not lost. Empty otherwise.
    */
   static final String LEGACY_STORE = "pre-aggregate";
-  /** How long sent generations stay in memory before they expire (generation time). */
-  static final Duration RETENTION = Duration.ofSeconds(10);
+  /** Flushes a sent entry stays untouched before it is deleted (one tombstone per idle target). */
+  static final int KEEP_GENERATIONS = 50;
   /** Bounds the pending sums (a backlog spans many minutes per flush): beyond, flush at once. */
   static final int MAX_PENDING = 50_000;
   private static final String WINDOW = "w";
   private static final String DAY = "d";
   private static final String PERIOD = "p";
-  private static final String GENERATION = "generation";
 
   /** A pending sum sent downstream: for the windows or a day total ({@code sum}), or a budget period. */
   record Flushed(String kind, UsageSum sum, PeriodDelta period) {
@@ -85,17 +94,20 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private final Serializer<PeriodDelta> periods = PeriodDelta.serde().serializer();
   private final Deserializer<PeriodDelta> periodReader = PeriodDelta.serde().deserializer();
   private ProcessorContext<String, Flushed> context;
-  private WindowStore<String, byte[]> pending;
-  private KeyValueStore<String, Long> generations;
+  private KeyValueStore<String, byte[]> store;
   private KeyValueStore<String, byte[]> legacy;
   private long generation;
-  private boolean generationStored;
   /**
    * The current generation's sums, decoded (UsageSum or PeriodDelta), as the store holds them: each
    * event reads its targets here instead of the store (no lookup, no decode); the store is written
-   * through, for the changelog. Rebuilt from the store in {@link #init} (a restored or moved task).
+   * through. Rebuilt from the store in {@link #init} (which Streams runs again after every restore
+   * of the task: a revived, moved or resumed task).
    */
-  private final Map<String, Object> current = new java.util.HashMap<>();
+  private final Map<String, Object> current = new HashMap<>();
+  /** Every target entry in the store → its generation. */
+  private final Map<String, Long> stored = new HashMap<>();
+  /** The targets of each past generation, oldest first: candidates for deletion once old enough. */
+  private final ArrayDeque<KeyValue<Long, List<String>>> past = new ArrayDeque<>();
   private final List<KeyValue<String, byte[]>> legacyPending = new ArrayList<>();
 
   PreAggregate(Duration interval, TopologyMetrics metrics) {
@@ -105,36 +117,46 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
 
   static List<StoreBuilder<?>> stores() {
     return List.of(
-        Stores.windowStoreBuilder(Stores.inMemoryWindowStore(STORE, RETENTION, Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.ByteArray())
-            // Short segments: a restore reads what the log still holds, and only the newest
-            // generation matters (retention.ms itself Streams sets from the store's retention).
-            .withCachingEnabled().withLoggingEnabled(Map.of(TopicConfig.SEGMENT_MS_CONFIG, "600000")),
-        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(GENERATION_STORE), Serdes.String(), Serdes.Long()),
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+            .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LEGACY_STORE), Serdes.String(), Serdes.ByteArray()));
   }
 
   static String[] storeNames() {
-    return new String[] {STORE, GENERATION_STORE, LEGACY_STORE};
+    return new String[] {STORE, LEGACY_STORE};
   }
 
   @Override
   public void init(ProcessorContext<String, Flushed> context) {
     this.context = context;
-    this.pending = context.getStateStore(STORE);
-    this.generations = context.getStateStore(GENERATION_STORE);
+    this.store = context.getStateStore(STORE);
     this.legacy = context.getStateStore(LEGACY_STORE);
-    Long stored = generations.get(GENERATION);
-    // A new task (or one of the first build) starts a generation; it is stored with the first sum
-    // (in a record's context, so in the same transaction), never without it.
-    generationStored = stored != null;
-    generation = stored != null ? stored : Math.max(1, context.currentSystemTimeMs());
     current.clear();
+    stored.clear();
+    past.clear();
     legacyPending.clear();
-    try (KeyValueIterator<org.apache.kafka.streams.kstream.Windowed<String>, byte[]> it = pending.fetchAll(
-        java.time.Instant.ofEpochMilli(generation), java.time.Instant.ofEpochMilli(generation))) {
-      it.forEachRemaining(kv -> current.put(kv.key.key(), decode(kv.key.key(), kv.value)));
+    byte[] g = store.get(GENERATION_KEY);
+    generation = g == null ? 0 : ByteBuffer.wrap(g).getLong(); // absent: generation 0, nothing sent yet
+    TreeMap<Long, List<String>> older = new TreeMap<>();
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        if (kv.key.equals(GENERATION_KEY)) {
+          continue;
+        }
+        ByteBuffer value = ByteBuffer.wrap(kv.value);
+        long gen = value.getLong();
+        stored.put(kv.key, gen);
+        if (gen == generation) {
+          byte[] payload = new byte[value.remaining()];
+          value.get(payload);
+          current.put(kv.key, decode(kv.key, payload));
+        } else {
+          older.computeIfAbsent(gen, k -> new ArrayList<>()).add(kv.key);
+        }
+      }
     }
+    older.forEach((gen, keys) -> past.addLast(KeyValue.pair(gen, keys)));
     try (KeyValueIterator<String, byte[]> it = legacy.all()) { // sums pending at an upgrade
       it.forEachRemaining(legacyPending::add);
     }
@@ -147,10 +169,6 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     if (e == null) {
       return;
     }
-    if (!generationStored) {
-      generations.put(GENERATION, generation);
-      generationStored = true;
-    }
     UsageSum sum = UsageSum.of(e);
     long ts = e.getTs().toEpochMilli();
     String group = SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool());
@@ -162,8 +180,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
       String key = SpendKeys.group(PERIOD, p.key, p.value.gatewayId());
       PeriodDelta before = (PeriodDelta) current.get(key);
       PeriodDelta now = before == null ? p.value : before.plus(p.value);
-      current.put(key, now);
-      pending.put(key, periods.serialize(STORE, now), generation);
+      put(key, now, periods.serialize(STORE, now));
     }
     if (current.size() >= MAX_PENDING) {
       flush();
@@ -171,18 +188,26 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   }
 
   private void addSum(String key, UsageSum sum) {
-    UsageSum before = (UsageSum) current.get(key);
+    UsageSum before = (UsageSum) current.get(key); // absent or an older generation's: sent, so zero
     UsageSum now = before == null ? sum : before.plus(sum);
-    current.put(key, now);
-    pending.put(key, sums.serialize(STORE, now), generation);
+    put(key, now, sums.serialize(STORE, now));
+  }
+
+  private void put(String key, Object decoded, byte[] payload) {
+    current.put(key, decoded);
+    stored.put(key, generation);
+    store.put(key, ByteBuffer.allocate(Long.BYTES + payload.length).putLong(generation).put(payload).array());
   }
 
   private Object decode(String key, byte[] value) {
-    return key.startsWith("1:" + PERIOD + "|") ? periodReader.deserialize(STORE, value)
+    return key.startsWith(SpendKeys.group(PERIOD) + "|") ? periodReader.deserialize(STORE, value)
         : sumReader.deserialize(STORE, value);
   }
 
-  /** Sends every pending sum (record time = its newest event), then starts the next generation. */
+  /**
+   * Sends every pending sum (record time = its newest event), starts the next generation and
+   * deletes the entries untouched for {@link #KEEP_GENERATIONS} flushes.
+   */
   private void flush() {
     if (current.isEmpty() && legacyPending.isEmpty()) {
       return; // nothing pending: keep the generation, write nothing
@@ -193,10 +218,18 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     legacyPending.clear();
     current.forEach(this::send);
+    past.addLast(KeyValue.pair(generation, new ArrayList<>(current.keySet())));
     current.clear();
-    generation = Math.max(generation + 1, context.currentSystemTimeMs());
-    generations.put(GENERATION, generation);
-    generationStored = true;
+    generation++;
+    store.put(GENERATION_KEY, ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
+    while (!past.isEmpty() && past.peekFirst().key <= generation - KEEP_GENERATIONS) {
+      KeyValue<Long, List<String>> old = past.removeFirst();
+      for (String key : old.value) {
+        if (stored.remove(key, old.key)) { // not written since (else it is in a newer generation)
+          store.delete(key);
+        }
+      }
+    }
   }
 
   private void send(String key, Object value) {
