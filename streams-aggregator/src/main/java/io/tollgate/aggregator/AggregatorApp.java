@@ -154,6 +154,9 @@ public final class AggregatorApp implements AutoCloseable {
     Counter tags = Counter.builder().name("tollgate_request_tags_skipped_total")
         .help("Request tags of usage events not summed into tag day totals, by reason (too many, too long, empty, repeated)")
         .labelNames("reason").register(metrics.prometheus());
+    Counter lateDays = Counter.builder().name("tollgate_day_totals_late_total")
+        .help("Day-total deltas dropped because their UTC day was past its end plus the grace (the total is purged)")
+        .register(metrics.prometheus());
     return new TopologyMetrics() {
       @Override
       public void budgetPeriodSkipped(String reason, long count) {
@@ -163,6 +166,11 @@ public final class AggregatorApp implements AutoCloseable {
       @Override
       public void tagSkipped(String reason, long count) {
         tags.labelValues(reason).inc(count);
+      }
+
+      @Override
+      public void dayTotalLate(long count) {
+        lateDays.inc(count);
       }
     };
   }

@@ -1,10 +1,15 @@
 package io.tollgate.aggregator.topology;
 
 import io.tollgate.schemas.UsageEvent;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -19,21 +24,48 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Issue 14's pre-aggregation, in the input partition's task right after the dedupe: each event's
+ * Issue 14's first stage after the dedupe, in the partition the event arrived in: each event's
  * counters are added to a pending sum per target — its (customer, model, tool) and UTC minute for
  * the windows (a minute lies in exactly one 1m, 1h and 1d window), each of its day totals, each of
  * its budget periods and gateway — and every {@code interval} (wall clock) the pending sums are
- * sent downstream, one record per target, and cleared. So the repartition topics carry
- * groups × flushes records instead of events × targets.
+ * sent downstream, one record per target. So the repartition topics carry groups × flushes records
+ * instead of events × targets.
  *
  * <p>Exact under exactly_once_v2 because the pending sums are a changelogged store, not memory: the
  * input offsets of events whose sums are still pending are committed together with those sums, and
- * a SIGKILL rewinds both to the last commit. The store is cached, so its changelog gets at most one
- * record per target and commit (the sum, or the tombstone once sent), not one per event. Pending
- * sums of a task that moves are sent by its next owner.
+ * a SIGKILL rewinds both to the last commit. Pending sums of a task that moves are sent by its next
+ * owner.
+ *
+ * <p><b>Generations, not a delete per flush.</b> Deleting each sum once sent gave the changelog a
+ * tombstone per target and flush on top of the sum. Instead each entry of the one key-value store
+ * ({@link #STORE}) is {@code target → (generation, sum)}, and the store also holds the current
+ * generation (key {@link #GENERATION_KEY}): only entries of the current generation are pending. A
+ * flush sends them and advances the generation — one write, in the same transaction as the sums it
+ * sent; an event whose target holds an older generation's (sent) sum starts from zero. So the
+ * changelog gets one record per target and commit in which it changed, plus the generation. A
+ * sent entry is deleted only once it was left untouched for {@link #KEEP_GENERATIONS} flushes (one
+ * tombstone per target's lifetime, not per flush), which bounds the store.
+ *
+ * <p>Everything is one plain key-value store, as before issue 14's generations: no retention, no
+ * observed stream time, no second store to agree with. (The first generation scheme kept sums in
+ * an in-memory window store whose "time" was the generation: a restore drops records older than
+ * the newest time it has seen minus the retention — and an in-memory window store keeps that
+ * time across the close and re-initialisation of a task revived after an aborted transaction — and
+ * its {@code compact,delete} changelog deletes sums by the events' timestamps, hours old in a spill
+ * replay. Either loses committed pending sums.)
  */
 final class PreAggregate implements Processor<String, UsageEvent, String, PreAggregate.Flushed> {
-  static final String STORE = "pre-aggregate";
+  /** target → (generation, sum), plus {@link #GENERATION_KEY} → the current generation. */
+  static final String STORE = "pre-aggregate-sums";
+  /** Cannot collide with a target: those start with a length ({@link SpendKeys#group}). */
+  static final String GENERATION_KEY = "#generation";
+  /**
+   * The store of the first pre-aggregated build (pending sums in a key-value store, deleted once
+   * sent): still read, so that sums pending at an upgrade are sent, not lost. Empty otherwise.
+   */
+  static final String LEGACY_STORE = "pre-aggregate";
+  /** Flushes a sent entry stays untouched before it is deleted (one tombstone per idle target). */
+  static final int KEEP_GENERATIONS = 50;
   /** Bounds the pending sums (a backlog spans many minutes per flush): beyond, flush at once. */
   static final int MAX_PENDING = 50_000;
   private static final String WINDOW = "w";
@@ -62,24 +94,72 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private final Serializer<PeriodDelta> periods = PeriodDelta.serde().serializer();
   private final Deserializer<PeriodDelta> periodReader = PeriodDelta.serde().deserializer();
   private ProcessorContext<String, Flushed> context;
-  private KeyValueStore<String, byte[]> pending;
-  private long pendingCount;
+  private KeyValueStore<String, byte[]> store;
+  private KeyValueStore<String, byte[]> legacy;
+  private long generation;
+  /**
+   * The current generation's sums, decoded (UsageSum or PeriodDelta), as the store holds them: each
+   * event reads its targets here instead of the store (no lookup, no decode); the store is written
+   * through. Rebuilt from the store in {@link #init} (which Streams runs again after every restore
+   * of the task: a revived, moved or resumed task).
+   */
+  private final Map<String, Object> current = new HashMap<>();
+  /** Every target entry in the store → its generation. */
+  private final Map<String, Long> stored = new HashMap<>();
+  /** The targets of each past generation, oldest first: candidates for deletion once old enough. */
+  private final ArrayDeque<KeyValue<Long, List<String>>> past = new ArrayDeque<>();
+  private final List<KeyValue<String, byte[]>> legacyPending = new ArrayList<>();
 
   PreAggregate(Duration interval, TopologyMetrics metrics) {
     this.interval = Objects.requireNonNull(interval, "interval");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
-  static StoreBuilder<?> store() {
-    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-        .withCachingEnabled();
+  static List<StoreBuilder<?>> stores() {
+    return List.of(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+            .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LEGACY_STORE), Serdes.String(), Serdes.ByteArray()));
+  }
+
+  static String[] storeNames() {
+    return new String[] {STORE, LEGACY_STORE};
   }
 
   @Override
   public void init(ProcessorContext<String, Flushed> context) {
     this.context = context;
-    this.pending = context.getStateStore(STORE);
-    this.pendingCount = pending.approximateNumEntries(); // restored sums of a crash or a moved task
+    this.store = context.getStateStore(STORE);
+    this.legacy = context.getStateStore(LEGACY_STORE);
+    current.clear();
+    stored.clear();
+    past.clear();
+    legacyPending.clear();
+    byte[] g = store.get(GENERATION_KEY);
+    generation = g == null ? 0 : ByteBuffer.wrap(g).getLong(); // absent: generation 0, nothing sent yet
+    TreeMap<Long, List<String>> older = new TreeMap<>();
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        if (kv.key.equals(GENERATION_KEY)) {
+          continue;
+        }
+        ByteBuffer value = ByteBuffer.wrap(kv.value);
+        long gen = value.getLong();
+        stored.put(kv.key, gen);
+        if (gen == generation) {
+          byte[] payload = new byte[value.remaining()];
+          value.get(payload);
+          current.put(kv.key, decode(kv.key, payload));
+        } else {
+          older.computeIfAbsent(gen, k -> new ArrayList<>()).add(kv.key);
+        }
+      }
+    }
+    older.forEach((gen, keys) -> past.addLast(KeyValue.pair(gen, keys)));
+    try (KeyValueIterator<String, byte[]> it = legacy.all()) { // sums pending at an upgrade
+      it.forEachRemaining(legacyPending::add);
+    }
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
   }
 
@@ -98,47 +178,68 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     for (KeyValue<String, PeriodDelta> p : BudgetPeriodEntries.of(e, metrics)) {
       String key = SpendKeys.group(PERIOD, p.key, p.value.gatewayId());
-      byte[] before = pending.get(key);
-      PeriodDelta now = before == null ? p.value : periodReader.deserialize(STORE, before).plus(p.value);
-      put(key, before, periods.serialize(STORE, now));
+      PeriodDelta before = (PeriodDelta) current.get(key);
+      PeriodDelta now = before == null ? p.value : before.plus(p.value);
+      put(key, now, periods.serialize(STORE, now));
     }
-    if (pendingCount >= MAX_PENDING) {
+    if (current.size() >= MAX_PENDING) {
       flush();
     }
   }
 
   private void addSum(String key, UsageSum sum) {
-    byte[] before = pending.get(key);
-    UsageSum now = before == null ? sum : sumReader.deserialize(STORE, before).plus(sum);
-    put(key, before, sums.serialize(STORE, now));
+    UsageSum before = (UsageSum) current.get(key); // absent or an older generation's: sent, so zero
+    UsageSum now = before == null ? sum : before.plus(sum);
+    put(key, now, sums.serialize(STORE, now));
   }
 
-  private void put(String key, byte[] before, byte[] value) {
-    pending.put(key, value);
-    if (before == null) {
-      pendingCount++;
-    }
+  private void put(String key, Object decoded, byte[] payload) {
+    current.put(key, decoded);
+    stored.put(key, generation);
+    store.put(key, ByteBuffer.allocate(Long.BYTES + payload.length).putLong(generation).put(payload).array());
   }
 
-  /** Sends every pending sum (record time = its newest event) and clears it. */
+  private Object decode(String key, byte[] value) {
+    return key.startsWith(SpendKeys.group(PERIOD) + "|") ? periodReader.deserialize(STORE, value)
+        : sumReader.deserialize(STORE, value);
+  }
+
+  /**
+   * Sends every pending sum (record time = its newest event), starts the next generation and
+   * deletes the entries untouched for {@link #KEEP_GENERATIONS} flushes.
+   */
   private void flush() {
-    List<KeyValue<String, byte[]>> all = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = pending.all()) {
-      it.forEachRemaining(all::add);
+    if (current.isEmpty() && legacyPending.isEmpty()) {
+      return; // nothing pending: keep the generation, write nothing
     }
-    for (KeyValue<String, byte[]> entry : all) {
-      String kind = entry.key.substring(0, entry.key.indexOf('|'));
-      if (kind.equals("1:" + PERIOD)) {
-        String[] parts = SpendKeys.split(entry.key, 3);
-        PeriodDelta d = periodReader.deserialize(STORE, entry.value);
-        context.forward(new Record<>(parts[1], new Flushed(PERIOD, null, d), d.newestMillis()));
-      } else {
-        String[] parts = SpendKeys.split(entry.key, 2);
-        UsageSum s = sumReader.deserialize(STORE, entry.value);
-        context.forward(new Record<>(parts[1], new Flushed(parts[0], s, null), s.newestMillis()));
+    for (KeyValue<String, byte[]> kv : legacyPending) {
+      send(kv.key, decode(kv.key, kv.value));
+      legacy.delete(kv.key);
+    }
+    legacyPending.clear();
+    current.forEach(this::send);
+    past.addLast(KeyValue.pair(generation, new ArrayList<>(current.keySet())));
+    current.clear();
+    generation++;
+    store.put(GENERATION_KEY, ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
+    while (!past.isEmpty() && past.peekFirst().key <= generation - KEEP_GENERATIONS) {
+      KeyValue<Long, List<String>> old = past.removeFirst();
+      for (String key : old.value) {
+        if (stored.remove(key, old.key)) { // not written since (else it is in a newer generation)
+          store.delete(key);
+        }
       }
-      pending.delete(entry.key);
     }
-    pendingCount = 0;
+  }
+
+  private void send(String key, Object value) {
+    if (value instanceof PeriodDelta d) {
+      String[] parts = SpendKeys.split(key, 3);
+      context.forward(new Record<>(parts[1], new Flushed(PERIOD, null, d), d.newestMillis()));
+    } else {
+      String[] parts = SpendKeys.split(key, 2);
+      UsageSum s = (UsageSum) value;
+      context.forward(new Record<>(parts[1], new Flushed(parts[0], s, null), s.newestMillis()));
+    }
   }
 }

@@ -86,7 +86,7 @@ public final class SpendTopology {
 
     BudgetPeriodTotals.stores().forEach(builder::addStateStore);
     if (settings.preAggregate().isZero()) {
-      perEvent(events, settings, metrics, windowSerde, totalSerde);
+      perEvent(builder, events, settings, metrics, windowSerde, totalSerde);
     } else {
       preAggregated(builder, events, settings, metrics, windowSerde, totalSerde);
     }
@@ -101,26 +101,27 @@ public final class SpendTopology {
   private static void preAggregated(StreamsBuilder builder, KStream<String, UsageEvent> events,
                                     AggregatorSettings settings, TopologyMetrics metrics,
                                     AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
-    builder.addStateStore(PreAggregate.store());
+    PreAggregate.stores().forEach(builder::addStateStore);
     Serde<UsageSum> sumSerde = UsageSum.serde();
     KStream<String, PreAggregate.Flushed> flushed = events.process(
-        () -> new PreAggregate(settings.preAggregate(), metrics), Named.as("pre-aggregate"), PreAggregate.STORE);
+        () -> new PreAggregate(settings.preAggregate(), metrics), Named.as("pre-aggregate"),
+        PreAggregate.storeNames());
     KGroupedStream<String, UsageSum> byGroup = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("window-sum-values"))
         .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("by-customer-model-tool"))
         .groupByKey(Grouped.with(Serdes.String(), sumSerde));
     windows(byGroup, (sum, totals) -> totals.add(sum), settings, windowSerde);
-    dayTotals(flushed.filter((k, f) -> f.day(), Named.as("day-sums"))
+    dayTotals(builder, flushed.filter((k, f) -> f.day(), Named.as("day-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("day-sum-values"))
-        .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("scope-day"))
-        .groupByKey(Grouped.with(Serdes.String(), sumSerde)), (sum, totals) -> totals.add(sum), totalSerde);
+        .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("scope-day")), sumSerde,
+        (sum, totals) -> totals.add(sum), settings, metrics, totalSerde);
     budgetPeriods(flushed.filter((k, f) -> f.budgetPeriod(), Named.as("period-sums"))
         .mapValues(PreAggregate.Flushed::period, Named.as("period-sum-values")), settings, metrics, totalSerde);
   }
 
   /** The topology before issue 14 (the benchmark's baseline): one repartition record per event and target. */
-  private static void perEvent(KStream<String, UsageEvent> events, AggregatorSettings settings,
+  private static void perEvent(StreamsBuilder builder, KStream<String, UsageEvent> events, AggregatorSettings settings,
                                TopologyMetrics metrics, AvroSerde<SpendWindow> windowSerde,
                                AvroSerde<SpendTotal> totalSerde) {
     // Only the counters travel through the repartition topics; the group is in the key.
@@ -130,11 +131,11 @@ public final class SpendTopology {
             UsageDelta.of(e)), Named.as("to-group-delta"))
         .groupByKey(Grouped.with("by-customer-model-tool", Serdes.String(), deltaSerde));
     windows(byGroup, (delta, totals) -> totals.add(delta), settings, windowSerde);
-    dayTotals(events.flatMap((id, e) -> {
+    dayTotals(builder, events.flatMap((id, e) -> {
       UsageDelta delta = UsageDelta.of(e);
       return dayTotalKeys(e, metrics).stream().map(k -> KeyValue.pair(k, delta)).toList();
-    }, Named.as("by-scope-day")).groupByKey(Grouped.with("scope-day", Serdes.String(), deltaSerde)),
-        (delta, totals) -> totals.add(delta), totalSerde);
+    }, Named.as("by-scope-day")).repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName("scope-day")),
+        deltaSerde, (delta, totals) -> totals.add(delta), settings, metrics, totalSerde);
     // Budget periods (issue 12): one delta per checked entry, repartitioned by period.
     budgetPeriods(events.flatMap((id, e) -> BudgetPeriodEntries.of(e, metrics), Named.as("by-budget-period")),
         settings, metrics, totalSerde);
@@ -179,14 +180,28 @@ public final class SpendTopology {
     }
   }
 
-  private static <V> void dayTotals(KGroupedStream<String, V> byDay, BiFunction<V, Totals, Totals> add,
-                                    AvroSerde<SpendTotal> totalSerde) {
-    byDay.aggregate(Totals::new, (key, value, totals) -> add.apply(value, totals), Named.as("day-totals"),
-            Materialized.<String, Totals, KeyValueStore<Bytes, byte[]>>as("day-totals")
+  /**
+   * Day totals per key (scope|scope_id|day): deltas of days past end + grace dropped, running totals
+   * emitted as the store's cache flushes, each day purged with a tombstone after end + grace
+   * ({@link DayTotalsPurge}).
+   */
+  private static <V> void dayTotals(StreamsBuilder builder, KStream<String, V> byDay, Serde<V> serde,
+                                    BiFunction<V, Totals, Totals> add, AggregatorSettings settings,
+                                    TopologyMetrics metrics, AvroSerde<SpendTotal> totalSerde) {
+    builder.addStateStore(DayTotalsPurge.expiryStore());
+    KStream<String, Totals> changes = byDay
+        .processValues(() -> new DayTotalsPurge.Late<V>(settings.grace(), metrics), Named.as("day-late"))
+        .groupByKey(Grouped.with(Serdes.String(), serde))
+        .aggregate(Totals::new, (key, value, totals) -> add.apply(value, totals), Named.as("day-totals"),
+            Materialized.<String, Totals, KeyValueStore<Bytes, byte[]>>as(DayTotalsPurge.STORE)
                 .withKeySerde(Serdes.String()).withValueSerde(Totals.serde()))
-        .toStream(Named.as("day-total-changes"))
-        .mapValues((key, totals) -> totals.toDayTotal(SpendKeys.split(key, 3)), Named.as("day-total-records"))
+        .toStream(Named.as("day-total-changes"));
+    changes.mapValues((key, totals) -> totals == null ? null : totals.toDayTotal(SpendKeys.split(key, 3)),
+            Named.as("day-total-records"))
         .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("totals"));
+    changes.process(() -> new DayTotalsPurge(settings.grace()), Named.as("day-totals-purge"), DayTotalsPurge.STORE,
+            DayTotalsPurge.EXPIRY_STORE)
+        .to(Topics.SPEND_TOTALS.name(), Produced.with(Serdes.String(), totalSerde).withName("day-tombstones"));
   }
 
   private static void budgetPeriods(KStream<String, PeriodDelta> deltas, AggregatorSettings settings,

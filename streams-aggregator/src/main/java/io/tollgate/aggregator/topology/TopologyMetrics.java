@@ -17,4 +17,8 @@ public interface TopologyMetrics {
   /** {@code count} request tags of an event were not summed, for {@code reason} (one of {@link RequestTags}'). */
   default void tagSkipped(String reason, long count) {
   }
+
+  /** {@code count} day-total deltas came after their day's end + grace and were dropped ({@link DayTotalsPurge}). */
+  default void dayTotalLate(long count) {
+  }
 }

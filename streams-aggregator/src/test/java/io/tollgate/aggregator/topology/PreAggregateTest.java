@@ -44,6 +44,9 @@ class PreAggregateTest {
     List<UsageEvent> events = load(new Random(7), 600);
     Result perEvent = run(AggregatorSettings.defaults().withPreAggregate(Duration.ZERO), events, 1);
     Result summed = run(AggregatorSettings.defaults(), events, 97);
+    // With the stores' record caches on (as in production: the pending sums are read and written
+    // through the cache, the windows and day totals emitted as it flushes).
+    Result cached = run(AggregatorSettings.defaults(), events, 97, 10 * 1024 * 1024);
 
     assertThat(perEvent.windows()).hasSizeGreaterThan(50);
     assertThat(perEvent.totals().keySet()).anyMatch(k -> k.startsWith(SpendKeys.group("tag")))
@@ -51,6 +54,8 @@ class PreAggregateTest {
     assertThat(perEvent.totals().values()).anyMatch(t -> t.getPeriodStart() != null);
     assertThat(summed.windows()).containsExactlyInAnyOrderEntriesOf(perEvent.windows());
     assertThat(summed.totals()).containsExactlyInAnyOrderEntriesOf(perEvent.totals());
+    assertThat(cached.windows()).containsExactlyInAnyOrderEntriesOf(perEvent.windows());
+    assertThat(cached.totals()).containsExactlyInAnyOrderEntriesOf(perEvent.totals());
     assertThat(summed.windowRecords()).as("one emission per group and flush, not per event")
         .isLessThan(perEvent.windowRecords() / 2);
   }
@@ -91,11 +96,16 @@ class PreAggregateTest {
   }
 
   private static Result run(AggregatorSettings settings, List<UsageEvent> events, int flushEvery) throws Exception {
+    return run(settings, events, flushEvery, 0);
+  }
+
+  private static Result run(AggregatorSettings settings, List<UsageEvent> events, int flushEvery, long cacheBytes)
+      throws Exception {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pre-aggregate-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("pre-aggregate").toString());
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
     try (TopologyTestDriver driver = new TopologyTestDriver(SpendTopology.buildTopology(settings), props)) {
       TestInputTopic<String, byte[]> usage = driver.createInputTopic(Topics.USAGE.name(), Serdes.String().serializer(),
           Serdes.ByteArray().serializer());

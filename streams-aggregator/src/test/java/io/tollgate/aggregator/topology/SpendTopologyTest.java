@@ -272,6 +272,59 @@ class SpendTopologyTest {
     assertThat(acmeDay.getCostNanos()).as("customer totals unchanged by tags").isEqualTo(10 + 1 + 1_000);
   }
 
+  /**
+   * Issue 14's retention of day totals: once stream time passes a day's end plus the grace (24 h),
+   * the day's key, customer and tag totals get a tombstone (compaction drops them; the store forgets
+   * them), a later delta for that day is dropped (no partial total re-created), and the next day,
+   * still within its grace, is untouched. Both topologies.
+   */
+  @Test
+  void dayTotalsArePurgedWithATombstoneAfterTheirDayAndGrace() throws Exception {
+    for (AggregatorSettings settings : List.of(AggregatorSettings.defaults(),
+        AggregatorSettings.defaults().withPreAggregate(Duration.ZERO))) {
+      open(settings);
+      UsageEvent day24 = event("acme", "m", "t", T, 10);
+      day24.setRequestTags(List.of("team-b"));
+      send(day24);
+      send(event("acme", "m", "t", Instant.parse("2026-11-25T09:00:00Z"), 20));
+      String acme24 = SpendKeys.group("customer", "acme", "2026-11-24");
+      String key24 = SpendKeys.group("key", "key-acme", "2026-11-24");
+      String tag24 = SpendKeys.group("tag", "team-b", "2026-11-24");
+      Map<String, SpendTotal> latest = latestTotals();
+      assertThat(latest.get(acme24).getCostNanos()).isEqualTo(10);
+      assertThat(latest.get(tag24).getCostNanos()).isEqualTo(10);
+
+      // Stream time past 2026-11-24's end + 24 h grace (2026-11-26T00:00Z), then the purge's minute.
+      send(event("acme", "m", "t", Instant.parse("2026-11-26T00:00:30Z"), 40));
+      send(event("acme", "m", "t", Instant.parse("2026-11-26T00:02:00Z"), 80));
+      List<TestRecord<String, SpendTotal>> after = totals.readRecordsToList();
+      assertThat(after).as("a tombstone for each of the day's totals (%s)", settings)
+          .filteredOn(r -> r.value() == null).extracting(TestRecord::key)
+          .containsExactlyInAnyOrder(acme24, key24, tag24);
+
+      send(event("acme", "m", "t", T.plusSeconds(60), 1_000)); // late: its day is purged
+      UsageEvent day25 = event("acme", "m", "t", Instant.parse("2026-11-25T10:00:00Z"), 3);
+      send(day25);
+      Map<String, SpendTotal> end = latestTotals();
+      assertThat(end).as("no partial total re-created for the purged day").doesNotContainKey(acme24);
+      assertThat(end.get(SpendKeys.group("customer", "acme", "2026-11-25")).getCostNanos())
+          .as("the day after, within its grace, is kept").isEqualTo(23);
+    }
+  }
+
+  /** The newest day or period total per key; a tombstone removes the key. */
+  private Map<String, SpendTotal> latestTotals() {
+    Map<String, SpendTotal> latest = new LinkedHashMap<>();
+    for (TestRecord<String, SpendTotal> r : totals.readRecordsToList()) {
+      if (r.value() == null) {
+        latest.remove(r.key());
+      } else {
+        latest.put(r.key(), r.value());
+      }
+    }
+    return latest;
+  }
+
   @Test
   void keysCannotCollideWhateverTheNames() {
     assertThat(SpendKeys.group("a|b", "c")).isNotEqualTo(SpendKeys.group("a", "b|c"));

@@ -1,0 +1,180 @@
+package io.tollgate.aggregator.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.schemas.BudgetPeriodRef;
+import io.tollgate.schemas.UsageEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link PreAggregate} across a restore: a task that dies is rebuilt by its next owner from what
+ * its store's changelog holds, i.e. the store's entries (compaction keeps the newest per key). Here
+ * the store of one processor instance is copied into a fresh one for a new instance — at random
+ * points, after many flushes (so sent entries are deleted), with sums pending or not — and every
+ * event's counters must be sent exactly once over all instances: nothing pending lost, nothing
+ * sent re-sent.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PreAggregateRestoreTest {
+  private static final Instant BASE = Instant.parse("2026-12-01T23:58:00Z"); // crosses UTC midnight
+  private static final Duration INTERVAL = Duration.ofMillis(200);
+
+  /** A processor instance on its own in-memory stores (no changelog: the copy stands for it). */
+  private static final class Instance {
+    final MockProcessorContext<String, PreAggregate.Flushed> context = new MockProcessorContext<>();
+    final KeyValueStore<String, byte[]> store = store(PreAggregate.STORE);
+    final KeyValueStore<String, byte[]> legacy = store(PreAggregate.LEGACY_STORE);
+    final PreAggregate processor = new PreAggregate(INTERVAL, TopologyMetrics.NONE);
+
+    Instance(List<KeyValue<String, byte[]>> restored) {
+      store.init(context.getStateStoreContext(), store);
+      legacy.init(context.getStateStoreContext(), legacy);
+      context.addStateStore(store);
+      context.addStateStore(legacy);
+      restored.forEach(kv -> store.put(kv.key, kv.value));
+      processor.init(context);
+    }
+
+    void flush() {
+      context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0));
+    }
+
+    List<KeyValue<String, byte[]>> entries() {
+      List<KeyValue<String, byte[]>> out = new ArrayList<>();
+      try (KeyValueIterator<String, byte[]> it = store.all()) {
+        it.forEachRemaining(out::add);
+      }
+      return out;
+    }
+
+    private static KeyValueStore<String, byte[]> store(String name) {
+      return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+          .withLoggingDisabled().withCachingDisabled().build();
+    }
+  }
+
+  @Test
+  void everyEventIsSentExactlyOnceWhateverRestoresHappenBetweenFlushes() {
+    Random random = new Random(14);
+    List<UsageEvent> events = events(random, 4_000);
+    Map<String, Object> expected = sent(List.of(run(events)));
+
+    for (int round = 0; round < 20; round++) {
+      List<Instance> instances = new ArrayList<>();
+      Instance live = new Instance(List.of());
+      instances.add(live);
+      int flushes = 0;
+      for (UsageEvent e : events) {
+        live.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli()));
+        if (random.nextInt(10) == 0) {
+          live.flush();
+          flushes++;
+        }
+        if (random.nextInt(700) == 0) { // the task dies; its next owner restores the store
+          live = new Instance(live.entries());
+          instances.add(live);
+        }
+      }
+      live.flush();
+      assertThat(flushes).as("enough flushes that sent entries get deleted")
+          .isGreaterThan(2 * PreAggregate.KEEP_GENERATIONS);
+      assertThat(instances).hasSizeGreaterThan(2);
+      assertThat(sent(instances)).as("round %d, %d restores", round, instances.size() - 1).isEqualTo(expected);
+
+      // Only one target set stays busy: everything else is deleted after KEEP_GENERATIONS flushes.
+      UsageEvent busy = events.get(events.size() - 1);
+      int before = live.entries().size();
+      for (int i = 0; i <= PreAggregate.KEEP_GENERATIONS; i++) {
+        live.processor.process(new Record<>(busy.getEventId(), busy, busy.getTs().toEpochMilli()));
+        live.flush();
+      }
+      int targets = run(List.of(busy)).entries().size() - 1; // less the generation
+      assertThat(live.entries()).as("sent entries are deleted: the store stays bounded (%d before)", before)
+          .hasSize(targets + 1);
+      assertThat(before).isGreaterThan(targets + 1);
+    }
+  }
+
+  @Test
+  void aRestoreAfterAFlushSendsNothingAgainAndOneBeforeSendsThePendingSums() {
+    List<UsageEvent> events = events(new Random(3), 50);
+    Instance first = new Instance(List.of());
+    events.forEach(e -> first.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
+    Instance beforeFlush = new Instance(first.entries());
+    first.flush();
+    Instance afterFlush = new Instance(first.entries());
+    beforeFlush.flush();
+    afterFlush.flush();
+
+    assertThat(first.context.forwarded()).isNotEmpty();
+    assertThat(sent(List.of(beforeFlush))).as("the pending sums, sent by the next owner").isEqualTo(sent(List.of(first)));
+    assertThat(afterFlush.context.forwarded()).as("sums already sent are not sent again").isEmpty();
+  }
+
+  private static Instance run(List<UsageEvent> events) {
+    Instance instance = new Instance(List.of());
+    events.forEach(e -> instance.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
+    instance.flush();
+    return instance;
+  }
+
+  /** Everything the instances forwarded, summed per target. */
+  private static Map<String, Object> sent(List<Instance> instances) {
+    Map<String, Object> out = new TreeMap<>();
+    for (Instance instance : instances) {
+      for (var forward : instance.context.forwarded()) {
+        var r = forward.record();
+        PreAggregate.Flushed f = r.value();
+        if (f.budgetPeriod()) { // one target per period and gateway
+          out.merge("p " + r.key() + " " + f.period().gatewayId(), f.period(),
+              (a, b) -> ((PeriodDelta) a).plus((PeriodDelta) b));
+        } else if (f.window()) { // one target per group and minute: the record time is in that minute
+          out.merge("w " + r.key() + " " + r.timestamp() / 60_000, f.sum(), (a, b) -> ((UsageSum) a).plus((UsageSum) b));
+        } else {
+          out.merge("d " + r.key(), f.sum(), (a, b) -> ((UsageSum) a).plus((UsageSum) b));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Events over 20 minutes (many window targets that go idle), 3 customers, tags and budget periods. */
+  private static List<UsageEvent> events(Random random, int count) {
+    List<UsageEvent> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Instant ts = BASE.plusMillis(i * 20 * 60_000L / count);
+      long t = ts.toEpochMilli();
+      String customer = "c-" + random.nextInt(3);
+      List<BudgetPeriodRef> periods = List.of(
+          BudgetPeriodRef.newBuilder().setScope("key").setScopeId("k-" + customer).setDuration("1h")
+              .setPeriodStart(Instant.ofEpochMilli(t - t % 3_600_000)).build());
+      out.add(UsageEvent.newBuilder().setEventId("e-" + i).setTs(ts).setDurationMs(5).setTtftMs(null)
+          .setGatewayId("gw-" + random.nextInt(2)).setKeyHash("k-" + customer).setKeyAlias(null)
+          .setCustomerId(customer).setCustomerSource("header_customer_id").setTool("claude-code")
+          .setToolVersion(null).setUserAgent(null).setSessionId(null).setProvider("anthropic").setApi("messages")
+          .setModelRequested("m-" + random.nextInt(2)).setModel(null).setStatusCode(200).setAborted(false)
+          .setErrorType(null).setInputTokens(random.nextInt(5_000)).setOutputTokens(random.nextInt(900))
+          .setCacheReadTokens(random.nextInt(10_000)).setCacheWrite5mTokens(0).setCacheWrite1hTokens(0)
+          .setReasoningTokens(0).setCostNanos(1 + random.nextInt(50_000_000)).setPriceKnown(true)
+          .setUpstreamRequestId(null).setRequestTags(List.of("tag-" + random.nextInt(2)))
+          .setBudgetPeriods(periods).build());
+    }
+    return out;
+  }
+}
