@@ -57,10 +57,16 @@ record CpuSample(long atNanos, Map<String, Long> threads, long launcherUs, long 
    * {@code C1 CompilerThre} and {@code C2 CompilerThre} keep theirs.
    */
   static String group(String comm) {
-    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+    if (isJit(comm)) {
       return comm.substring(0, 2) + comm.substring(2).replaceAll("[0-9]+", "#").strip();
     }
     return comm.replaceAll("[0-9]+", "#").strip();
+  }
+
+  /** A JIT compiler thread: {@code C2 CompilerThre} before JDK 25, {@code C2CompilerThre} since. */
+  static boolean isJit(String comm) {
+    return comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") || comm.startsWith("C1Compiler")
+        || comm.startsWith("C2Compiler");
   }
 
   private static long ticks(long pid) {

@@ -118,7 +118,7 @@ record Measured(String customer, int rate, int seconds, long start, long phaseEn
     List<Map.Entry<String, Double>> groups = b.threads().entrySet().stream()
         .map(e -> Map.entry(e.getKey(), (e.getValue() - first.threads().getOrDefault(e.getKey(), 0L)) / wallUs))
         .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Double>comparingByValue().reversed()).toList();
-    double jit = groups.stream().filter(e -> e.getKey().startsWith("C1 Compiler") || e.getKey().startsWith("C2 Compiler"))
+    double jit = groups.stream().filter(e -> CpuSample.isJit(e.getKey()))
         .mapToDouble(Map.Entry::getValue).sum();
     double gc = groups.stream().filter(e -> e.getKey().startsWith("GC ") || e.getKey().startsWith("G1 "))
         .mapToDouble(Map.Entry::getValue).sum();
