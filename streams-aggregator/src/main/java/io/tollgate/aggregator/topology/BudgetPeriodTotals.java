@@ -2,16 +2,13 @@ package io.tollgate.aggregator.topology;
 
 import io.tollgate.schemas.SpendTotal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -77,7 +74,7 @@ final class BudgetPeriodTotals implements Processor<String, PeriodDelta, String,
     if (total == null) {
       total = new PeriodTotals(end);
       if (end != BudgetPeriodEntries.NEVER) {
-        expiry.put(expiryKey(purgeAt, record.key()), record.key());
+        expiry.put(ExpiryIndex.key(purgeAt, record.key()), record.key());
       }
     }
     total.add(record.value());
@@ -87,26 +84,7 @@ final class BudgetPeriodTotals implements Processor<String, PeriodDelta, String,
 
   /** Drops the periods whose end + grace stream time has passed, with a tombstone each. */
   private void purge(long streamTime) {
-    List<KeyValue<String, String>> over = new ArrayList<>();
-    // Keys of one purge time are longer than its bare 20 digits, so this bound takes exactly the
-    // purge times up to streamTime.
-    try (KeyValueIterator<String, String> it = expiry.range(null, pad(streamTime + 1))) {
-      while (it.hasNext() && over.size() < MAX_PURGE) {
-        over.add(it.next());
-      }
-    }
-    for (KeyValue<String, String> entry : over) {
-      expiry.delete(entry.key);
-      totals.delete(entry.value);
-      context.forward(new Record<>(entry.value, null, streamTime));
-    }
-  }
-
-  static String expiryKey(long purgeAt, String key) {
-    return pad(purgeAt) + key;
-  }
-
-  private static String pad(long millis) {
-    return String.format("%020d", millis);
+    ExpiryIndex.purgeDue(expiry, totals, streamTime, MAX_PURGE,
+        key -> context.forward(new Record<String, SpendTotal>(key, null, streamTime)));
   }
 }

@@ -4,11 +4,8 @@ import io.tollgate.schemas.SpendTotal;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -16,7 +13,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -72,26 +68,17 @@ final class DayTotalsPurge implements Processor<String, Totals, String, SpendTot
     if (record.key() == null || record.value() == null) {
       return; // a purge's own tombstone coming back from the cache
     }
-    String indexKey = BudgetPeriodTotals.expiryKey(purgeAt(record.key(), graceMillis), record.key());
+    String indexKey = ExpiryIndex.key(purgeAt(record.key(), graceMillis), record.key());
     if (expiry.get(indexKey) == null) {
       expiry.put(indexKey, record.key());
     }
   }
 
   private void purge(long streamTime) {
-    List<KeyValue<String, String>> over = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = expiry.range(null, String.format("%020d", streamTime + 1))) {
-      while (it.hasNext() && over.size() < MAX_PURGE) {
-        over.add(it.next());
-      }
-    }
-    for (KeyValue<String, String> entry : over) {
-      expiry.delete(entry.key);
-      totals.delete(entry.value);
-      // The tombstone, sent here: the aggregation's record cache forwards a deletion too when it
-      // is on (a second tombstone, harmless), but not when caching is off.
-      context.forward(new Record<String, SpendTotal>(entry.value, null, streamTime));
-    }
+    // The tombstone, sent here: the aggregation's record cache forwards a deletion too when it
+    // is on (a second tombstone, harmless), but not when caching is off.
+    ExpiryIndex.purgeDue(expiry, totals, streamTime, MAX_PURGE,
+        key -> context.forward(new Record<String, SpendTotal>(key, null, streamTime)));
   }
 
   /** Drops day deltas whose day is past end + grace in stream time (the total is purged or about to be). */
