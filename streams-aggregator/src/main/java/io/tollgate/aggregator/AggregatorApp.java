@@ -112,7 +112,7 @@ public final class AggregatorApp implements AutoCloseable {
     announcer.awaitPublished(Duration.ofSeconds(30));
     SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store", clientProperties);
     schemas.loadAtStart();
-    Properties props = streamsProperties(bootstrap, applicationId, stateDir, kafka);
+    Properties props = streamsProperties(bootstrap, applicationId, stateDir, config.commitInterval(), kafka);
     KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(config.topology(),
         TollgateSerdes.usageEvent(schemas), topologyMetrics(metrics)), props);
     streams.setUncaughtExceptionHandler(AggregatorApp::onStreamThreadDeath);
@@ -189,8 +189,11 @@ public final class AggregatorApp implements AutoCloseable {
   }
 
   /** The Streams configuration: exactly-once defaults, the aggregator's tuning, then the instance's own. */
-  static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Map<String, String> kafka) {
+  static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Duration commitInterval,
+                                      Map<String, String> kafka) {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
+    // tollgate.aggregator.commit_interval_ms; an instance's own commit.interval.ms (below) still wins.
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
     // One stream thread per core (at most 4): tasks are spread over them; more instances scale further.
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -31,10 +32,19 @@ class AggregatorAppTest {
   @Test
   void anInstancesOwnSessionTimeoutWinsOverTheDefault() {
     Map<String, Object> defaults = new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
-        Map.of())).getMainConsumerConfigs("agg", "agg-1", 0);
+        Duration.ofSeconds(1), Map.of())).getMainConsumerConfigs("agg", "agg-1", 0);
     assertThat(defaults.get("session.timeout.ms")).isEqualTo(10_000);
     Map<String, Object> tuned = new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
-        Map.of("session.timeout.ms", "6000"))).getMainConsumerConfigs("agg", "agg-1", 0);
+        Duration.ofSeconds(1), Map.of("session.timeout.ms", "6000"))).getMainConsumerConfigs("agg", "agg-1", 0);
     assertThat(tuned.get("session.timeout.ms")).isEqualTo("6000");
+  }
+
+  @Test
+  void theCommitIntervalIsTheConfiguredOneUnlessTheInstanceSetsItsOwn() {
+    assertThat(new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
+        Duration.ofMillis(1_500), Map.of())).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1_500L);
+    assertThat(new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
+        Duration.ofMillis(1_500), Map.of("commit.interval.ms", "300"))).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+        .isEqualTo(300L);
   }
 }

@@ -54,6 +54,19 @@ class AggregatorConfigTest {
     assertThat(config.sinkBatchRows()).isEqualTo(50_000);
     assertThat(config.sinkFlushInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.usageRetentionMonths()).isEqualTo(13);
+    assertThat(config.commitInterval()).as("the per-event topology keeps its 200 ms").isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void theCommitIntervalDefaultsToOneSecondPreAggregatedAndCanBeSet() throws Exception {
+    assertThat(AggregatorConfig.defaults().commitInterval()).isEqualTo(Duration.ofSeconds(1));
+    AggregatorConfig config = AggregatorConfig.from(file("""
+        tollgate:
+          aggregator:
+            commit_interval_ms: 250
+        """));
+    assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.toString()).contains("commits at least every 250 ms");
   }
 
   @Test
@@ -65,13 +78,15 @@ class AggregatorConfigTest {
             sink_flush_interval_ms: 3600000
             usage_retention_months: -1
             pre_aggregate_ms: 60001
+            commit_interval_ms: 5
         """);
     assertThatThrownBy(() -> AggregatorConfig.from(f)).isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
             "tollgate.aggregator.sink_batch_rows must be 1..1000000",
             "tollgate.aggregator.sink_flush_interval_ms must be 1..60000",
             "tollgate.aggregator.usage_retention_months must be 0..1200",
-            "tollgate.aggregator.pre_aggregate_ms must be 0..60000"));
+            "tollgate.aggregator.pre_aggregate_ms must be 0..60000",
+            "tollgate.aggregator.commit_interval_ms must be 10..60000"));
   }
 
   @Test

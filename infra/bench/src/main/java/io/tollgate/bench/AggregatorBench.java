@@ -61,13 +61,19 @@ public final class AggregatorBench {
   static final double GOAL_EVENTS_PER_SECOND = 60_000;
   static final double GOAL_P99_MILLIS = 2_000;
   private static final Map<String, Duration> VARIANTS = Map.of("per-event", Duration.ZERO,
-      "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+      "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
+      "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+  /**
+   * Variants with their own commit interval, else the topology's default: "pre-aggregated-200ms" is
+   * the pre-aggregated topology as it committed before the lag-following commits (every 200 ms).
+   */
+  private static final Map<String, Duration> COMMIT_INTERVALS = Map.of("pre-aggregated-200ms", Duration.ofMillis(200));
 
   private AggregatorBench() {
   }
 
   record Options(int events, List<Integer> rates, int seconds, List<String> variants, int scalePartitions,
-                 boolean scale, boolean jfr, int maxMinutes, String command) {
+                 boolean scale, boolean jfr, int maxMinutes, Map<String, String> streams, String command) {
     static Options parse(String[] args) {
       int events = 1_000_000;
       List<Integer> rates = List.of(5_000, 20_000);
@@ -80,6 +86,7 @@ public final class AggregatorBench {
       boolean quick = false;
       boolean eventsSet = false;
       boolean secondsSet = false;
+      Map<String, String> streams = new TreeMap<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -99,9 +106,18 @@ public final class AggregatorBench {
           case "--variants" -> variants = List.of(value(args, ++i, a).split(","));
           case "--scale-partitions" -> partitions = Integer.parseInt(value(args, ++i, a));
           case "--max-minutes" -> maxMinutes = Integer.parseInt(value(args, ++i, a));
+          case "--streams" -> {
+            for (String kv : value(args, ++i, a).split(",")) {
+              int eq = kv.indexOf('=');
+              if (eq < 1) {
+                throw new IllegalArgumentException("--streams wants name=value[,name=value]: '" + kv + "'");
+              }
+              streams.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option '" + a + "' (--events N, --rates R1,R2, "
-              + "--seconds S, --variants per-event,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
-              + "--max-minutes M, --quick)");
+              + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
+              + "--max-minutes M, --streams name=value,..., --quick)");
         }
       }
       if (quick) {
@@ -110,14 +126,23 @@ public final class AggregatorBench {
       }
       for (String v : variants) {
         if (!VARIANTS.containsKey(v)) {
-          throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated)");
+          throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated)");
         }
       }
       if (events < 1 || seconds < 1 || partitions < 1 || maxMinutes < 1 || rates.stream().anyMatch(r -> r < 1)) {
         throw new IllegalArgumentException("events, seconds, rates, partitions and minutes must be positive");
       }
-      return new Options(events, rates, seconds, variants, partitions, scale, jfr, maxMinutes,
+      return new Options(events, rates, seconds, variants, partitions, scale, jfr, maxMinutes, Map.copyOf(streams),
           "./tollgate bench aggregator" + (args.length == 0 ? "" : " " + String.join(" ", args)));
+    }
+
+    /**
+     * A tenth of the backlog (at least 20,000 events), no freshness, no profile: run once before the
+     * measured variants so that the first of them does not pay this JVM's JIT warm-up alone.
+     */
+    Options warmUp() {
+      return new Options(Math.max(20_000, events / 10), List.of(), seconds, variants, scalePartitions, false, false,
+          maxMinutes, streams, command);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -131,8 +156,13 @@ public final class AggregatorBench {
   record Freshness(int rate, double achieved, double p50, double p99, double max, int markers, int unseen) {
   }
 
+  /**
+   * @param cpuMicros       CPU time of this JVM (broker, stream threads, sink) per backlog event, in µs:
+   *                        steadier than the wall time on a shared machine
+   * @param streamCpuMicros the same, of the stream threads only
+   */
   record Backlog(String variant, int events, double seconds, boolean finished, Map<String, Double> perEvent,
-                 String profile, List<Freshness> freshness) {
+                 String profile, List<Freshness> freshness, double cpuMicros, double streamCpuMicros) {
     double eventsPerSecond() {
       return events / seconds;
     }
@@ -151,6 +181,9 @@ public final class AggregatorBench {
     List<Backlog> backlogs = new ArrayList<>();
     List<Scale> scales = new ArrayList<>();
     try (LocalClickHouse server = LocalClickHouse.start(LocalClickHouse.Options.in(dir.resolve("clickhouse")))) {
+      Backlog warm = run(o.variants().get(o.variants().size() - 1), o.warmUp(), dir.resolve("warm-up"), server, deadline);
+      System.out.printf("warm-up (not measured): %s, %,d events at %,.0f events/s%n", warm.variant(), warm.events(),
+          warm.eventsPerSecond());
       for (String variant : o.variants()) {
         backlogs.add(run(variant, o, dir.resolve(variant), server, deadline));
       }
@@ -173,6 +206,23 @@ public final class AggregatorBench {
       Files.writeString(md, old.substring(0, end) + block + old.substring(end));
       System.out.println("block appended to " + md.toAbsolutePath());
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** CPU time so far of the live Kafka Streams stream threads (each app's are new: they start at zero). */
+  private static long streamThreadCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().contains("StreamThread")) {
+        total += Math.max(0, threads.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return total;
   }
 
   private static KafkaProducer<String, UsageEvent> producer(EmbeddedKafka kafka) {
@@ -220,22 +270,30 @@ public final class AggregatorBench {
       throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir.resolve("kafka")));
          KafkaProducer<String, UsageEvent> producer = producer(kafka)) {
-      ClickHouseClient ch = new ClickHouseClient(server.settings("bench_" + variant.replace('-', '_')));
+      String database = "bench_" + dir.getFileName().toString().replaceAll("[^A-Za-z0-9]", "_"); // one per run
+      ClickHouseClient ch = new ClickHouseClient(server.settings(database));
       long expected = produceBacklog(producer, o.events());
       AggregatorConfig config = new AggregatorConfig(AggregatorConfig.DEFAULT_BATCH_ROWS,
-          AggregatorConfig.DEFAULT_FLUSH_INTERVAL, 0, VARIANTS.get(variant), List.of());
+          AggregatorConfig.DEFAULT_FLUSH_INTERVAL, 0, VARIANTS.get(variant),
+          COMMIT_INTERVALS.getOrDefault(variant, AggregatorConfig.defaultCommitInterval(VARIANTS.get(variant))),
+          List.of());
       String appId = "bench-" + UUID.randomUUID();
       Recording jfr = o.jfr() ? startJfr() : null;
       long started = System.nanoTime();
+      long cpuBefore = processCpuNanos();
       try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), appId, dir.resolve("state"), ch,
-          Map.of(), new MetricsRegistry(), config)) {
+          o.streams(), new MetricsRegistry(), config)) {
         boolean finished = awaitExact(ch, o.events(), expected, deadline, app::healthy, variant);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
+        double cpuMicros = (processCpuNanos() - cpuBefore) / 1e3 / o.events();
+        double streamCpuMicros = streamThreadCpuNanos() / 1e3 / o.events();
         String profile = jfr == null ? "not profiled (--no-jfr)" : profile(jfr, dir.resolve(variant + ".jfr"));
         Map<String, Double> perEvent = perEvent(app.recordsPerTopic(), appId);
         System.out.printf("%n%s: %d events (1 h of event time, one backlog) in %.1f s = %.0f events/s end to end%s%n"
+            + "CPU per event: %.1f µs (this JVM), %.1f µs (stream threads)%n"
             + "records per input event: %s%nstream threads (JFR): %s%n", variant, o.events(), bulkSeconds,
-            o.events() / bulkSeconds, finished ? "" : " (NOT finished: deadline)", perEvent, profile);
+            o.events() / bulkSeconds, finished ? "" : " (NOT finished: deadline)", cpuMicros, streamCpuMicros,
+            perEvent, profile);
         List<Freshness> fresh = new ArrayList<>();
         Random random = new Random(2);
         for (int rate : o.rates()) {
@@ -246,7 +304,8 @@ public final class AggregatorBench {
           System.out.println(variant + ": " + f);
           fresh.add(f);
         }
-        return new Backlog(variant, o.events(), bulkSeconds, finished, perEvent, profile, fresh);
+        return new Backlog(variant, o.events(), bulkSeconds, finished, perEvent, profile, fresh, cpuMicros,
+            streamCpuMicros);
       }
     }
   }
@@ -418,9 +477,10 @@ public final class AggregatorBench {
             + "~2 on this machine other work shared its cores and the numbers are upper bounds of the time.%n%n",
         startedAt.truncatedTo(java.time.temporal.ChronoUnit.MINUTES), machine, took.toMinutes(), took.toSecondsPart(),
         o.command(), GOAL_EVENTS_PER_SECOND, GOAL_P99_MILLIS / 1000));
-    out.append("| topology | backlog | throughput (events/s, ratio) | goal ≥ 60k/s | repartition rec/event "
-        + "| changelog rec/event | output rec/event | per topic | stream threads (JFR): what limits it |\n"
-        + "|---|---|---|---|---|---|---|---|---|\n");
+    out.append("| topology | backlog | throughput (events/s, ratio) | goal ≥ 60k/s | CPU µs/event (JVM; stream threads) "
+        + "| repartition rec/event | changelog rec/event | output rec/event | per topic "
+        + "| stream threads (JFR): what limits it |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     double baseline = backlogs.isEmpty() ? 0 : backlogs.get(0).eventsPerSecond();
     for (Backlog b : backlogs) {
       StringBuilder topics = new StringBuilder();
@@ -428,9 +488,11 @@ public final class AggregatorBench {
           "-rep").replace("-changelog", "-chl").replace("tollgate.", "")).append(String.format(" %.3f", v)));
       double output = b.perEvent().entrySet().stream().filter(e -> e.getKey().startsWith("tollgate."))
           .mapToDouble(Map.Entry::getValue).sum();
-      out.append(String.format("| %s | %,d events, 1 h of event time | %,.0f (%.2f×) | %s | %.3f | %.3f | %.3f | %s | %s |%n",
+      out.append(String.format("| %s | %,d events, 1 h of event time | %,.0f (%.2f×) | %s | %.1f; %.1f | %.3f | %.3f "
+              + "| %.3f | %s | %s |%n",
           b.variant(), b.events(), b.eventsPerSecond(), baseline == 0 ? 1 : b.eventsPerSecond() / baseline,
-          goalThroughput(b.eventsPerSecond(), b.finished()), sum(b.perEvent(), "-repartition"),
+          goalThroughput(b.eventsPerSecond(), b.finished()), b.cpuMicros(), b.streamCpuMicros(),
+          sum(b.perEvent(), "-repartition"),
           sum(b.perEvent(), "-changelog"), output, topics, b.profile()));
     }
     out.append("\n| topology | steady rate (achieved) | freshness p50 | p99 | max | markers (never seen) "

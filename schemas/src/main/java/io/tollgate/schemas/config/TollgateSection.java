@@ -33,7 +33,7 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
     clickhouse = clickhouse == null ? new ClickHouse(null, null) : clickhouse;
     budgets = budgets == null ? new Budgets(null, null, null, null, null) : budgets;
     rateLimits = rateLimits == null ? new RateLimits(null, null) : rateLimits;
-    aggregator = aggregator == null ? new Aggregator(null, null, null, null) : aggregator;
+    aggregator = aggregator == null ? new Aggregator(null, null, null, null, null) : aggregator;
   }
 
   /**
@@ -59,9 +59,11 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
    * @param sinkFlushIntervalMs  longest a row waits in the sink before an insert
    * @param usageRetentionMonths calendar months of {@code usage_events} kept (0 = forever)
    * @param preAggregateMs       how often per-partition sums go downstream (0 = per event, the old topology)
+   * @param commitIntervalMs     longest time between exactly-once commits (a backlog's; caught up, the
+   *                             pre-aggregated topology commits after every flush)
    */
   public record Aggregator(Integer sinkBatchRows, Integer sinkFlushIntervalMs, Integer usageRetentionMonths,
-                           Integer preAggregateMs) {
+                           Integer preAggregateMs, Integer commitIntervalMs) {
   }
 
   /**

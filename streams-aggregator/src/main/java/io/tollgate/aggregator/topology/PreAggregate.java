@@ -46,6 +46,14 @@ import org.apache.kafka.streams.state.Stores;
  * sent entry is deleted only once it was left untouched for {@link #KEEP_GENERATIONS} flushes (one
  * tombstone per target's lifetime, not per flush), which bounds the store.
  *
+ * <p><b>Commits follow the lag.</b> While caught up — the newest event of a flush ended at most
+ * {@link #CAUGHT_UP_MILLIS} ago — each flush asks Kafka Streams for a commit right after it
+ * ({@code context.commit()}), so the sums it sent become visible downstream at once and the
+ * freshness of a steady load does not depend on {@code commit.interval.ms}. Behind (a backlog
+ * after an outage or a restart) it asks for none, and the aggregator commits only every
+ * {@code commit.interval.ms} (1 s by default): fewer transactions, and every cached store
+ * (these sums, the windows, the day totals) writes a busy key to its changelog once per commit.
+ *
  * <p>Everything is one plain key-value store, as before issue 14's generations: no retention, no
  * observed stream time, no second store to agree with. (The first generation scheme kept sums in
  * an in-memory window store whose "time" was the generation: a restore drops records older than
@@ -68,6 +76,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   static final int KEEP_GENERATIONS = 50;
   /** Bounds the pending sums (a backlog spans many minutes per flush): beyond, flush at once. */
   static final int MAX_PENDING = 50_000;
+  /** An event that ended longer ago than this when its flush ran means the aggregator is behind. */
+  static final long CAUGHT_UP_MILLIS = 1_000;
   private static final String WINDOW = "w";
   private static final String DAY = "d";
   private static final String PERIOD = "p";
@@ -109,6 +119,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** The targets of each past generation, oldest first: candidates for deletion once old enough. */
   private final ArrayDeque<KeyValue<Long, List<String>>> past = new ArrayDeque<>();
   private final List<KeyValue<String, byte[]>> legacyPending = new ArrayList<>();
+  /** When the newest event processed since the last punctuation ended (its ts plus duration); MIN_VALUE: none. */
+  private long newestEnd = Long.MIN_VALUE;
 
   PreAggregate(Duration interval, TopologyMetrics metrics) {
     this.interval = Objects.requireNonNull(interval, "interval");
@@ -160,7 +172,29 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     try (KeyValueIterator<String, byte[]> it = legacy.all()) { // sums pending at an upgrade
       it.forEachRemaining(legacyPending::add);
     }
-    context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+    newestEnd = Long.MIN_VALUE;
+    context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+  }
+
+  /** A flush, then a commit at once if caught up (see the class comment). */
+  private void punctuate(long now) {
+    flush();
+    if (caughtUp(newestEnd, now)) {
+      context.commit();
+    }
+    newestEnd = Long.MIN_VALUE;
+  }
+
+  /** No event since the last flush (the tail of a burst still needs its commit), or the newest one recent. */
+  static boolean caughtUp(long newestEnd, long now) {
+    return newestEnd == Long.MIN_VALUE || now - newestEnd <= CAUGHT_UP_MILLIS;
+  }
+
+  /** When an event ended: its start plus its duration, saturating (the duration is the gateway's measurement). */
+  static long endMillis(UsageEvent e) {
+    long start = e.getTs().toEpochMilli();
+    long duration = Math.max(0, e.getDurationMs());
+    return start > Long.MAX_VALUE - duration ? Long.MAX_VALUE : start + duration;
   }
 
   @Override
@@ -171,6 +205,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     UsageSum sum = UsageSum.of(e);
     long ts = e.getTs().toEpochMilli();
+    newestEnd = Math.max(newestEnd, endMillis(e));
     String group = SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool());
     addSum(SpendKeys.group(WINDOW, group, Long.toString(ts - Math.floorMod(ts, 60_000L))), sum);
     for (String day : SpendTopology.dayTotalKeys(e, metrics)) {
