@@ -76,6 +76,9 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   static final int KEEP_GENERATIONS = 50;
   /** Bounds the pending sums (a backlog spans many minutes per flush): beyond, flush at once. */
   static final int MAX_PENDING = 50_000;
+  /** {@code h} and eight hex digits before each target in the store ({@link #storeKey}). */
+  static final int PREFIX_LENGTH = 9;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
   /** An event that ended longer ago than this when its flush ran means the aggregator is behind. */
   static final long CAUGHT_UP_MILLIS = 1_000;
   private static final String WINDOW = "w";
@@ -119,6 +122,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** The targets of each past generation, oldest first: candidates for deletion once old enough. */
   private final ArrayDeque<KeyValue<Long, List<String>>> past = new ArrayDeque<>();
   private final List<KeyValue<String, byte[]>> legacyPending = new ArrayList<>();
+  /** Keys of this store written before {@link #storeKey}'s prefix: deleted at the next flush. */
+  private final List<String> unprefixedKeys = new ArrayList<>();
   /** When the newest event processed since the last punctuation ended (its ts plus duration); MIN_VALUE: none. */
   private long newestEnd = Long.MIN_VALUE;
 
@@ -138,6 +143,43 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     return new String[] {STORE, LEGACY_STORE};
   }
 
+  /**
+   * Reads a store entry of {@code target}: if it belongs to the current generation (pending), into
+   * {@link #current}. Returns its generation.
+   */
+  private long load(String target, byte[] entry) {
+    ByteBuffer value = ByteBuffer.wrap(entry);
+    long gen = value.getLong();
+    if (gen == generation) {
+      byte[] payload = new byte[value.remaining()];
+      value.get(payload);
+      current.put(target, decode(target, payload));
+    }
+    return gen;
+  }
+
+  /**
+   * A target's key in the store: {@code h}, eight hex digits of its hash, then the target. The
+   * store's record cache is a sorted map of the key bytes, and targets share long prefixes
+   * ({@code 1:w|8:customer…}): comparing them was the largest single cost of the stream threads
+   * (JFR: {@code ArraysSupport.mismatch}). With the hash first, a comparison ends in the first bytes.
+   */
+  static String storeKey(String target) {
+    int h = target.hashCode();
+    char[] out = new char[PREFIX_LENGTH + target.length()];
+    out[0] = 'h';
+    for (int i = 0; i < 8; i++) {
+      out[1 + i] = HEX[(h >>> (28 - 4 * i)) & 0xf];
+    }
+    target.getChars(0, target.length(), out, PREFIX_LENGTH);
+    return new String(out);
+  }
+
+  /** Targets start with a length ({@link SpendKeys#group}), the generation with '#': neither with 'h'. */
+  static boolean isStoreKey(String key) {
+    return key.length() >= PREFIX_LENGTH && key.charAt(0) == 'h';
+  }
+
   @Override
   public void init(ProcessorContext<String, Flushed> context) {
     this.context = context;
@@ -147,25 +189,33 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     stored.clear();
     past.clear();
     legacyPending.clear();
+    unprefixedKeys.clear();
     byte[] g = store.get(GENERATION_KEY);
     generation = g == null ? 0 : ByteBuffer.wrap(g).getLong(); // absent: generation 0, nothing sent yet
     TreeMap<Long, List<String>> older = new TreeMap<>();
+    List<KeyValue<String, byte[]>> unprefixed = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
         if (kv.key.equals(GENERATION_KEY)) {
           continue;
         }
-        ByteBuffer value = ByteBuffer.wrap(kv.value);
-        long gen = value.getLong();
-        stored.put(kv.key, gen);
-        if (gen == generation) {
-          byte[] payload = new byte[value.remaining()];
-          value.get(payload);
-          current.put(kv.key, decode(kv.key, payload));
-        } else {
-          older.computeIfAbsent(gen, k -> new ArrayList<>()).add(kv.key);
+        if (!isStoreKey(kv.key)) {
+          unprefixed.add(kv); // written before the hashed prefix: read below, deleted at the next flush
+          continue;
         }
+        String target = kv.key.substring(PREFIX_LENGTH);
+        long gen = load(target, kv.value);
+        stored.put(target, gen);
+        if (gen != generation) {
+          older.computeIfAbsent(gen, k -> new ArrayList<>()).add(target);
+        }
+      }
+    }
+    for (KeyValue<String, byte[]> kv : unprefixed) {
+      unprefixedKeys.add(kv.key);
+      if (!stored.containsKey(kv.key) && load(kv.key, kv.value) == generation) {
+        stored.put(kv.key, generation); // pending: sent at the next flush, from then on under its prefixed key
       }
     }
     older.forEach((gen, keys) -> past.addLast(KeyValue.pair(gen, keys)));
@@ -231,7 +281,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private void put(String key, Object decoded, byte[] payload) {
     current.put(key, decoded);
     stored.put(key, generation);
-    store.put(key, ByteBuffer.allocate(Long.BYTES + payload.length).putLong(generation).put(payload).array());
+    store.put(storeKey(key), ByteBuffer.allocate(Long.BYTES + payload.length).putLong(generation).put(payload).array());
   }
 
   private Object decode(String key, byte[] value) {
@@ -244,9 +294,13 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    * deletes the entries untouched for {@link #KEEP_GENERATIONS} flushes.
    */
   private void flush() {
-    if (current.isEmpty() && legacyPending.isEmpty()) {
+    if (current.isEmpty() && legacyPending.isEmpty() && unprefixedKeys.isEmpty()) {
       return; // nothing pending: keep the generation, write nothing
     }
+    for (String key : unprefixedKeys) { // their pending sums (in current) are sent below, in this transaction
+      store.delete(key);
+    }
+    unprefixedKeys.clear();
     for (KeyValue<String, byte[]> kv : legacyPending) {
       send(kv.key, decode(kv.key, kv.value));
       legacy.delete(kv.key);
@@ -261,7 +315,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
       KeyValue<Long, List<String>> old = past.removeFirst();
       for (String key : old.value) {
         if (stored.remove(key, old.key)) { // not written since (else it is in a newer generation)
-          store.delete(key);
+          store.delete(storeKey(key));
         }
       }
     }

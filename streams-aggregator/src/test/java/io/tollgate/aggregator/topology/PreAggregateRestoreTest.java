@@ -127,6 +127,40 @@ class PreAggregateRestoreTest {
     assertThat(afterFlush.context.forwarded()).as("sums already sent are not sent again").isEmpty();
   }
 
+  @Test
+  void aStoreWrittenBeforeTheHashedKeysSendsItsPendingSumsOnceAndLosesItsOldKeys() {
+    List<UsageEvent> events = events(new Random(5), 40);
+    Instance first = new Instance(List.of());
+    events.forEach(e -> first.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
+    // The same entries as the build before the hashed prefix wrote them: target keys as they are.
+    List<KeyValue<String, byte[]>> old = new ArrayList<>();
+    for (KeyValue<String, byte[]> kv : first.entries()) {
+      old.add(KeyValue.pair(PreAggregate.isStoreKey(kv.key) ? kv.key.substring(PreAggregate.PREFIX_LENGTH) : kv.key,
+          kv.value));
+    }
+    assertThat(old).anySatisfy(kv -> assertThat(PreAggregate.isStoreKey(kv.key)).isFalse());
+    Instance upgraded = new Instance(old);
+    upgraded.flush();
+    first.flush();
+    assertThat(sent(List.of(upgraded))).as("the old store's pending sums, once").isEqualTo(sent(List.of(first)));
+    assertThat(upgraded.entries()).as("no old key left").allSatisfy(kv ->
+        assertThat(kv.key.equals(PreAggregate.GENERATION_KEY) || PreAggregate.isStoreKey(kv.key)).isTrue());
+    Instance next = new Instance(upgraded.entries());
+    next.flush();
+    assertThat(next.context.forwarded()).as("nothing sent twice").isEmpty();
+  }
+
+  @Test
+  void storeKeysStartWithTheirHashAndKeepTheTarget() {
+    String target = SpendKeys.group("w", SpendKeys.group("customer-1", "model", "tool"), "1764633600000");
+    String key = PreAggregate.storeKey(target);
+    assertThat(key).hasSize(PreAggregate.PREFIX_LENGTH + target.length()).startsWith("h").endsWith(target);
+    assertThat(key.substring(1, PreAggregate.PREFIX_LENGTH)).isEqualTo(String.format("%08x", target.hashCode()));
+    assertThat(PreAggregate.isStoreKey(key)).isTrue();
+    assertThat(PreAggregate.isStoreKey(target)).isFalse();
+    assertThat(PreAggregate.isStoreKey(PreAggregate.GENERATION_KEY)).isFalse();
+  }
+
   private static Instance run(List<UsageEvent> events) {
     Instance instance = new Instance(List.of());
     events.forEach(e -> instance.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
