@@ -157,6 +157,10 @@ public final class AggregatorApp implements AutoCloseable {
     Counter lateDays = Counter.builder().name("tollgate_day_totals_late_total")
         .help("Day-total deltas dropped because their UTC day was past its end plus the grace (the total is purged)")
         .register(metrics.prometheus());
+    Counter flushes = Counter.builder().name("tollgate_aggregator_pre_aggregate_flushes_total")
+        .help("Pre-aggregation flushes per state: caught_up (the newest event ended <= 1 s ago; a commit follows "
+            + "at once) or behind (a backlog: commits wait for tollgate.aggregator.commit_interval_ms)")
+        .labelNames("state").register(metrics.prometheus());
     return new TopologyMetrics() {
       @Override
       public void budgetPeriodSkipped(String reason, long count) {
@@ -171,6 +175,11 @@ public final class AggregatorApp implements AutoCloseable {
       @Override
       public void dayTotalLate(long count) {
         lateDays.inc(count);
+      }
+
+      @Override
+      public void preAggregateFlush(boolean caughtUp) {
+        flushes.labelValues(caughtUp ? "caught_up" : "behind").inc();
       }
     };
   }
@@ -189,12 +198,18 @@ public final class AggregatorApp implements AutoCloseable {
   }
 
   /** The Streams configuration: exactly-once defaults, the aggregator's tuning, then the instance's own. */
+  /** The record cache of all stream threads together (Kafka Streams' default is 10 MB). */
+  static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
+
   static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Duration commitInterval,
                                       Map<String, String> kafka) {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     // tollgate.aggregator.commit_interval_ms; an instance's own commit.interval.ms (below) still wins.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+    // Shared by the stream threads. A commit interval's dirty entries of the cached stores (pending
+    // sums, three window sizes, day totals) must fit: a full cache evicts, and an evicted dirty entry
+    // flushes its whole store at once (changelog and downstream), between commits.
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, CACHE_MAX_BYTES);
     // One stream thread per core (at most 4): tasks are spread over them; more instances scale further.
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     props.putAll(kafka);
@@ -239,6 +254,13 @@ public final class AggregatorApp implements AutoCloseable {
    * Records the Streams producers have sent so far per topic (their {@code record-send-total}), and
    * under {@code ""} the usage records its consumers fetched: issue 14's profile, read by the benchmark.
    */
+  /** Commits of all stream threads so far (their {@code commit-total}): read by the benchmark. */
+  public double commits() {
+    return streams.metrics().entrySet().stream()
+        .filter(m -> m.getKey().name().equals("commit-total") && m.getKey().group().equals("stream-thread-metrics"))
+        .mapToDouble(m -> m.getValue().metricValue() instanceof Double v ? v : 0).sum();
+  }
+
   public Map<String, Double> recordsPerTopic() {
     Map<String, Double> out = new java.util.TreeMap<>();
     streams.metrics().forEach((name, metric) -> {

@@ -208,6 +208,18 @@ public final class AggregatorBench {
     }
   }
 
+  /** The pre-aggregation's flushes per state (caught_up, behind) so far. */
+  private static Map<String, Double> flushes(MetricsRegistry registry) {
+    Map<String, Double> out = new TreeMap<>();
+    for (var snapshot : registry.prometheus().scrape()) {
+      if (snapshot.getMetadata().getName().equals("tollgate_aggregator_pre_aggregate_flushes")
+          && snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c) {
+        c.getDataPoints().forEach(p -> out.put(p.getLabels().get("state"), p.getValue()));
+      }
+    }
+    return out;
+  }
+
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
@@ -281,12 +293,15 @@ public final class AggregatorBench {
       Recording jfr = o.jfr() ? startJfr() : null;
       long started = System.nanoTime();
       long cpuBefore = processCpuNanos();
+      MetricsRegistry registry = new MetricsRegistry();
       try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), appId, dir.resolve("state"), ch,
-          o.streams(), new MetricsRegistry(), config)) {
+          o.streams(), registry, config)) {
         boolean finished = awaitExact(ch, o.events(), expected, deadline, app::healthy, variant);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
         double cpuMicros = (processCpuNanos() - cpuBefore) / 1e3 / o.events();
         double streamCpuMicros = streamThreadCpuNanos() / 1e3 / o.events();
+        System.out.printf("%s: %.0f task commits, pre-aggregation flushes %s in %.1f s%n", variant, app.commits(),
+            flushes(registry), bulkSeconds);
         String profile = jfr == null ? "not profiled (--no-jfr)" : profile(jfr, dir.resolve(variant + ".jfr"));
         Map<String, Double> perEvent = perEvent(app.recordsPerTopic(), appId);
         System.out.printf("%n%s: %d events (1 h of event time, one backlog) in %.1f s = %.0f events/s end to end%s%n"

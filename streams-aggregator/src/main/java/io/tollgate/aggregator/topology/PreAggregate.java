@@ -126,6 +126,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private final List<String> unprefixedKeys = new ArrayList<>();
   /** When the newest event processed since the last punctuation ended (its ts plus duration); MIN_VALUE: none. */
   private long newestEnd = Long.MIN_VALUE;
+  /** Whether the last flush with events found them recent (a fresh or revived task starts behind). */
+  private boolean caughtUp;
 
   PreAggregate(Duration interval, TopologyMetrics metrics) {
     this.interval = Objects.requireNonNull(interval, "interval");
@@ -223,21 +225,29 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
       it.forEachRemaining(legacyPending::add);
     }
     newestEnd = Long.MIN_VALUE;
+    caughtUp = false;
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
 
   /** A flush, then a commit at once if caught up (see the class comment). */
   private void punctuate(long now) {
     flush();
-    if (caughtUp(newestEnd, now)) {
+    caughtUp = caughtUp(newestEnd, now, caughtUp);
+    metrics.preAggregateFlush(caughtUp);
+    if (caughtUp) {
       context.commit();
     }
     newestEnd = Long.MIN_VALUE;
   }
 
-  /** No event since the last flush (the tail of a burst still needs its commit), or the newest one recent. */
-  static boolean caughtUp(long newestEnd, long now) {
-    return newestEnd == Long.MIN_VALUE || now - newestEnd <= CAUGHT_UP_MILLIS;
+  /**
+   * Caught up if the newest event since the last flush ended at most {@link #CAUGHT_UP_MILLIS}
+   * before {@code now}; with no event since (a quiet moment, or a backlog whose polls brought
+   * another partition's records), as at the last flush: after a burst the sums still downstream
+   * get their commit, a backlog stays a backlog.
+   */
+  static boolean caughtUp(long newestEnd, long now, boolean before) {
+    return newestEnd == Long.MIN_VALUE ? before : now - newestEnd <= CAUGHT_UP_MILLIS;
   }
 
   /** When an event ended: its start plus its duration, saturating (the duration is the gateway's measurement). */

@@ -21,4 +21,8 @@ public interface TopologyMetrics {
   /** {@code count} day-total deltas came after their day's end + grace and were dropped ({@link DayTotalsPurge}). */
   default void dayTotalLate(long count) {
   }
+
+  /** A pre-aggregation flush ran while caught up (then it asked for a commit) or behind ({@link PreAggregate}). */
+  default void preAggregateFlush(boolean caughtUp) {
+  }
 }

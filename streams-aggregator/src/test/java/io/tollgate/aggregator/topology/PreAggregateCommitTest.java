@@ -62,24 +62,30 @@ class PreAggregateCommitTest {
   }
 
   @Test
-  void anIdleIntervalAsksForOneAndTheNextBacklogIntervalDoesNot() {
-    punctuate(NOW); // nothing new: the tail of a burst downstream still needs its commit
+  void anIdleIntervalAsksForOneOnlyIfTheLastEventsWereRecent() {
+    punctuate(NOW); // a fresh task with nothing yet: as behind, no commit asked
+    assertThat(context.committed()).isFalse();
+    process(event("recent", NOW, 100));
+    punctuate(NOW + 200);
+    assertThat(context.committed()).isTrue();
+    context.resetCommit();
+    punctuate(NOW + 400); // quiet after recent events: the sums still downstream get their commit
     assertThat(context.committed()).isTrue();
     context.resetCommit();
     process(event("old", NOW - 10_000, 0));
-    punctuate(NOW + 200);
+    punctuate(NOW + 600);
     assertThat(context.committed()).isFalse();
-    punctuate(NOW + 400); // the backlog interval's newest event is forgotten after its flush
-    assertThat(context.committed()).isTrue();
+    punctuate(NOW + 800); // a backlog's interval without this partition's records stays a backlog
+    assertThat(context.committed()).isFalse();
   }
 
   @Test
   void absurdTimesNeitherOverflowNorThrow() {
     assertThat(PreAggregate.endMillis(event("x", Long.MAX_VALUE - 10, Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
     assertThat(PreAggregate.endMillis(event("y", NOW, -5))).isEqualTo(NOW);
-    assertThat(PreAggregate.caughtUp(Long.MAX_VALUE, NOW)).isTrue();
-    assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS, NOW)).isTrue();
-    assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS - 1, NOW)).isFalse();
+    assertThat(PreAggregate.caughtUp(Long.MAX_VALUE, NOW, false)).isTrue();
+    assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS, NOW, false)).isTrue();
+    assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS - 1, NOW, true)).isFalse();
   }
 
   private void process(UsageEvent e) {
