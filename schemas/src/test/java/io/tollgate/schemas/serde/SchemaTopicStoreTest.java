@@ -123,10 +123,13 @@ class SchemaTopicStoreTest {
   void aTopicNotReadToItsEndInTimeIsUnavailable() {
     // The end offset says a record exists, but it never arrives.
     consumer.updateEndOffsets(Map.of(P0, 1L));
-    assertThatThrownBy(() -> store.findByFingerprint(42L))
-        .isInstanceOf(SchemaStoreUnavailableException.class)
-        .hasMessageContaining("not read to its end within");
-    assertThat(store.loadAtStart()).isFalse();
+    try (SchemaTopicStore shortBound = new SchemaTopicStore(consumer, TOPIC, clock, Duration.ofMillis(500),
+        Duration.ofSeconds(30))) {
+      assertThatThrownBy(() -> shortBound.findByFingerprint(42L))
+          .isInstanceOf(SchemaStoreUnavailableException.class)
+          .hasMessageContaining("not read to its end within");
+      assertThat(shortBound.loadAtStart()).isFalse();
+    }
   }
 
   @Test
