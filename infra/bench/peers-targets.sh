@@ -12,7 +12,7 @@ cells() {
   "$JAVA" "${JFLAGS[@]}" -Xmx512m -cp "$TOLLGATE_BENCH_CP" io.tollgate.bench.peers.PeerCell \
     --target "$target" --payloads "$payloads" --pid "$pid" --clk-tck "$CLK_TCK" --out "$RESULTS" --work "$WORK" \
     --url-json "$url_json" --body-json "$FIXTURES/request.json" --url-sse "$url_sse" --body-sse "$FIXTURES/request-sse.json" \
-    --max-seconds "$max_s" --warmup-rounds "$rounds" --warmup-seconds "$round_s" \
+    --max-seconds "$max_s" --warmup-rounds "$rounds" --warmup-rounds-after "${rounds_after:-$rounds}" --warmup-seconds "$round_s" \
     --fixed-seconds "$fixed_s" --rate "$rate" --fixed-warmup "$fixed_warm_s" --grace "$grace_s" \
     --self-warmup "$self_warm_s" --self-warmup-reply "$FIXTURES/reply.json" \
     "${COMMON_HEADERS[@]}" "$@" >>"$WORK/cells.log" \
@@ -119,7 +119,7 @@ usage_event_counts() { # port → "published=N spilled=M" from the gateway's own
 }
 
 run_target() {
-  local t="$1" pid=0 port url_json url_sse rounds=$peer_rounds round_s=$peer_round_s dir="$WORK/$1" h_json=() h_sse=()
+  local t="$1" pid=0 port url_json url_sse rounds=$peer_rounds rounds_after="" round_s=$peer_round_s dir="$WORK/$1" h_json=() h_sse=()
   mkdir -p "$dir"
   say "$(date -u +%T) starting $t"
   case "$t" in
@@ -175,7 +175,7 @@ EOF
       "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$gw_cp" \
         io.tollgate.ingress.Main --config "$dir/tollgate.yaml" >"$dir/out.log" 2>&1 &
       pid=$!; started+=("$pid")
-      url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds round_s=$jvm_round_s
+      url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds rounds_after=$jvm_rounds_after round_s=$jvm_round_s
       h_json=(--header "x-api-key: sk-bench-virtual")
       wait_http "http://127.0.0.1:$port/health/liveliness" "$pid" "$dir/out.log" 60
       if [[ $t != tollgate-spill ]]; then
@@ -187,10 +187,13 @@ EOF
       fi ;;
     *) die "unknown target $t" ;;
   esac
-  local payloads=json,sse
-  if [[ $t == portkey ]] && ! probe_sse "$url_sse" "$dir" "${h_sse[@]}"; then
+  local payloads=${only_payload:-json,sse}
+  if [[ $t == portkey && $payloads == *sse* ]] && ! probe_sse "$url_sse" "$dir" "${h_sse[@]}"; then
     echo "Portkey SSE: not measured; a single streaming request got HTTP $(cat "$dir/probe.code")" \
       "($(head -c 120 "$dir/probe.body")), Portkey logged \"$(LC_ALL=C grep -m1 -aio '[a-z]* *error.*' "$dir/out.log" | head -c 160)\"." >>"$NOTES"
+    if [[ $payloads == sse ]]; then # --payloads sse: nothing of Portkey's left to measure
+      expect=${expect/portkey:sse/}; expect=${expect/,,/,}; expect=${expect#,}; stop_pid "$pid"; return 0
+    fi
     expect=${expect/portkey/portkey:json} payloads=json
   fi
   cells "$t" "$pid" "$rounds" "$round_s" "$payloads" "$url_json" "$url_sse" "${h_json[@]}" "${h_sse[@]}"
