@@ -54,7 +54,7 @@ await_kafka() {
   done
 }
 
-BASE_CP="" BASE_SHA=""
+BASE_CP="" BASE_SHA="" BASE_OPTS=()
 # rev: builds the schemas and ingress jars of commit rev once (from `git archive`, so no checkout or
 # worktree changes) into .tollgate/bench/baseline-<sha>/, and sets BASE_CP: the bench classpath
 # with those two jars in place of this build's (every other dependency is this build's).
@@ -70,6 +70,8 @@ build_baseline() {
     (cd "$src" && { nice mvn -B -q -o -ntp -pl ingress -am -Dmaven.test.skip=true package || mvn -B -q -ntp -pl ingress -am -Dmaven.test.skip=true package; }) \
       >"$WORK/baseline-build.log" 2>&1 || { tail -30 "$WORK/baseline-build.log" >&2; die "baseline $BASE_SHA does not build"; }
     cp "$src"/schemas/target/tollgate-schemas-*.jar "$src"/ingress/target/tollgate-ingress-*.jar "$dir/"
+    # the JVM options that commit launched its gateway with (none before infra/gateway-jvm.options existed)
+    [[ -f $src/infra/gateway-jvm.options ]] && cp "$src/infra/gateway-jvm.options" "$dir/"
     rm -rf "$src"
     touch "$dir/built"
   fi
@@ -77,6 +79,8 @@ build_baseline() {
     [[ $entry == */tollgate-schemas-*.jar || $entry == */tollgate-ingress-*.jar ]] || cp+="${cp:+:}$entry"
   done
   BASE_CP="$(ls "$dir"/tollgate-schemas-*.jar):$(ls "$dir"/tollgate-ingress-*.jar):$cp"
+  BASE_OPTS=()
+  [[ -f $dir/gateway-jvm.options ]] && BASE_OPTS=("@$dir/gateway-jvm.options")
   echo "Tollgate baseline = the gateway at commit $BASE_SHA ($(git -C "$ROOT" log -1 --format=%s "$BASE_SHA" | cut -c1-90)), measured right before this commit's gateway on the same broker." >>"$NOTES"
 }
 
@@ -162,8 +166,9 @@ EOF
         --header-sse "x-api-key: sk-bench-upstream")
       wait_http "http://127.0.0.1:$port/" "$pid" "$dir/out.log" 60 ;;
     tollgate | tollgate-spill | tollgate-base)
-      local gw_cp="$TOLLGATE_BENCH_CP"
-      [[ $t == tollgate-base ]] && gw_cp="$BASE_CP"
+      # Each build with the JVM options it ships (infra/gateway-jvm.options), then TOLLGATE_BENCH_GATEWAY_OPTS
+      local gw_cp="$TOLLGATE_BENCH_CP" gw_opts=("@$ROOT/infra/gateway-jvm.options")
+      [[ $t == tollgate-base ]] && gw_cp="$BASE_CP" gw_opts=("${BASE_OPTS[@]}")
       if [[ $t != tollgate-spill ]]; then
         [[ -n $kafka_pid ]] || start_kafka
         await_kafka
@@ -172,7 +177,7 @@ EOF
       fi
       port=$(free_port)
       gateway_config "$dir/tollgate.yaml" "$kafka_port" "$dir/spill" "$port"
-      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$gw_cp" \
+      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" "${gw_opts[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$gw_cp" \
         io.tollgate.ingress.Main --config "$dir/tollgate.yaml" >"$dir/out.log" 2>&1 &
       pid=$!; started+=("$pid")
       url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds rounds_after=$jvm_rounds_after round_s=$jvm_round_s
