@@ -10,11 +10,14 @@ RUN mvn -B -q -ntp -DskipTests package dependency:copy-dependencies -DincludeSco
 FROM eclipse-temurin:21.0.9_10-jre
 RUN useradd --system --uid 10001 --home-dir /var/lib/tollgate --create-home tollgate
 COPY --from=build /app/lib /app/lib
+# The standalone gateway's JVM options (a java argument file; see docs/gateway.md, "Memory").
+COPY --from=build /src/infra/gateway-jvm.options /app/gateway-jvm.options
 USER tollgate
 WORKDIR /var/lib/tollgate
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 --enable-native-access=ALL-UNNAMED"
 # 4000: the gateway (LLM APIs, spend and management API); 4001, 4002: /metrics of the aggregator and alerting.
 EXPOSE 4000 4001 4002
-# Default: the gateway. Override the class (and arguments) per service.
+# Default: the gateway, with its JVM options (options after the file, before the class, override
+# it, e.g. "-Xms128m"). Override the class (and arguments) per service.
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -cp '/app/lib/*' \"$@\"", "--"]
-CMD ["io.tollgate.ingress.Main", "--config", "/etc/tollgate/tollgate.yaml"]
+CMD ["@/app/gateway-jvm.options", "io.tollgate.ingress.Main", "--config", "/etc/tollgate/tollgate.yaml"]

@@ -12,7 +12,7 @@ cells() {
   "$JAVA" "${JFLAGS[@]}" -Xmx512m -cp "$TOLLGATE_BENCH_CP" io.tollgate.bench.peers.PeerCell \
     --target "$target" --payloads "$payloads" --pid "$pid" --clk-tck "$CLK_TCK" --out "$RESULTS" --work "$WORK" \
     --url-json "$url_json" --body-json "$FIXTURES/request.json" --url-sse "$url_sse" --body-sse "$FIXTURES/request-sse.json" \
-    --max-seconds "$max_s" --warmup-rounds "$rounds" --warmup-seconds "$round_s" \
+    --max-seconds "$max_s" --warmup-rounds "$rounds" --warmup-rounds-after "${rounds_after:-$rounds}" --warmup-seconds "$round_s" \
     --fixed-seconds "$fixed_s" --rate "$rate" --fixed-warmup "$fixed_warm_s" --grace "$grace_s" \
     --self-warmup "$self_warm_s" --self-warmup-reply "$FIXTURES/reply.json" \
     "${COMMON_HEADERS[@]}" "$@" >>"$WORK/cells.log" \
@@ -54,7 +54,7 @@ await_kafka() {
   done
 }
 
-BASE_CP="" BASE_SHA=""
+BASE_CP="" BASE_SHA="" BASE_OPTS=()
 # rev: builds the schemas and ingress jars of commit rev once (from `git archive`, so no checkout or
 # worktree changes) into .tollgate/bench/baseline-<sha>/, and sets BASE_CP: the bench classpath
 # with those two jars in place of this build's (every other dependency is this build's).
@@ -70,6 +70,8 @@ build_baseline() {
     (cd "$src" && { nice mvn -B -q -o -ntp -pl ingress -am -Dmaven.test.skip=true package || mvn -B -q -ntp -pl ingress -am -Dmaven.test.skip=true package; }) \
       >"$WORK/baseline-build.log" 2>&1 || { tail -30 "$WORK/baseline-build.log" >&2; die "baseline $BASE_SHA does not build"; }
     cp "$src"/schemas/target/tollgate-schemas-*.jar "$src"/ingress/target/tollgate-ingress-*.jar "$dir/"
+    # the JVM options that commit launched its gateway with (none before infra/gateway-jvm.options existed)
+    [[ -f $src/infra/gateway-jvm.options ]] && cp "$src/infra/gateway-jvm.options" "$dir/"
     rm -rf "$src"
     touch "$dir/built"
   fi
@@ -77,6 +79,8 @@ build_baseline() {
     [[ $entry == */tollgate-schemas-*.jar || $entry == */tollgate-ingress-*.jar ]] || cp+="${cp:+:}$entry"
   done
   BASE_CP="$(ls "$dir"/tollgate-schemas-*.jar):$(ls "$dir"/tollgate-ingress-*.jar):$cp"
+  BASE_OPTS=()
+  [[ -f $dir/gateway-jvm.options ]] && BASE_OPTS=("@$dir/gateway-jvm.options")
   echo "Tollgate baseline = the gateway at commit $BASE_SHA ($(git -C "$ROOT" log -1 --format=%s "$BASE_SHA" | cut -c1-90)), measured right before this commit's gateway on the same broker." >>"$NOTES"
 }
 
@@ -119,7 +123,7 @@ usage_event_counts() { # port → "published=N spilled=M" from the gateway's own
 }
 
 run_target() {
-  local t="$1" pid=0 port url_json url_sse rounds=$peer_rounds round_s=$peer_round_s dir="$WORK/$1" h_json=() h_sse=()
+  local t="$1" pid=0 port url_json url_sse rounds=$peer_rounds rounds_after="" round_s=$peer_round_s dir="$WORK/$1" h_json=() h_sse=()
   mkdir -p "$dir"
   say "$(date -u +%T) starting $t"
   case "$t" in
@@ -162,8 +166,9 @@ EOF
         --header-sse "x-api-key: sk-bench-upstream")
       wait_http "http://127.0.0.1:$port/" "$pid" "$dir/out.log" 60 ;;
     tollgate | tollgate-spill | tollgate-base)
-      local gw_cp="$TOLLGATE_BENCH_CP"
-      [[ $t == tollgate-base ]] && gw_cp="$BASE_CP"
+      # Each build with the JVM options it ships (infra/gateway-jvm.options), then TOLLGATE_BENCH_GATEWAY_OPTS
+      local gw_cp="$TOLLGATE_BENCH_CP" gw_opts=("@$ROOT/infra/gateway-jvm.options")
+      [[ $t == tollgate-base ]] && gw_cp="$BASE_CP" gw_opts=("${BASE_OPTS[@]}")
       if [[ $t != tollgate-spill ]]; then
         [[ -n $kafka_pid ]] || start_kafka
         await_kafka
@@ -172,10 +177,10 @@ EOF
       fi
       port=$(free_port)
       gateway_config "$dir/tollgate.yaml" "$kafka_port" "$dir/spill" "$port"
-      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$gw_cp" \
+      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" "${gw_opts[@]}" ${TOLLGATE_BENCH_GATEWAY_OPTS:-} -cp "$gw_cp" \
         io.tollgate.ingress.Main --config "$dir/tollgate.yaml" >"$dir/out.log" 2>&1 &
       pid=$!; started+=("$pid")
-      url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds round_s=$jvm_round_s
+      url_json="http://127.0.0.1:$port/v1/messages" url_sse="$url_json" rounds=$jvm_rounds rounds_after=$jvm_rounds_after round_s=$jvm_round_s
       h_json=(--header "x-api-key: sk-bench-virtual")
       wait_http "http://127.0.0.1:$port/health/liveliness" "$pid" "$dir/out.log" 60
       if [[ $t != tollgate-spill ]]; then
@@ -187,10 +192,13 @@ EOF
       fi ;;
     *) die "unknown target $t" ;;
   esac
-  local payloads=json,sse
-  if [[ $t == portkey ]] && ! probe_sse "$url_sse" "$dir" "${h_sse[@]}"; then
+  local payloads=${only_payload:-json,sse}
+  if [[ $t == portkey && $payloads == *sse* ]] && ! probe_sse "$url_sse" "$dir" "${h_sse[@]}"; then
     echo "Portkey SSE: not measured; a single streaming request got HTTP $(cat "$dir/probe.code")" \
       "($(head -c 120 "$dir/probe.body")), Portkey logged \"$(LC_ALL=C grep -m1 -aio '[a-z]* *error.*' "$dir/out.log" | head -c 160)\"." >>"$NOTES"
+    if [[ $payloads == sse ]]; then # --payloads sse: nothing of Portkey's left to measure
+      expect=${expect/portkey:sse/}; expect=${expect/,,/,}; expect=${expect#,}; stop_pid "$pid"; return 0
+    fi
     expect=${expect/portkey/portkey:json} payloads=json
   fi
   cells "$t" "$pid" "$rounds" "$round_s" "$payloads" "$url_json" "$url_sse" "${h_json[@]}" "${h_sse[@]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b]
-#                        [--baseline REV]
+#                        [--baseline REV] [--payloads json|sse] [--warmup-rounds N]
 #
 # Gateway vs peers in one run (issue 13, part 1): the same 1 KB Anthropic POST, JSON and SSE,
 # straight to the upstream (the ceiling), through nginx proxy_pass, through Portkey, through
@@ -27,7 +27,7 @@ PORTKEY_VERSION=1.15.2
 PORTKEY_DIR="$ROOT/.tollgate/bench/portkey-$PORTKEY_VERSION"
 PORTKEY_JS="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
 
-quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="" baseline=""
+quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="" baseline="" only_payload="" warmup_rounds=""
 all_targets="direct,nginx,portkey,tollgate,tollgate-spill"
 args_text="$*"
 while [[ $# -gt 0 ]]; do
@@ -39,7 +39,9 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift ;;
     --targets) targets="$2"; shift ;; # a subset, for trying things out (needs --out: BENCHMARKS.md wants them all)
     --baseline) baseline="$2"; shift ;;
-    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b] [--baseline REV]" >&2; exit 2 ;;
+    --payloads) only_payload="$2"; shift ;; # one payload only, for trying things out (needs --out, as --targets)
+    --warmup-rounds) warmup_rounds="$2"; shift ;; # the JVM gateways' warm-up rounds of 5 s before the first payload (default 12)
+    *) echo "usage: ./tollgate bench peers [--quick] [--seconds S] [--rate R] [--out FILE] [--no-portkey] [--targets a,b] [--baseline REV] [--payloads json|sse] [--warmup-rounds N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -47,14 +49,29 @@ done
 [[ -z $targets || $targets == "$all_targets" || -n $out || $quick == 1 ]] \
   || { echo "bench peers: --targets needs --out FILE (BENCHMARKS.md gets only complete runs)" >&2; exit 2; }
 targets="${targets:-$all_targets}"
+case "$only_payload" in
+  "" | json,sse) only_payload="" ;;
+  json | sse) [[ -n $out || $quick == 1 ]] || { echo "bench peers: --payloads needs --out FILE (BENCHMARKS.md gets only complete runs)" >&2; exit 2; } ;;
+  *) echo "bench peers: --payloads is json or sse, not '$only_payload'" >&2; exit 2 ;;
+esac
 [[ ",$targets," == *,tollgate-base,* && -z $baseline ]] && { echo "bench peers: tollgate-base needs --baseline REV" >&2; exit 2; }
 [[ ",$targets," == *,portkey,* ]] || portkey=0
-# Warm-up: wrk rounds before the measured one (Tollgate's JIT needs 15 s+; the round-by-round
-# numbers go into the report, so it shows when the gateway reached its steady state).
-jvm_rounds=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5 tap_rounds=20 tap_round_s=0.5
+# Warm-up: wrk rounds before the measured one; the round-by-round numbers go into the report, so
+# it shows when the gateway reached its steady state. A JVM gateway's first payload (JSON) warms
+# its JIT: on its one core under full load the C2 compiler thread takes about half of that core
+# for ~45 s (JFR, 2026-12-02), so 30 s of warm-up measured a point on the warm-up curve, not the
+# steady state, and two builds differed by up to 40 % in either direction by chance. 60 s it is;
+# the later payload (SSE) shares that warm code and keeps 30 s.
+jvm_rounds=12 jvm_rounds_after=6 jvm_round_s=5 peer_rounds=1 peer_round_s=3 fixed_warm_s=3 grace_s=10 self_warm_s=5
+tap_rounds=20 tap_round_s=0.5
+if [[ -n $warmup_rounds ]]; then
+  [[ $warmup_rounds =~ ^[0-9]+$ ]] || { echo "bench peers: --warmup-rounds wants a number, not '$warmup_rounds'" >&2; exit 2; }
+  jvm_rounds=$warmup_rounds
+  ((jvm_rounds_after <= jvm_rounds)) || jvm_rounds_after=$jvm_rounds
+fi
 if [[ $quick == 1 ]]; then
-  max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1 grace_s=3 self_warm_s=1
-  tap_rounds=2 tap_round_s=0.1
+  max_s=2 fixed_s=2 rate=200 jvm_rounds=1 jvm_rounds_after=1 jvm_round_s=3 peer_rounds=0 peer_round_s=1 fixed_warm_s=1
+  grace_s=3 self_warm_s=1 tap_rounds=2 tap_round_s=0.1
 fi
 
 say() { printf 'bench peers: %s\n' "$*" >&2; }
@@ -217,7 +234,7 @@ load="$(awk '{print $1}' /proc/loadavg)"
 for t in ${targets//,/ }; do
   if [[ $t == portkey && $portkey == 0 ]]; then echo "Portkey: $portkey_note" >>"$NOTES"; continue; fi
   if [[ $t == tollgate-spill && -z $kafka_pid ]]; then start_kafka; await_kafka; fi # spill = this broker, stopped
-  expect+="${expect:+,}$t"
+  expect+="${expect:+,}$t${only_payload:+:$only_payload}"
   run_target "$t"
 done
 echo "Harness run time: $((SECONDS - started_at)) s (after build and installs)." >>"$NOTES"

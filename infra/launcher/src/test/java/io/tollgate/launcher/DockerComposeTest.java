@@ -146,6 +146,23 @@ class DockerComposeTest {
   }
 
   @Test
+  void theStandaloneGatewayStartsWithItsJvmOptionsFile() throws Exception {
+    Path options = INFRA.resolve("gateway-jvm.options");
+    List<String> gateway = new ArrayList<>();
+    yaml("docker-compose.yml").at("/services/gateway/command").forEach(n -> gateway.add(n.asText()));
+    assertThat(gateway).containsSubsequence("@/app/gateway-jvm.options", "io.tollgate.ingress.Main");
+    String dockerfile = Files.readString(INFRA.getParent().resolve("Dockerfile"));
+    assertThat(dockerfile).contains("COPY --from=build /src/infra/gateway-jvm.options /app/gateway-jvm.options")
+        .contains("CMD [\"@/app/gateway-jvm.options\", \"io.tollgate.ingress.Main\"");
+    // The file is a java argument file this JDK accepts (an unknown or misspelt option fails the start).
+    Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "@" + options, "-version").redirectErrorStream(true).start();
+    String out = new String(jvm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(jvm.waitFor()).as(out).isZero();
+    assertThat(Files.readString(options)).contains("-Xms");
+  }
+
+  @Test
   void theImageRunsAsNonRootOnAJre() throws Exception {
     String dockerfile = Files.readString(INFRA.getParent().resolve("Dockerfile"));
     assertThat(dockerfile).contains("AS build").contains("-jre").contains("USER tollgate").doesNotContain(":latest");

@@ -20,12 +20,14 @@ import java.util.Map;
  * PeerCell --target T --payloads json,sse --pid P --out FILE
  *          --url-json U --body-json FILE [--header-json 'k: v']...   (likewise -sse)
  *          [--header 'k: v']... --max-seconds S --fixed-seconds S --rate R
- *          [--warmup-rounds K --warmup-seconds W] [--fixed-warmup S] [--grace G]
+ *          [--warmup-rounds K --warmup-seconds W] [--warmup-rounds-after K2] [--fixed-warmup S] [--grace G]
  *          [--self-warmup S --self-warmup-reply FILE] [--connections 64] [--pin 'taskset -c 1'] [--clk-tck 100]
  *          [--work DIR]
  * </pre>
  * Appends its result lines ({@link CellRecord}) to {@code --out} and prints them. {@code --pid}
  * is the proxy process whose CPU and RSS are charged to the cells (0 = none: the direct path).
+ * {@code --warmup-rounds-after} (default: {@code --warmup-rounds}) is the warm-up of every payload
+ * after the first: the proxy's code shared by both payloads is warm by then.
  */
 public final class PeerCell {
   private PeerCell() {
@@ -65,6 +67,7 @@ public final class PeerCell {
     List<String> pin = opt.getOrDefault("pin", "").isBlank() ? List.of() : Arrays.asList(opt.get("pin").trim().split(" +"));
     WrkRun wrk = new WrkRun(pin, proc);
     int rounds = Integer.parseInt(opt.getOrDefault("warmup-rounds", "0"));
+    int roundsAfter = Integer.parseInt(opt.getOrDefault("warmup-rounds-after", String.valueOf(rounds)));
     int roundSeconds = Integer.parseInt(opt.getOrDefault("warmup-seconds", "5"));
     int rate = Integer.parseInt(opt.getOrDefault("rate", "5000"));
     try (FixedRateRun fixed = new FixedRateRun(connections, proc)) {
@@ -74,6 +77,7 @@ public final class PeerCell {
             rate, Integer.parseInt(opt.getOrDefault("self-warmup", "3")),
             Files.readString(Path.of(opt.get("self-warmup-reply")), StandardCharsets.UTF_8));
       }
+      int warmups = rounds;
       for (String payload : opt.get("payloads").split(",")) {
         if (!opt.containsKey("url-" + payload) || !opt.containsKey("body-" + payload)) {
           usage("--url-" + payload + " and --body-" + payload + " are required");
@@ -84,10 +88,11 @@ public final class PeerCell {
             Files.readString(Path.of(opt.get("body-" + payload)), StandardCharsets.UTF_8).strip(), h);
         CellRecord labels = CellRecord.of(CellRecord.CELL).with("target", opt.get("target")).with("payload", payload);
         progress(opt.get("target") + " " + payload + " max");
-        for (int r = 1; r <= rounds; r++) {
+        for (int r = 1; r <= warmups; r++) {
           CellRecord w = wrk.run(labels.with("mode", "max"), spec, connections, roundSeconds, pid, work);
           emit(out, new CellRecord(CellRecord.WARMUP, w.fields()).with("round", r));
         }
+        warmups = roundsAfter;
         emit(out, wrk.run(labels.with("mode", "max"), spec, connections,
             Integer.parseInt(opt.get("max-seconds")), pid, work));
         progress(opt.get("target") + " " + payload + " fixed");
@@ -113,7 +118,7 @@ public final class PeerCell {
     System.err.println("PeerCell: " + problem);
     System.err.println("usage: PeerCell --target T --payloads json,sse --out FILE --max-seconds S --fixed-seconds S"
         + " --url-json U --body-json FILE [--url-sse U --body-sse FILE] [--header[-json|-sse] 'k: v']... [--pid P]"
-        + " [--rate R] [--fixed-warmup S] [--grace G] [--warmup-rounds K --warmup-seconds W] [--pin 'taskset -c 1']");
+        + " [--rate R] [--fixed-warmup S] [--grace G] [--warmup-rounds K --warmup-seconds W] [--warmup-rounds-after K2] [--pin 'taskset -c 1']");
     System.exit(2);
   }
 }

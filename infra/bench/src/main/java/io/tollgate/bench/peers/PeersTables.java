@@ -69,9 +69,10 @@ final class PeersTables {
         `/proc/<pid>/stat` of the process and its children, over the measured run only) and RSS (at the
         end of the run). nginx: 1 worker, `upstream` with `keepalive 64`, `proxy_buffering off` for SSE.
         Portkey: `NODE_ENV=production`, routed by `x-portkey-provider`/`x-portkey-custom-host`.
-        Tollgate: the standalone gateway (`io.tollgate.ingress.Main`), default JVM flags (on one core
-        the JVM picks the Serial GC), one virtual key, metering every call into an embedded Kafka
-        broker (on the other core), or into its spill log with that broker stopped.
+        Tollgate: the standalone gateway (`io.tollgate.ingress.Main`) with the JVM options its build
+        ships (`infra/gateway-jvm.options`; none before it existed; on one core the JVM picks the
+        Serial GC), one virtual key, metering every call into an embedded Kafka broker (on the other
+        core), or into its spill log with that broker stopped.
 
         """);
     md.append(String.format("### Maximum throughput (wrk, 1 thread × 64 connections, %d s, closed loop)%n%n", ctx.seconds()));
