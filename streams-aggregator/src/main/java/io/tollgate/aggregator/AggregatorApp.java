@@ -197,10 +197,10 @@ public final class AggregatorApp implements AutoCloseable {
     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
-  /** The Streams configuration: exactly-once defaults, the aggregator's tuning, then the instance's own. */
   /** The record cache of all stream threads together (Kafka Streams' default is 10 MB). */
   static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
 
+  /** The Streams configuration: exactly-once defaults, the aggregator's tuning, then the instance's own. */
   static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Duration commitInterval,
                                       Map<String, String> kafka) {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
@@ -250,17 +250,17 @@ public final class AggregatorApp implements AutoCloseable {
     return streams;
   }
 
-  /**
-   * Records the Streams producers have sent so far per topic (their {@code record-send-total}), and
-   * under {@code ""} the usage records its consumers fetched: issue 14's profile, read by the benchmark.
-   */
-  /** Commits of all stream threads so far (their {@code commit-total}): read by the benchmark. */
+  /** Task commits of all stream threads so far (their {@code commit-total}): read by the benchmark. */
   public double commits() {
     return streams.metrics().entrySet().stream()
         .filter(m -> m.getKey().name().equals("commit-total") && m.getKey().group().equals("stream-thread-metrics"))
         .mapToDouble(m -> m.getValue().metricValue() instanceof Double v ? v : 0).sum();
   }
 
+  /**
+   * Records the Streams producers have sent so far per topic (their {@code record-send-total}), and
+   * under {@code ""} the usage records its consumers fetched: issue 14's profile, read by the benchmark.
+   */
   public Map<String, Double> recordsPerTopic() {
     Map<String, Double> out = new java.util.TreeMap<>();
     streams.metrics().forEach((name, metric) -> {
