@@ -31,7 +31,8 @@ public record AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, in
   /** The pre-aggregated topology's: what a backlog gets (caught up, it commits after every flush). */
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(1_000);
   /** The per-event topology's (as every Tollgate Streams app: {@code StreamsDefaults}). */
-  public static final Duration PER_EVENT_COMMIT_INTERVAL = Duration.ofMillis(200);
+  public static final Duration PER_EVENT_COMMIT_INTERVAL =
+      Duration.ofMillis(io.tollgate.schemas.topics.StreamsDefaults.COMMIT_INTERVAL_MS);
   static final long MIN_COMMIT_INTERVAL_MS = 10;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(500);
   static final int MAX_BATCH_ROWS = 1_000_000;

@@ -47,4 +47,31 @@ class AggregatorAppTest {
         Duration.ofMillis(1_500), Map.of("commit.interval.ms", "300"))).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
         .isEqualTo(300L);
   }
+
+  @Test
+  void theRecordCacheHoldsASecondOfChangesUnlessTheInstanceSetsItsOwn() {
+    assertThat(new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
+        Duration.ofSeconds(1), Map.of())).getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG))
+        .isEqualTo(64L * 1024 * 1024);
+    assertThat(new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
+        Duration.ofSeconds(1), Map.of("statestore.cache.max.bytes", "1048576")))
+        .getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(1_048_576L);
+  }
+
+  @Test
+  void preAggregationFlushesAreCountedPerState() {
+    io.tollgate.schemas.metrics.MetricsRegistry registry = new io.tollgate.schemas.metrics.MetricsRegistry();
+    var metrics = AggregatorApp.topologyMetrics(registry);
+    metrics.preAggregateFlush(true);
+    metrics.preAggregateFlush(true);
+    metrics.preAggregateFlush(false);
+    Map<String, Double> byState = new java.util.TreeMap<>();
+    for (var snapshot : registry.prometheus().scrape()) {
+      if (snapshot.getMetadata().getName().equals("tollgate_aggregator_pre_aggregate_flushes")
+          && snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c) {
+        c.getDataPoints().forEach(p -> byState.put(p.getLabels().get("state"), p.getValue()));
+      }
+    }
+    assertThat(byState).containsExactly(Map.entry("behind", 1.0), Map.entry("caught_up", 2.0));
+  }
 }

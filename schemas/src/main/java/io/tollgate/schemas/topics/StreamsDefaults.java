@@ -16,13 +16,16 @@ public final class StreamsDefaults {
   private StreamsDefaults() {
   }
 
+  /** How often every Tollgate Streams app commits (freshness); the aggregator sets its own ({@code commit_interval_ms}). */
+  public static final int COMMIT_INTERVAL_MS = 200;
+
   public static Properties exactlyOnce(String applicationId, String bootstrapServers, Path stateDir) {
     Properties props = new Properties();
     props.put("application.id", applicationId);
     props.put("bootstrap.servers", bootstrapServers);
     props.put("processing.guarantee", "exactly_once_v2");
     props.put("state.dir", stateDir.toString());
-    props.put("commit.interval.ms", 200);
+    props.put("commit.interval.ms", COMMIT_INTERVAL_MS);
     props.put("replication.factor", -1);
     // Unprefixed, so an instance's own session.timeout.ms (a plain property) still wins: a
     // "consumer."-prefixed default would silently take precedence over it.
