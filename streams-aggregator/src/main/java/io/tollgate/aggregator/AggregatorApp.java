@@ -3,6 +3,7 @@ package io.tollgate.aggregator;
 import io.tollgate.aggregator.retention.UsageRetention;
 import io.tollgate.aggregator.sink.ClickHouseSink;
 import io.tollgate.aggregator.sink.SinkMetrics;
+import io.tollgate.aggregator.topology.AggregatorSettings;
 import io.tollgate.aggregator.topology.SpendTopology;
 import io.tollgate.aggregator.topology.TopologyMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -98,6 +99,15 @@ public final class AggregatorApp implements AutoCloseable {
   public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
                                    Map<String, String> kafka, MetricsRegistry metrics, AggregatorConfig config) {
     java.util.Objects.requireNonNull(config, "config");
+    return start(bootstrap, applicationId, stateDir, clickhouse, kafka, metrics, config, config.topology());
+  }
+
+  /** Same, with the topology's settings given (the benchmark's builds of before and after). */
+  public static AggregatorApp start(String bootstrap, String applicationId, Path stateDir, ClickHouseClient clickhouse,
+                                   Map<String, String> kafka, MetricsRegistry metrics, AggregatorConfig config,
+                                   AggregatorSettings topology) {
+    java.util.Objects.requireNonNull(config, "config");
+    java.util.Objects.requireNonNull(topology, "topology");
     refuseOwnProperties(kafka);
     Map<String, String> sinkKafka = sinkConsumerProperties(kafka);
     ClickHouseSink.consumerConfig(bootstrap, applicationId + "-clickhouse-sink", sinkKafka); // refuses before anything starts
@@ -113,7 +123,7 @@ public final class AggregatorApp implements AutoCloseable {
     SchemaTopicStore schemas = SchemaTopicStore.connect(bootstrap, applicationId + "-schema-store", clientProperties);
     schemas.loadAtStart();
     Properties props = streamsProperties(bootstrap, applicationId, stateDir, config.commitInterval(), kafka);
-    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(config.topology(),
+    KafkaStreams streams = new KafkaStreams(SpendTopology.buildTopology(topology,
         TollgateSerdes.usageEvent(schemas), topologyMetrics(metrics)), props);
     streams.setUncaughtExceptionHandler(AggregatorApp::onStreamThreadDeath);
     streams.start();

@@ -62,7 +62,14 @@ public final class AggregatorBench {
   static final double GOAL_P99_MILLIS = 2_000;
   private static final Map<String, Duration> VARIANTS = Map.of("per-event", Duration.ZERO,
       "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
-      "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+      "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
+      "pre-aggregated-write-through", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+  /**
+   * Variants whose pending sums are written through the store's record cache at every change, as
+   * before the commit hook's write-back ({@code AggregatorSettings.writeBack}).
+   */
+  private static final java.util.Set<String> WRITE_THROUGH = java.util.Set.of("pre-aggregated-200ms",
+      "pre-aggregated-write-through");
   /**
    * Variants with their own commit interval, else the topology's default: "pre-aggregated-200ms" is
    * the pre-aggregated topology as it committed before the lag-following commits (every 200 ms).
@@ -116,7 +123,7 @@ public final class AggregatorBench {
             }
           }
           default -> throw new IllegalArgumentException("unknown option '" + a + "' (--events N, --rates R1,R2, "
-              + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
+              + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
               + "--max-minutes M, --streams name=value,..., --quick)");
         }
       }
@@ -126,7 +133,7 @@ public final class AggregatorBench {
       }
       for (String v : variants) {
         if (!VARIANTS.containsKey(v)) {
-          throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated)");
+          throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated)");
         }
       }
       if (events < 1 || seconds < 1 || partitions < 1 || maxMinutes < 1 || rates.stream().anyMatch(r -> r < 1)) {
@@ -295,7 +302,7 @@ public final class AggregatorBench {
       long cpuBefore = processCpuNanos();
       MetricsRegistry registry = new MetricsRegistry();
       try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), appId, dir.resolve("state"), ch,
-          o.streams(), registry, config)) {
+          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant)))) {
         boolean finished = awaitExact(ch, o.events(), expected, deadline, app::healthy, variant);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
         double cpuMicros = (processCpuNanos() - cpuBefore) / 1e3 / o.events();

@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param preAggregate    how often the per-partition pending sums are sent downstream (wall clock,
  *                        {@link PreAggregate}); zero selects the per-event topology (one repartition
  *                        record per event and target), kept as the benchmark's baseline
+ * @param writeBack       the pre-aggregation's pending sums reach their store once per commit
+ *                        ({@link CommitHook}, the default); false writes each change through the
+ *                        store's record cache at once, as before (kept as the benchmark's baseline)
  */
-public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate) {
+public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack) {
   /** As the commit interval of {@code StreamsDefaults}: a flush per commit. */
   public static final Duration DEFAULT_PRE_AGGREGATE = Duration.ofMillis(200);
 
@@ -30,7 +33,7 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
   }
 
   public AggregatorSettings(Duration dedupeRetention, Duration grace) {
-    this(dedupeRetention, grace, DEFAULT_PRE_AGGREGATE);
+    this(dedupeRetention, grace, DEFAULT_PRE_AGGREGATE, true);
   }
 
   public static AggregatorSettings defaults() {
@@ -39,6 +42,11 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
 
   /** The same with another pre-aggregation interval (zero: per event). */
   public AggregatorSettings withPreAggregate(Duration interval) {
-    return new AggregatorSettings(dedupeRetention, grace, interval);
+    return new AggregatorSettings(dedupeRetention, grace, interval, writeBack);
+  }
+
+  /** The same with the pending sums written back once per commit (true) or through at once (false). */
+  public AggregatorSettings withWriteBack(boolean on) {
+    return new AggregatorSettings(dedupeRetention, grace, preAggregate, on);
   }
 }

@@ -6,15 +6,18 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -35,6 +38,13 @@ import org.apache.kafka.streams.state.Stores;
  * input offsets of events whose sums are still pending are committed together with those sums, and
  * a SIGKILL rewinds both to the last commit. Pending sums of a task that moves are sent by its next
  * owner.
+ *
+ * <p><b>Write-back.</b> Between commits the pending sums live in this processor's map only; the
+ * {@link CommitHook} runs {@link #writeChanged} before each commit of the task, which writes the sums
+ * changed since to the (uncached, changelogged) store in the transaction of that commit. A sum sent
+ * downstream before the commit is never written. Writing each change through the store's record
+ * cache instead (the build before; {@code hook == null}, the benchmark's baseline) cost a sorted-map
+ * lookup per event and target, the stream threads' top frame in JFR.
  *
  * <p><b>Generations, not a delete per flush.</b> Deleting each sum once sent gave the changelog a
  * tombstone per target and flush on top of the sum. Instead each entry of the one key-value store
@@ -102,6 +112,9 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
 
   private final Duration interval;
   private final TopologyMetrics metrics;
+  /** Null: write every change through the cached store at once (before issue 14's write-back; the benchmark's baseline). */
+  private final CommitHook hook;
+  private final Runnable beforeCommit = this::writeChanged;
   private final Serializer<UsageSum> sums = UsageSum.serde().serializer();
   private final Deserializer<UsageSum> sumReader = UsageSum.serde().deserializer();
   private final Serializer<PeriodDelta> periods = PeriodDelta.serde().serializer();
@@ -109,14 +122,20 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private ProcessorContext<String, Flushed> context;
   private KeyValueStore<String, byte[]> store;
   private KeyValueStore<String, byte[]> legacy;
+  private KeyValueStore<String, byte[]> hookStore;
+  private TaskId task;
   private long generation;
   /**
-   * The current generation's sums, decoded (UsageSum or PeriodDelta), as the store holds them: each
-   * event reads its targets here instead of the store (no lookup, no decode); the store is written
-   * through. Rebuilt from the store in {@link #init} (which Streams runs again after every restore
-   * of the task: a revived, moved or resumed task).
+   * The current generation's sums, decoded (UsageSum or PeriodDelta): each event reads its targets
+   * here instead of the store (no lookup, no decode); the store gets them before the next commit
+   * (write-back) or at once (write-through). Rebuilt from the store in {@link #init} (which Streams
+   * runs again after every restore of the task: a revived, moved or resumed task).
    */
   private final Map<String, Object> current = new HashMap<>();
+  /** Targets of {@link #current} changed since they were last written to the store (write-back). */
+  private final Set<String> changed = new HashSet<>();
+  /** Whether the commit hook will run before the next commit (its marker is in the record cache). */
+  private boolean armed;
   /** Every target entry in the store → its generation. */
   private final Map<String, Long> stored = new HashMap<>();
   /** The targets of each past generation, oldest first: candidates for deletion once old enough. */
@@ -129,20 +148,29 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** Whether the last flush with events found them recent (a fresh or revived task starts behind). */
   private boolean caughtUp;
 
-  PreAggregate(Duration interval, TopologyMetrics metrics) {
+  /**
+   * @param hook runs {@link #writeChanged} before each commit (write-back, the default); null writes
+   *             every change through the cached store at once, as before (the benchmark's baseline)
+   */
+  PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook) {
     this.interval = Objects.requireNonNull(interval, "interval");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.hook = hook;
   }
 
-  static List<StoreBuilder<?>> stores() {
-    return List.of(
-        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-            .withCachingEnabled(),
-        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LEGACY_STORE), Serdes.String(), Serdes.ByteArray()));
+  /**
+   * The stores, for {@code hook} (null: write-through). With write-back the sums' store has no
+   * record cache: the processor's map is the cache, written once per commit.
+   */
+  static List<StoreBuilder<?>> stores(CommitHook hook) {
+    var sums = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray());
+    var legacy = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LEGACY_STORE), Serdes.String(),
+        Serdes.ByteArray());
+    return hook == null ? List.of(sums.withCachingEnabled(), legacy) : List.of(sums, legacy, hook.storeBuilder());
   }
 
-  static String[] storeNames() {
-    return new String[] {STORE, LEGACY_STORE};
+  static String[] storeNames(CommitHook hook) {
+    return hook == null ? new String[] {STORE, LEGACY_STORE} : new String[] {STORE, LEGACY_STORE, CommitHook.STORE};
   }
 
   /**
@@ -188,7 +216,14 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     this.context = context;
     this.store = context.getStateStore(STORE);
     this.legacy = context.getStateStore(LEGACY_STORE);
+    if (hook != null) {
+      hookStore = context.getStateStore(CommitHook.STORE);
+      task = context.taskId();
+      hook.register(task, beforeCommit);
+    }
     current.clear();
+    changed.clear();
+    armed = false;
     stored.clear();
     past.clear();
     legacyPending.clear();
@@ -276,21 +311,54 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
       String key = SpendKeys.group(PERIOD, p.key, p.value.gatewayId());
       PeriodDelta before = (PeriodDelta) current.get(key);
       PeriodDelta now = before == null ? p.value : before.plus(p.value);
-      put(key, now, periods.serialize(STORE, now));
+      put(key, now);
     }
     if (current.size() >= MAX_PENDING) {
       flush();
+    } else if (hook != null && !armed) { // after the changes: a cache without room runs it at once, with them
+      armed = true;
+      CommitHook.arm(hookStore);
+    }
+  }
+
+  /**
+   * Before each commit (write-back): the pending sums changed since the last write go to the store,
+   * in the transaction that commits the offsets of their events. Sums sent downstream before the
+   * commit are never written: their store entry, older or absent, is not pending either way.
+   */
+  private void writeChanged() {
+    armed = false;
+    for (String key : changed) {
+      Object sum = current.get(key);
+      byte[] payload = sum instanceof PeriodDelta d ? periods.serialize(STORE, d) : sums.serialize(STORE, (UsageSum) sum);
+      write(key, payload);
+    }
+    changed.clear();
+  }
+
+  @Override
+  public void close() {
+    if (hook != null) {
+      hook.unregister(task, beforeCommit);
     }
   }
 
   private void addSum(String key, UsageSum sum) {
     UsageSum before = (UsageSum) current.get(key); // absent or an older generation's: sent, so zero
     UsageSum now = before == null ? sum : before.plus(sum);
-    put(key, now, sums.serialize(STORE, now));
+    put(key, now);
   }
 
-  private void put(String key, Object decoded, byte[] payload) {
-    current.put(key, decoded);
+  private void put(String key, Object sum) {
+    current.put(key, sum);
+    if (hook != null) {
+      changed.add(key);
+    } else {
+      write(key, sum instanceof PeriodDelta d ? periods.serialize(STORE, d) : sums.serialize(STORE, (UsageSum) sum));
+    }
+  }
+
+  private void write(String key, byte[] payload) {
     stored.put(key, generation);
     store.put(storeKey(key), ByteBuffer.allocate(Long.BYTES + payload.length).putLong(generation).put(payload).array());
   }
@@ -320,6 +388,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     current.forEach(this::send);
     past.addLast(KeyValue.pair(generation, new ArrayList<>(current.keySet())));
     current.clear();
+    changed.clear(); // sent: a store entry of this generation that was written is no longer pending once it advances
     generation++;
     store.put(GENERATION_KEY, ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
     while (!past.isEmpty() && past.peekFirst().key <= generation - KEEP_GENERATIONS) {

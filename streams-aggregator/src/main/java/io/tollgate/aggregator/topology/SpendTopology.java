@@ -101,11 +101,12 @@ public final class SpendTopology {
   private static void preAggregated(StreamsBuilder builder, KStream<String, UsageEvent> events,
                                     AggregatorSettings settings, TopologyMetrics metrics,
                                     AvroSerde<SpendWindow> windowSerde, AvroSerde<SpendTotal> totalSerde) {
-    PreAggregate.stores().forEach(builder::addStateStore);
+    CommitHook hook = settings.writeBack() ? new CommitHook() : null; // one per build: its callbacks are this build's
+    PreAggregate.stores(hook).forEach(builder::addStateStore);
     Serde<UsageSum> sumSerde = UsageSum.serde();
     KStream<String, PreAggregate.Flushed> flushed = events.process(
-        () -> new PreAggregate(settings.preAggregate(), metrics), Named.as("pre-aggregate"),
-        PreAggregate.storeNames());
+        () -> new PreAggregate(settings.preAggregate(), metrics, hook), Named.as("pre-aggregate"),
+        PreAggregate.storeNames(hook));
     KGroupedStream<String, UsageSum> byGroup = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("window-sum-values"))

@@ -24,10 +24,11 @@ class PreAggregateCommitTest {
   private static final long NOW = Instant.parse("2026-12-02T12:00:00Z").toEpochMilli();
 
   private final MockProcessorContext<String, PreAggregate.Flushed> context = new MockProcessorContext<>();
-  private final PreAggregate processor = new PreAggregate(Duration.ofMillis(200), TopologyMetrics.NONE);
+  private final CommitHook hook = new CommitHook();
+  private final PreAggregate processor = new PreAggregate(Duration.ofMillis(200), TopologyMetrics.NONE, hook);
 
   PreAggregateCommitTest() {
-    for (String name : PreAggregate.storeNames()) {
+    for (String name : PreAggregate.storeNames(hook)) {
       KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
           Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
       store.init(context.getStateStoreContext(), store);

@@ -21,14 +21,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link PreAggregate} across a restore: a task that dies is rebuilt by its next owner from what
- * its store's changelog holds, i.e. the store's entries (compaction keeps the newest per key). Here
- * the store of one processor instance is copied into a fresh one for a new instance — at random
- * points, after many flushes (so sent entries are deleted), with sums pending or not — and every
- * event's counters must be sent exactly once over all instances: nothing pending lost, nothing
- * sent re-sent.
+ * its store's changelog held at the last commit (compaction keeps the newest per key), and the
+ * input after that commit is processed again, while whatever it forwarded after that commit is
+ * aborted with the transaction. Here a commit runs the commit hook (write-back: the changed sums
+ * reach the store only then), and the store as it was at the last commit is copied into a fresh
+ * one for a new instance, which goes on from the first event after that commit — at random points,
+ * after many flushes (so sent entries are deleted), with sums pending or not. Every event's counters
+ * must be sent exactly once over the committed output of all instances: nothing pending lost,
+ * nothing sent re-sent. Both the write-back and the write-through build.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PreAggregateRestoreTest {
@@ -40,19 +45,48 @@ class PreAggregateRestoreTest {
     final MockProcessorContext<String, PreAggregate.Flushed> context = new MockProcessorContext<>();
     final KeyValueStore<String, byte[]> store = store(PreAggregate.STORE);
     final KeyValueStore<String, byte[]> legacy = store(PreAggregate.LEGACY_STORE);
-    final PreAggregate processor = new PreAggregate(INTERVAL, TopologyMetrics.NONE);
+    final CommitHook hook;
+    final PreAggregate processor;
+    /** What a restore would see, and how much of the output counts: as of the last commit. */
+    List<KeyValue<String, byte[]>> committed = List.of();
+    int committedForwards;
 
-    Instance(List<KeyValue<String, byte[]>> restored) {
+    Instance(List<KeyValue<String, byte[]>> restored, boolean writeBack) {
+      hook = writeBack ? new CommitHook() : null;
+      processor = new PreAggregate(INTERVAL, TopologyMetrics.NONE, hook);
       store.init(context.getStateStoreContext(), store);
       legacy.init(context.getStateStoreContext(), legacy);
       context.addStateStore(store);
       context.addStateStore(legacy);
+      if (writeBack) { // a plain store: arming writes to it, and commit() stands for the cache flush
+        KeyValueStore<String, byte[]> marker = store(CommitHook.STORE);
+        marker.init(context.getStateStoreContext(), marker);
+        context.addStateStore(marker);
+      }
       restored.forEach(kv -> store.put(kv.key, kv.value));
       processor.init(context);
+      committed = entries();
+    }
+
+    Instance(List<KeyValue<String, byte[]>> restored) {
+      this(restored, true);
+    }
+
+    void process(UsageEvent e) {
+      processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli()));
     }
 
     void flush() {
       context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0));
+    }
+
+    /** A commit: the hook's writes, then the store and the output so far are what survives. */
+    void commit() {
+      if (hook != null) {
+        hook.fire(context.taskId());
+      }
+      committed = entries();
+      committedForwards = context.forwarded().size();
     }
 
     List<KeyValue<String, byte[]>> entries() {
@@ -69,39 +103,50 @@ class PreAggregateRestoreTest {
     }
   }
 
-  @Test
-  void everyEventIsSentExactlyOnceWhateverRestoresHappenBetweenFlushes() {
+  @ParameterizedTest(name = "write-back {0}")
+  @ValueSource(booleans = {true, false})
+  void everyEventIsSentExactlyOnceWhateverRestoresHappenBetweenCommits(boolean writeBack) {
     Random random = new Random(14);
     List<UsageEvent> events = events(random, 4_000);
     Map<String, Object> expected = sent(List.of(run(events)));
 
     for (int round = 0; round < 20; round++) {
       List<Instance> instances = new ArrayList<>();
-      Instance live = new Instance(List.of());
+      Instance live = new Instance(List.of(), writeBack);
       instances.add(live);
       int flushes = 0;
-      for (UsageEvent e : events) {
-        live.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli()));
+      int restores = 0;
+      int next = 0; // the first event after the live instance's last commit
+      for (int i = 0; i < events.size(); i++) {
+        live.process(events.get(i));
         if (random.nextInt(10) == 0) {
           live.flush();
           flushes++;
         }
-        if (random.nextInt(700) == 0) { // the task dies; its next owner restores the store
-          live = new Instance(live.entries());
+        if (random.nextInt(7) == 0) {
+          live.commit();
+          next = i + 1;
+        }
+        if (random.nextInt(700) == 0) { // the task dies: its next owner restores the last commit and goes on from there
+          live = new Instance(live.committed, writeBack);
           instances.add(live);
+          restores++;
+          i = next - 1;
         }
       }
       live.flush();
+      live.commit();
       assertThat(flushes).as("enough flushes that sent entries get deleted")
           .isGreaterThan(2 * PreAggregate.KEEP_GENERATIONS);
-      assertThat(instances).hasSizeGreaterThan(2);
-      assertThat(sent(instances)).as("round %d, %d restores", round, instances.size() - 1).isEqualTo(expected);
+      assertThat(restores).isGreaterThan(1);
+      assertThat(sent(instances)).as("round %d, %d restores", round, restores).isEqualTo(expected);
 
       // Only one target set stays busy: everything else is deleted after KEEP_GENERATIONS flushes.
       UsageEvent busy = events.get(events.size() - 1);
       int before = live.entries().size();
       for (int i = 0; i <= PreAggregate.KEEP_GENERATIONS; i++) {
-        live.processor.process(new Record<>(busy.getEventId(), busy, busy.getTs().toEpochMilli()));
+        live.process(busy);
+        live.commit(); // written to the store: a sent entry that then stays idle is what gets deleted
         live.flush();
       }
       int targets = run(List.of(busy)).entries().size() - 1; // less the generation
@@ -112,14 +157,33 @@ class PreAggregateRestoreTest {
   }
 
   @Test
+  void writeBackWritesOnlyWhatIsPendingAtACommit() {
+    List<UsageEvent> events = events(new Random(9), 30);
+    Instance instance = new Instance(List.of());
+    events.forEach(instance::process);
+    assertThat(instance.entries()).as("nothing written before a commit").isEmpty();
+    instance.flush();
+    instance.commit();
+    assertThat(instance.entries()).as("sent before the commit: only the generation is written")
+        .extracting(kv -> kv.key).containsExactly(PreAggregate.GENERATION_KEY);
+    instance.process(events.get(0));
+    instance.commit();
+    assertThat(instance.entries()).as("pending at the commit: written")
+        .hasSize(1 + run(List.of(events.get(0))).entries().size() - 1);
+  }
+
+  @Test
   void aRestoreAfterAFlushSendsNothingAgainAndOneBeforeSendsThePendingSums() {
     List<UsageEvent> events = events(new Random(3), 50);
     Instance first = new Instance(List.of());
-    events.forEach(e -> first.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
+    events.forEach(first::process);
+    first.commit();
     Instance beforeFlush = new Instance(first.entries());
     first.flush();
+    first.commit();
     Instance afterFlush = new Instance(first.entries());
     beforeFlush.flush();
+    beforeFlush.commit();
     afterFlush.flush();
 
     assertThat(first.context.forwarded()).isNotEmpty();
@@ -131,7 +195,8 @@ class PreAggregateRestoreTest {
   void aStoreWrittenBeforeTheHashedKeysSendsItsPendingSumsOnceAndLosesItsOldKeys() {
     List<UsageEvent> events = events(new Random(5), 40);
     Instance first = new Instance(List.of());
-    events.forEach(e -> first.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
+    events.forEach(first::process);
+    first.commit();
     // The same entries as the build before the hashed prefix wrote them: target keys as they are.
     List<KeyValue<String, byte[]>> old = new ArrayList<>();
     for (KeyValue<String, byte[]> kv : first.entries()) {
@@ -141,7 +206,9 @@ class PreAggregateRestoreTest {
     assertThat(old).anySatisfy(kv -> assertThat(PreAggregate.isStoreKey(kv.key)).isFalse());
     Instance upgraded = new Instance(old);
     upgraded.flush();
+    upgraded.commit();
     first.flush();
+    first.commit();
     assertThat(sent(List.of(upgraded))).as("the old store's pending sums, once").isEqualTo(sent(List.of(first)));
     assertThat(upgraded.entries()).as("no old key left").allSatisfy(kv ->
         assertThat(kv.key.equals(PreAggregate.GENERATION_KEY) || PreAggregate.isStoreKey(kv.key)).isTrue());
@@ -163,16 +230,20 @@ class PreAggregateRestoreTest {
 
   private static Instance run(List<UsageEvent> events) {
     Instance instance = new Instance(List.of());
-    events.forEach(e -> instance.processor.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli())));
+    events.forEach(e -> {
+      instance.process(e);
+      instance.commit(); // every sum written: entries() of the result lists each target once
+    });
     instance.flush();
+    instance.commit();
     return instance;
   }
 
-  /** Everything the instances forwarded, summed per target. */
+  /** Everything the instances forwarded up to their last commit, summed per target. */
   private static Map<String, Object> sent(List<Instance> instances) {
     Map<String, Object> out = new TreeMap<>();
     for (Instance instance : instances) {
-      for (var forward : instance.context.forwarded()) {
+      for (var forward : instance.context.forwarded().subList(0, instance.committedForwards)) {
         var r = forward.record();
         PreAggregate.Flushed f = r.value();
         if (f.budgetPeriod()) { // one target per period and gateway
