@@ -30,6 +30,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -216,6 +217,9 @@ public final class AggregatorApp implements AutoCloseable {
     Properties props = StreamsDefaults.exactlyOnce(applicationId, bootstrap, stateDir);
     // tollgate.aggregator.commit_interval_ms; an instance's own commit.interval.ms (below) still wins.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+    // A transaction stays open for a whole commit interval: the coordinator must not abort it first.
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        (int) Math.min(Integer.MAX_VALUE, transactionTimeout(commitInterval).toMillis()));
     // Shared by the stream threads. A commit interval's dirty entries of the cached stores (pending
     // sums, three window sizes, day totals) must fit: a full cache evicts, and an evicted dirty entry
     // flushes its whole store at once (changelog and downstream), between commits.
@@ -224,6 +228,16 @@ public final class AggregatorApp implements AutoCloseable {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     props.putAll(kafka);
     return props;
+  }
+
+  /**
+   * Kafka Streams' 10 s for exactly-once, or twice the commit interval if longer. Longer than
+   * needed would hold back read_committed readers of a crashed instance's open transaction for as
+   * long (until the coordinator aborts it).
+   */
+  static Duration transactionTimeout(Duration commitInterval) {
+    Duration twice = commitInterval.multipliedBy(2);
+    return twice.compareTo(Duration.ofSeconds(10)) > 0 ? twice : Duration.ofSeconds(10);
   }
 
   /** The exactly-once settings ({@link StreamsDefaults#OWN_PROPERTIES}) are the aggregator's own. */

@@ -29,7 +29,7 @@ public record AggregatorConfig(int sinkBatchRows, Duration sinkFlushInterval, in
                                Duration preAggregate, Duration commitInterval, List<String> warnings) {
   public static final int DEFAULT_BATCH_ROWS = 20_000;
   /** The pre-aggregated topology's: what a backlog gets (caught up, it commits after every flush). */
-  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(1_000);
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(5_000);
   /** The per-event topology's (as every Tollgate Streams app: {@code StreamsDefaults}). */
   public static final Duration PER_EVENT_COMMIT_INTERVAL =
       Duration.ofMillis(io.tollgate.schemas.topics.StreamsDefaults.COMMIT_INTERVAL_MS);

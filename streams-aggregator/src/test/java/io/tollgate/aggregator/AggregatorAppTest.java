@@ -49,7 +49,18 @@ class AggregatorAppTest {
   }
 
   @Test
-  void theRecordCacheHoldsASecondOfChangesUnlessTheInstanceSetsItsOwn() {
+  void transactionsMayStayOpenForTwoCommitIntervalsAndAtLeastTenSeconds() {
+    String timeout = StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+    assertThat(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"), Duration.ofSeconds(5), Map.of())
+        .get(timeout)).isEqualTo(10_000);
+    assertThat(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"), Duration.ofSeconds(30), Map.of())
+        .get(timeout)).isEqualTo(60_000);
+    assertThat(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"), Duration.ofSeconds(30),
+        Map.of(timeout, "90000")).get(timeout)).as("the instance's own wins").isEqualTo("90000");
+  }
+
+  @Test
+  void theRecordCacheHoldsACommitIntervalOfChangesUnlessTheInstanceSetsItsOwn() {
     assertThat(new StreamsConfig(AggregatorApp.streamsProperties("k:9092", "agg", Path.of("/tmp/s"),
         Duration.ofSeconds(1), Map.of())).getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG))
         .isEqualTo(64L * 1024 * 1024);

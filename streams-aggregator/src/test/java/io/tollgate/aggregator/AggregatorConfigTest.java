@@ -58,8 +58,8 @@ class AggregatorConfigTest {
   }
 
   @Test
-  void theCommitIntervalDefaultsToOneSecondPreAggregatedAndCanBeSet() throws Exception {
-    assertThat(AggregatorConfig.defaults().commitInterval()).isEqualTo(Duration.ofSeconds(1));
+  void theCommitIntervalDefaultsToFiveSecondsPreAggregatedAndCanBeSet() throws Exception {
+    assertThat(AggregatorConfig.defaults().commitInterval()).isEqualTo(Duration.ofSeconds(5));
     AggregatorConfig config = AggregatorConfig.from(file("""
         tollgate:
           aggregator:

@@ -63,7 +63,8 @@ public final class AggregatorBench {
   private static final Map<String, Duration> VARIANTS = Map.of("per-event", Duration.ZERO,
       "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
-      "pre-aggregated-write-through", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+      "pre-aggregated-write-through", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
+      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
   /**
    * Variants whose pending sums are written through the store's record cache at every change, as
    * before the commit hook's write-back ({@code AggregatorSettings.writeBack}).
@@ -72,9 +73,12 @@ public final class AggregatorBench {
       "pre-aggregated-write-through");
   /**
    * Variants with their own commit interval, else the topology's default: "pre-aggregated-200ms" is
-   * the pre-aggregated topology as it committed before the lag-following commits (every 200 ms).
+   * the pre-aggregated topology as it committed before the lag-following commits (every 200 ms);
+   * "pre-aggregated-write-through" the one before the write-back (1 s, writing through), and
+   * "pre-aggregated-1s" the write-back with that build's 1 s.
    */
-  private static final Map<String, Duration> COMMIT_INTERVALS = Map.of("pre-aggregated-200ms", Duration.ofMillis(200));
+  private static final Map<String, Duration> COMMIT_INTERVALS = Map.of("pre-aggregated-200ms", Duration.ofMillis(200),
+      "pre-aggregated-write-through", Duration.ofSeconds(1), "pre-aggregated-1s", Duration.ofSeconds(1));
 
   private AggregatorBench() {
   }
@@ -123,7 +127,7 @@ public final class AggregatorBench {
             }
           }
           default -> throw new IllegalArgumentException("unknown option '" + a + "' (--events N, --rates R1,R2, "
-              + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
+              + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated-1s,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
               + "--max-minutes M, --streams name=value,..., --quick)");
         }
       }
@@ -133,7 +137,7 @@ public final class AggregatorBench {
       }
       for (String v : variants) {
         if (!VARIANTS.containsKey(v)) {
-          throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated)");
+          throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated-1s, pre-aggregated)");
         }
       }
       if (events < 1 || seconds < 1 || partitions < 1 || maxMinutes < 1 || rates.stream().anyMatch(r -> r < 1)) {

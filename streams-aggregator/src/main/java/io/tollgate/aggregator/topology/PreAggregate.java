@@ -61,8 +61,8 @@ import org.apache.kafka.streams.state.Stores;
  * ({@code context.commit()}), so the sums it sent become visible downstream at once and the
  * freshness of a steady load does not depend on {@code commit.interval.ms}. Behind (a backlog
  * after an outage or a restart) it asks for none, and the aggregator commits only every
- * {@code commit.interval.ms} (1 s by default): fewer transactions, and every cached store
- * (these sums, the windows, the day totals) writes a busy key to its changelog once per commit.
+ * {@code commit.interval.ms} (5 s by default): fewer transactions, and every cached store
+ * (the windows, the day totals; these sums by the write-back) writes a busy key to its changelog once per commit.
  *
  * <p>Everything is one plain key-value store, as before issue 14's generations: no retention, no
  * observed stream time, no second store to agree with. (The first generation scheme kept sums in
