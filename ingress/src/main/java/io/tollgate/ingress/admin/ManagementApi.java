@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.ingress.budget.SpendView;
 import io.tollgate.ingress.identity.AccessChecks;
 import io.tollgate.ingress.identity.KeyAuth;
+import io.tollgate.ingress.provider.LingeringClose;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -280,7 +281,7 @@ public final class ManagementApi {
     if (!req.isEnded()) {
       // Refused before its body was read: the rest of it may still come, so the connection is not reused.
       req.response().putHeader("connection", "close");
-      req.response().end(e.body().toString()).onComplete(v -> req.connection().close());
+      req.response().end(e.body().toString()).onComplete(v -> LingeringClose.afterAnswer(vertx, req));
       return;
     }
     req.response().end(e.body().toString());

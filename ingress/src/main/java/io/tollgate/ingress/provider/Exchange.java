@@ -199,42 +199,12 @@ final class Exchange {
         // Part of the body may still be coming: the connection cannot be reused, so it is closed
         // once the answer is out (Vert.x keeps a keep-alive connection open whatever the header says).
         resp.putHeader("connection", "close");
-        resp.end(ApiErrors.body(api, status, message, reason)).onComplete(v -> lingerThenClose());
+        resp.end(ApiErrors.body(api, status, message, reason))
+            .onComplete(v -> LingeringClose.afterAnswer(pipeline.vertx(), req));
         return;
       }
       resp.end(ApiErrors.body(api, status, message, reason));
     }
-  }
-
-  /** At most this much of an unread body is drained (and dropped) after an early answer, for at most {@link #LINGER_MS}. */
-  private static final long LINGER_BYTES = 8L * 1024 * 1024;
-  private static final long LINGER_MS = 2_000;
-
-  /**
-   * Closes the connection of an answer given before the body was read (413, 401, 408) once the
-   * client stopped sending, like nginx's lingering close: closing while the client still writes
-   * makes the kernel reset the connection, and the client may lose the answer it has not read yet.
-   * Bounded in bytes and time, so a client cannot hold the connection open by sending forever.
-   */
-  private void lingerThenClose() {
-    if (req.isEnded() || resp.closed()) {
-      req.connection().close();
-      return;
-    }
-    long[] drained = {0};
-    long timer = pipeline.vertx().setTimer(LINGER_MS, id -> req.connection().close());
-    req.handler(chunk -> {
-      drained[0] += chunk.length();
-      if (drained[0] > LINGER_BYTES) {
-        pipeline.vertx().cancelTimer(timer);
-        req.connection().close();
-      }
-    });
-    req.endHandler(v -> {
-      pipeline.vertx().cancelTimer(timer);
-      req.connection().close();
-    });
-    req.resume();
   }
 
   /** The request's credential lookup: its headers, and on Gemini routes the {@code ?key=} parameter too. */
