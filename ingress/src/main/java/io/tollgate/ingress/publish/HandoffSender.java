@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ final class HandoffSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HandoffSender.class);
   static final long BACKOFF_MS = 1_000;
   private static final int MAX_BATCH = 1_000;
+  /** The longest wait without a wake-up: it only backs the wake-ups up, it is not a poll. */
+  static final long IDLE_WAIT_MS = 100;
 
   private final HandoffLog log;
   private final Producer<String, byte[]> producer;
@@ -37,10 +40,18 @@ final class HandoffSender implements AutoCloseable {
   private final long memoryCap;
   /** Records below this were left by an earlier run: counted as replayed, not published. */
   private final long replayEnd;
+  private final long idleWaitMs;
   private final Thread thread;
   private final Object lock = new Object();
   private final ArrayDeque<Framing.Rec> memory = new ArrayDeque<>();
-  private long memoryBytes;
+  /** Unacknowledged bytes held in memory: released lock-free by the producer's callbacks. */
+  private final AtomicLong memoryBytes = new AtomicLong();
+  /**
+   * True while the sender waits on {@link #lock}: set before it checks whether there is work, so a
+   * writer or acknowledgement that changes that after the check sees it and wakes the sender (and
+   * nobody takes the lock to wake a sender that is busy).
+   */
+  private volatile boolean waiting;
   private long nextSeq;
   private long rewindTo = Long.MAX_VALUE;
   private long backoffUntilNanos;
@@ -52,6 +63,12 @@ final class HandoffSender implements AutoCloseable {
 
   HandoffSender(HandoffLog log, Producer<String, byte[]> producer, String topic, DeadLetterFile deadLetters,
                 PublishMetrics metrics, long memoryCap, long replayEnd) {
+    this(log, producer, topic, deadLetters, metrics, memoryCap, replayEnd, IDLE_WAIT_MS);
+  }
+
+  /** With another bound on a wait without wake-up (tests make it hours, so a missed wake-up hangs). */
+  HandoffSender(HandoffLog log, Producer<String, byte[]> producer, String topic, DeadLetterFile deadLetters,
+                PublishMetrics metrics, long memoryCap, long replayEnd, long idleWaitMs) {
     this.log = Objects.requireNonNull(log, "log");
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topic = Objects.requireNonNull(topic, "topic");
@@ -59,6 +76,7 @@ final class HandoffSender implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.memoryCap = memoryCap;
     this.replayEnd = replayEnd;
+    this.idleWaitMs = idleWaitMs;
     Map.Entry<Long, Segment> first = log.segments().firstEntry();
     this.nextSeq = first == null ? log.durableEnd() : first.getKey();
     this.disk = new DiskCursor(log.segments());
@@ -79,11 +97,13 @@ final class HandoffSender implements AutoCloseable {
     synchronized (lock) {
       // Memory must stay one contiguous run; after a dropped group, the disk fills the gap first.
       boolean contiguous = memory.isEmpty() || memory.peekLast().seq() + 1 == records.get(0).seq();
-      if (contiguous && memoryBytes + bytes <= memoryCap) {
+      if (contiguous && memoryBytes.get() + bytes <= memoryCap) {
         memory.addAll(records);
-        memoryBytes += bytes;
+        memoryBytes.addAndGet(bytes);
       }
-      lock.notifyAll();
+      if (waiting) {
+        lock.notifyAll();
+      }
     }
   }
 
@@ -115,10 +135,16 @@ final class HandoffSender implements AutoCloseable {
     long limit;
     long budget;
     synchronized (lock) {
-      while (running && !ready()) {
-        long waitMs = Math.max(1, (backoffUntilNanos - System.nanoTime()) / 1_000_000);
-        lock.wait(Math.min(waitMs, 100));
+      while (running) {
+        waiting = true;
+        if (ready()) {
+          break;
+        }
+        // Woken by new records, a release of memory, a failure or close; a backoff ends by the clock.
+        long backoffNanos = backoffUntilNanos - System.nanoTime();
+        lock.wait(backoffNanos > 0 ? Math.min((backoffNanos + 999_999) / 1_000_000, idleWaitMs) : idleWaitMs);
       }
+      waiting = false;
       if (!running) {
         return null;
       }
@@ -127,7 +153,7 @@ final class HandoffSender implements AutoCloseable {
       }
       rewindTo = Long.MAX_VALUE;
       while (!memory.isEmpty() && memory.peekFirst().seq() < nextSeq) {
-        memoryBytes -= memory.pollFirst().bytes(); // sent already (cannot happen without a rewind race)
+        memoryBytes.addAndGet(-memory.pollFirst().bytes()); // sent already (cannot happen without a rewind race)
       }
       if (!memory.isEmpty() && memory.peekFirst().seq() == nextSeq) {
         List<Framing.Rec> batch = new ArrayList<>();
@@ -139,8 +165,8 @@ final class HandoffSender implements AutoCloseable {
       }
       from = nextSeq;
       limit = memory.isEmpty() ? log.durableEnd() : memory.peekFirst().seq();
-      budget = memoryCap - memoryBytes;
-      memoryBytes += budget; // reserved while reading, so the writer's offers cannot take it meanwhile
+      budget = memoryCap - memoryBytes.get();
+      memoryBytes.addAndGet(budget); // reserved while reading, so the writer's offers cannot take it meanwhile
     }
     List<Framing.Rec> batch = new ArrayList<>();
     long after = from;
@@ -155,15 +181,20 @@ final class HandoffSender implements AutoCloseable {
         if (nextSeq == from) {
           nextSeq = after;
         }
-        memoryBytes += read - budget; // the reservation becomes what was actually read
+        memoryBytes.addAndGet(read - budget); // the reservation becomes what was actually read
       }
     }
     return batch;
   }
 
   private boolean ready() {
-    return System.nanoTime() >= backoffUntilNanos && memoryBytes < memoryCap
-        && (Math.min(nextSeq, rewindTo) < log.durableEnd());
+    long from = Math.min(nextSeq, rewindTo);
+    if (System.nanoTime() < backoffUntilNanos || from >= log.durableEnd()) {
+      return false;
+    }
+    // Records queued in memory are counted already: sending them takes no more. Only a read from
+    // disk needs room (memory full of queued records with nothing in flight must not stall).
+    return memoryBytes.get() < memoryCap || (!memory.isEmpty() && memory.peekFirst().seq() == from);
   }
 
   private void send(List<Framing.Rec> batch) {
@@ -223,10 +254,13 @@ final class HandoffSender implements AutoCloseable {
     }
   }
 
+  /** Acknowledged or unsent bytes leave memory (producer callback thread): no lock unless the sender waits. */
   private void release(long bytes) {
-    synchronized (lock) {
-      memoryBytes -= bytes;
-      lock.notifyAll();
+    memoryBytes.addAndGet(-bytes);
+    if (waiting) {
+      synchronized (lock) {
+        lock.notifyAll();
+      }
     }
   }
 
@@ -237,6 +271,9 @@ final class HandoffSender implements AutoCloseable {
     synchronized (lock) {
       rewindTo = Math.min(rewindTo, seq);
       backoffUntilNanos = now + BACKOFF_MS * 1_000_000;
+      if (waiting) {
+        lock.notifyAll(); // it recomputes its wait: until the backoff ends
+      }
     }
     if (first && error != null) {
       LOG.warn("Kafka does not take usage events ({}); they wait in the hand-off log and are resent", error.toString());
@@ -255,9 +292,7 @@ final class HandoffSender implements AutoCloseable {
 
   /** Bytes of unacknowledged records held in memory (queued and in flight). */
   long memoryBytes() {
-    synchronized (lock) {
-      return memoryBytes;
-    }
+    return memoryBytes.get();
   }
 
   /** True once every record written so far was sent (not necessarily acknowledged). */

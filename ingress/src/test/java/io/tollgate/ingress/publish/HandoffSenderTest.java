@@ -34,10 +34,14 @@ class HandoffSenderTest {
   /** A log and its sender, wired as the publisher wires them. */
   private record Wired(HandoffLog log, HandoffSender sender, Counting metrics) implements AutoCloseable {
     static Wired open(Path dir, HandoffOptions options, MockProducer<String, byte[]> producer) {
+      return open(dir, options, producer, HandoffSender.IDLE_WAIT_MS);
+    }
+
+    static Wired open(Path dir, HandoffOptions options, MockProducer<String, byte[]> producer, long idleWaitMs) {
       HandoffLog log = new HandoffLog(dir, options);
       Counting metrics = new Counting();
       HandoffSender sender = new HandoffSender(log, producer, TOPIC, new DeadLetterFile(dir), metrics,
-          options.memoryBytes(), log.durableEnd());
+          options.memoryBytes(), log.durableEnd(), idleWaitMs);
       log.start(sender::offer);
       sender.start();
       return new Wired(log, sender, metrics);
@@ -127,6 +131,71 @@ class HandoffSenderTest {
       assertThat(w.log.backlogRecords()).isZero();
       assertThat(sent).hasSize(400);
       assertThat(sent).isEqualTo(java.util.stream.IntStream.range(0, 400).mapToObj(i -> "k" + i).toList());
+    }
+  }
+
+  /**
+   * The sender does not poll: with the wait without wake-up an hour long, every hand-off below
+   * (a fresh record to an idle sender, memory freed by an ack, the end of a backoff) only happens
+   * if the sender is woken, and the test times out otherwise.
+   */
+  @Test
+  void theSenderIsWokenForNewRecordsFreedMemoryAndTheEndOfABackoff() throws Exception {
+    long hour = TimeUnit.HOURS.toMillis(1);
+    long cap = 1024 * 1024; // the least the options allow
+    HandoffOptions options = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 256 * 1024, cap, 0);
+    MockProducer<String, byte[]> producer = producer(false);
+    try (Wired w = Wired.open(dir, options, producer, hour)) {
+      for (int i = 0; i < 50; i++) { // idle between appends: each one must wake the sender
+        w.append(i, i + 1, 100);
+        int sends = i + 1;
+        waitFor(() -> producer.history().size() == sends, "send " + sends);
+        producer.completeNext();
+      }
+      w.append(50, 250, 10_000); // 2 MB against a 1 MB cap: the rest waits for acks to free memory
+      waitFor(() -> producer.history().size() > 50, "the first of the big records");
+      assertThat(producer.history().size()).as("held back by the memory cap").isLessThan(250);
+      while (producer.history().size() < 250) {
+        int before = producer.history().size();
+        while (producer.completeNext()) {
+          // free what is in flight
+        }
+        waitFor(() -> producer.history().size() > before || producer.history().size() == 250, "sends after acks");
+      }
+      while (producer.completeNext()) {
+        // the last ones
+      }
+      w.append(250, 251, 100);
+      waitFor(() -> producer.history().size() == 251, "send 251");
+      producer.errorNext(new TimeoutException("broker gone")); // backoff, then the resend by the clock
+      waitFor(() -> producer.history().size() == 252, "the resend after the backoff");
+      assertThat(keys(producer).get(251)).isEqualTo("k250");
+      producer.completeNext();
+      waitFor(() -> w.log.backlogRecords() == 0, "everything acknowledged");
+    }
+  }
+
+  /** Memory filled to exactly its cap with queued records before the sender runs: it sends them. */
+  @Test
+  void memoryFullOfQueuedRecordsWithNothingInFlightIsSent() throws Exception {
+    long cap = 1024 * 1024;
+    HandoffOptions options = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 256 * 1024, cap, 0);
+    MockProducer<String, byte[]> producer = producer(true);
+    HandoffLog log = new HandoffLog(dir, options);
+    HandoffSender sender = new HandoffSender(log, producer, TOPIC, new DeadLetterFile(dir), new Counting(),
+        options.memoryBytes(), log.durableEnd(), TimeUnit.HOURS.toMillis(1));
+    try (log; sender) {
+      log.start(sender::offer);
+      int each = (int) (cap / 16);
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        all.add(log.append("a" + (10 + i), value(i, each - Framing.HEADER - 2 - 3)));
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(sender.memoryBytes()).as("queued, exactly the cap").isEqualTo(cap);
+      sender.start();
+      waitFor(() -> producer.history().size() == 16, "the 16 queued records sent");
+      waitFor(() -> log.backlogRecords() == 0, "acknowledged");
     }
   }
 
