@@ -165,10 +165,10 @@ EOF
       h_sse=(--header-sse "x-portkey-provider: anthropic" --header-sse "x-portkey-custom-host: http://127.0.0.1:$UP_SSE/v1"
         --header-sse "x-api-key: sk-bench-upstream")
       wait_http "http://127.0.0.1:$port/" "$pid" "$dir/out.log" 60 ;;
-    tollgate | tollgate-spill | tollgate-base)
+    tollgate | tollgate-spill | tollgate-base | tollgate-again | tollgate-base-again)
       # Each build with the JVM options it ships (infra/gateway-jvm.options), then TOLLGATE_BENCH_GATEWAY_OPTS
       local gw_cp="$TOLLGATE_BENCH_CP" gw_opts=("@$ROOT/infra/gateway-jvm.options")
-      [[ $t == tollgate-base ]] && gw_cp="$BASE_CP" gw_opts=("${BASE_OPTS[@]}")
+      [[ $t == tollgate-base* ]] && gw_cp="$BASE_CP" gw_opts=("${BASE_OPTS[@]}")
       if [[ $t != tollgate-spill ]]; then
         [[ -n $kafka_pid ]] || start_kafka
         await_kafka

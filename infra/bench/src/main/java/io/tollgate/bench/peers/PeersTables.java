@@ -11,10 +11,14 @@ final class PeersTables {
   static final String BEGIN = "<!-- bench-peers:begin (written by ./tollgate bench peers; edit the script, not the numbers) -->";
   static final String END = "<!-- bench-peers:end -->";
   static final String HEADING = "## Gateway vs peers";
-  static final List<String> TARGETS = List.of("direct", "nginx", "portkey", "tollgate-base", "tollgate", "tollgate-spill");
+  static final List<String> TARGETS = List.of("direct", "nginx", "portkey", "tollgate-base", "tollgate", "tollgate-again",
+      "tollgate-base-again", "tollgate-spill");
+  /** The gateways that publish to Kafka: this build and the baseline, each in both passes. */
+  static final List<String> KAFKA_GATEWAYS = List.of("tollgate-base", "tollgate", "tollgate-again", "tollgate-base-again");
   static final List<String> PAYLOADS = List.of("json", "sse");
   private static final Map<String, String> NAMES = Map.of("direct", "direct → upstream", "nginx", "nginx proxy_pass",
       "portkey", "Portkey", "tollgate-base", "Tollgate baseline (Kafka)", "tollgate", "Tollgate (Kafka)",
+      "tollgate-again", "Tollgate (Kafka), 2nd pass", "tollgate-base-again", "Tollgate baseline (Kafka), 2nd pass",
       "tollgate-spill", "Tollgate (broker down, spill)");
 
   private PeersTables() {
@@ -43,7 +47,7 @@ final class PeersTables {
           }
         }
       }
-      if ((t.equals("tollgate") || t.equals("tollgate-base")) && events(records, t, "published") == 0) {
+      if (KAFKA_GATEWAYS.contains(t) && events(records, t, "published") == 0) {
         out.add(t + ": the gateway published no usage event to Kafka");
       }
       if (t.equals("tollgate-spill") && events(records, t, "spilled") == 0) {
@@ -127,7 +131,7 @@ final class PeersTables {
       warm.forEach(w -> md.append("- ").append(w).append('\n'));
     }
     List<String> more = new ArrayList<>();
-    for (String t : List.of("tollgate-base", "tollgate", "tollgate-spill")) {
+    for (String t : TARGETS.subList(TARGETS.indexOf("tollgate-base"), TARGETS.size())) {
       records.stream().filter(r -> r.tag().equals(CellRecord.EVENTS) && r.get("target").equals(t)).findFirst()
           .ifPresent(e -> more.add(NAMES.get(t) + ": the gateway counted " + count(e.getDouble("published"))
               + " usage events published to Kafka and " + count(e.getDouble("spilled"))
@@ -145,33 +149,39 @@ final class PeersTables {
   /**
    * With a baseline gateway in the run ({@code --baseline REV}): this build against it, cell by
    * cell, and both against nginx — the before and after of the commits between them, measured back
-   * to back. Empty without a baseline.
+   * to back: a row per pass (baseline first, then this build first) and, with both, their mean, so
+   * that the order in which the two ran does not pass for the change. Empty without a baseline.
    */
   static String beforeAfter(List<CellRecord> records) {
     StringBuilder md = new StringBuilder();
     for (String mode : List.of("max", "fixed")) {
       for (String payload : PAYLOADS) {
-        Optional<CellRecord> base = cell(records, mode, "tollgate-base", payload);
-        Optional<CellRecord> now = cell(records, mode, "tollgate", payload);
         Optional<CellRecord> nginx = cell(records, mode, "nginx", payload);
-        if (base.isEmpty() || now.isEmpty()) {
+        Optional<CellRecord> b1 = cell(records, mode, "tollgate-base", payload);
+        Optional<CellRecord> a1 = cell(records, mode, "tollgate", payload);
+        Optional<CellRecord> b2 = cell(records, mode, "tollgate-base-again", payload);
+        Optional<CellRecord> a2 = cell(records, mode, "tollgate-again", payload);
+        List<String[]> rows = new ArrayList<>();
+        if (b1.isPresent() && a1.isPresent()) {
+          rows.add(beforeAfterRow(mode, payload, "baseline first", b1.get(), a1.get(), nginx));
+        }
+        if (b2.isPresent() && a2.isPresent()) {
+          rows.add(beforeAfterRow(mode, payload, "this build first", b2.get(), a2.get(), nginx));
+          if (b1.isPresent() && a1.isPresent()) {
+            rows.add(beforeAfterRow(mode, payload, "mean of both", mean(b1.get(), b2.get()), mean(a1.get(), a2.get()), nginx));
+          }
+        }
+        if (rows.isEmpty()) {
           continue;
         }
         if (md.isEmpty()) {
           md.append("\n### Before and after (the baseline gateway and this one, back to back in this run)\n\n")
-              .append("| run | payload | req/s before | req/s after | after ÷ before | CPU µs/req before | CPU µs/req after"
-                  + " | before ÷ after | p99 ms before | p99 ms after | req/s ÷ nginx before → after"
+              .append("| run | payload | order | req/s before | req/s after | after ÷ before | CPU µs/req before"
+                  + " | CPU µs/req after | before ÷ after | p99 ms before | p99 ms after | req/s ÷ nginx before → after"
                   + " | CPU/req nginx ÷ this before → after |\n")
-              .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+              .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         }
-        CellRecord b = base.get();
-        CellRecord a = now.get();
-        md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s → %s |%n",
-            mode.equals("max") ? "max throughput" : "fixed rate", payload.toUpperCase(Locale.ROOT),
-            count(b.getDouble("rps")), count(a.getDouble("rps")), ratio(a, base, "rps", false),
-            b.get("cpu_us_per_req"), a.get("cpu_us_per_req"), ratio(a, base, "cpu_us_per_req", true),
-            ms(b, "p99_us"), ms(a, "p99_us"), ratio(b, nginx, "rps", false), ratio(a, nginx, "rps", false),
-            ratio(b, nginx, "cpu_us_per_req", true), ratio(a, nginx, "cpu_us_per_req", true)));
+        rows.forEach(r -> md.append("| ").append(String.join(" | ", r)).append(" |\n"));
       }
     }
     List<CellRecord> taps = records.stream().filter(r -> r.tag().equals(CellRecord.TAP)).toList();
@@ -198,6 +208,24 @@ final class PeersTables {
       }
     }
     return md.toString();
+  }
+
+  private static String[] beforeAfterRow(String mode, String payload, String order, CellRecord b, CellRecord a,
+                                         Optional<CellRecord> nginx) {
+    Optional<CellRecord> base = Optional.of(b);
+    return new String[] {mode.equals("max") ? "max throughput" : "fixed rate", payload.toUpperCase(Locale.ROOT), order,
+        count(b.getDouble("rps")), count(a.getDouble("rps")), ratio(a, base, "rps", false),
+        b.get("cpu_us_per_req"), a.get("cpu_us_per_req"), ratio(a, base, "cpu_us_per_req", true),
+        ms(b, "p99_us"), ms(a, "p99_us"), ratio(b, nginx, "rps", false) + " → " + ratio(a, nginx, "rps", false),
+        ratio(b, nginx, "cpu_us_per_req", true) + " → " + ratio(a, nginx, "cpu_us_per_req", true)};
+  }
+
+  /** The mean of two passes' cells, in the fields the before-and-after table reads. */
+  private static CellRecord mean(CellRecord x, CellRecord y) {
+    return CellRecord.of(CellRecord.CELL).with("rps", Math.round((x.getDouble("rps") + y.getDouble("rps")) / 2))
+        .with("cpu_us_per_req", String.format(Locale.ROOT, "%.1f",
+            (x.getDouble("cpu_us_per_req") + y.getDouble("cpu_us_per_req")) / 2))
+        .with("p99_us", Math.round((x.getDouble("p99_us") + y.getDouble("p99_us")) / 2));
   }
 
   /** The first number of the load text (the 1-minute load average before the run) is 2 or more. */

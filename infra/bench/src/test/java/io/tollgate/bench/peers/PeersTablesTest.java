@@ -26,7 +26,7 @@ class PeersTablesTest {
       r.add(cell("max", "portkey", payload, 400, "2500.0", 140000, 900000));
       r.add(cell("max", "tollgate", payload, 6000, "120.0", 8000, 40000));
       r.add(cell("max", "tollgate-spill", payload, 6500, "110.0", 7000, 30000));
-      for (String t : PeersTables.TARGETS) {
+      for (String t : PeersTables.TARGETS.stream().filter(t -> !t.endsWith("-again")).toList()) {
         r.add(cell("fixed", t, payload, 5000, t.equals("direct") ? "-" : "50.0", t.equals("direct") ? 500 : 800,
             t.equals("direct") ? 2000 : 3500));
       }
@@ -58,8 +58,8 @@ class PeersTablesTest {
     r.add(CellRecord.of(CellRecord.EVENTS).with("target", "tollgate-base").with("published", 0).with("spilled", 0));
     String md = PeersTables.render(CTX, r, List.of(), List.of());
     // 6000 / 3000 req/s, CPU 240 → 120 µs; nginx 30000 req/s at 24 µs.
-    assertThat(md).contains("| max throughput | JSON | 3,000 | 6,000 | 2.00 | 240.0 | 120.0 | 2.00 | 80.00 | 40.00"
-        + " | 0.10 → 0.20 | 0.10 → 0.20 |");
+    assertThat(md).contains("| max throughput | JSON | baseline first | 3,000 | 6,000 | 2.00 | 240.0 | 120.0 | 2.00 | 80.00"
+        + " | 40.00 | 0.10 → 0.20 | 0.10 → 0.20 |").doesNotContain("mean of both");
     r.add(CellRecord.parse("TAP build=base payload=sse chunking=event events=51 ns_per_call=51000 ns_per_event=1000").get());
     r.add(CellRecord.parse("TAP build=current payload=sse chunking=event events=51 ns_per_call=10200 ns_per_event=200").get());
     assertThat(PeersTables.render(CTX, r, List.of(), List.of()))
@@ -67,6 +67,27 @@ class PeersTablesTest {
     assertThat(PeersTables.problems(r, List.of("tollgate-base:json")))
         .containsExactly("tollgate-base json fixed: no successful requests measured",
             "tollgate-base: the gateway published no usage event to Kafka");
+  }
+
+  /** Baseline, this build, this build again, baseline again: a row per order and their mean. */
+  @Test
+  void bothOrdersAndTheirMeanWhenTheBuildsRanTwice() {
+    List<CellRecord> r = new ArrayList<>(run());
+    r.add(cell("max", "tollgate-base", "json", 3000, "240.0", 16000, 80000));
+    r.add(cell("max", "tollgate-again", "json", 5000, "140.0", 8000, 60000));
+    r.add(cell("max", "tollgate-base-again", "json", 4000, "180.0", 16000, 40000));
+    for (String t : List.of("tollgate-base", "tollgate-again", "tollgate-base-again")) {
+      r.add(CellRecord.of(CellRecord.EVENTS).with("target", t).with("published", 10).with("spilled", 0));
+    }
+    String md = PeersTables.render(CTX, r, List.of(), List.of());
+    // First pass: 3000 → 6000 req/s, 240 → 120 µs; second (this build first): 4000 → 5000, 180 → 140.
+    assertThat(md).contains("| max throughput | JSON | baseline first | 3,000 | 6,000 | 2.00 | 240.0 | 120.0 | 2.00 |")
+        .contains("| max throughput | JSON | this build first | 4,000 | 5,000 | 1.25 | 180.0 | 140.0 | 1.29 | 40.00 | 60.00 |")
+        .contains("| max throughput | JSON | mean of both | 3,500 | 5,500 | 1.57 | 210.0 | 130.0 | 1.62 | 60.00 | 50.00 |")
+        .contains("| JSON | Tollgate (Kafka), 2nd pass | 5,000 |")
+        .contains("Tollgate baseline (Kafka), 2nd pass: the gateway counted 10 usage events published");
+    assertThat(PeersTables.problems(r, List.of("tollgate-again:json")))
+        .containsExactly("tollgate-again json fixed: no successful requests measured");
   }
 
   @Test
