@@ -56,7 +56,15 @@ final class CommitHook {
 
   /** Runs {@code callback} before each commit of {@code task} on this thread (until {@link #unregister}). */
   void register(TaskId task, Runnable callback) {
+    // A stream thread that died (replaced by Kafka Streams after an error) never unregistered its
+    // tasks: dropped here, at the next task's start, so the map cannot grow with replaced threads.
+    callbacks.keySet().removeIf(owner -> !owner.thread().isAlive());
     callbacks.put(new Owner(Thread.currentThread(), task), Objects.requireNonNull(callback, "callback"));
+  }
+
+  /** Registered callbacks (tests). */
+  int registered() {
+    return callbacks.size();
   }
 
   void unregister(TaskId task, Runnable callback) {
