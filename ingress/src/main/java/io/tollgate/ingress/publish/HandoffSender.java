@@ -1,11 +1,11 @@
 package io.tollgate.ingress.publish;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * goes back to the failed record, waits {@value #BACKOFF_MS} ms and resends from there (from disk,
  * skipping what was acknowledged meanwhile). A record Kafka refuses for good goes to the
  * {@link DeadLetterFile} and counts as handled.
+ *
+ * <p>Threads: the writer adds fresh records and the producer's callbacks release memory without a
+ * lock (a deque only the writer adds to and only the sender takes from, an atomic byte count);
+ * the lock guards the sender's position, rewinds and backoff, and is taken by the others only to
+ * wake a sender that waits for work.
  */
 final class HandoffSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HandoffSender.class);
@@ -43,7 +48,8 @@ final class HandoffSender implements AutoCloseable {
   private final long idleWaitMs;
   private final Thread thread;
   private final Object lock = new Object();
-  private final ArrayDeque<Framing.Rec> memory = new ArrayDeque<>();
+  /** Fresh records: added by the writer only, taken by the sender only (neither takes the lock for it). */
+  private final ConcurrentLinkedDeque<Framing.Rec> memory = new ConcurrentLinkedDeque<>();
   /** Unacknowledged bytes held in memory: released lock-free by the producer's callbacks. */
   private final AtomicLong memoryBytes = new AtomicLong();
   /**
@@ -88,23 +94,46 @@ final class HandoffSender implements AutoCloseable {
     thread.start();
   }
 
-  /** A group the writer made durable (writer thread). Kept in memory if it fits, else read back later. */
+  /**
+   * A group the writer made durable (writer thread; the log's end already covers it). Kept in
+   * memory if it fits, else read back later. Takes the lock only to wake a waiting sender.
+   */
   void offer(List<Framing.Rec> records) {
     long bytes = 0;
     for (Framing.Rec r : records) {
       bytes += r.bytes();
     }
-    synchronized (lock) {
-      // Memory must stay one contiguous run; after a dropped group, the disk fills the gap first.
-      boolean contiguous = memory.isEmpty() || memory.peekLast().seq() + 1 == records.get(0).seq();
-      if (contiguous && memoryBytes.get() + bytes <= memoryCap) {
-        memory.addAll(records);
-        memoryBytes.addAndGet(bytes);
-      }
-      if (waiting) {
+    // Memory must stay one contiguous run; after a dropped group, the disk fills the gap first.
+    // Only this thread adds: the last record can only be taken (by the sender), never replaced.
+    Framing.Rec last = memory.peekLast();
+    if ((last == null || last.seq() + 1 == records.get(0).seq()) && reserve(bytes)) {
+      memory.addAll(records);
+    }
+    if (waiting) {
+      synchronized (lock) {
         lock.notifyAll();
       }
     }
+  }
+
+  /** Adds {@code bytes} to the memory in use unless that passes the cap (atomic: the sender reserves too). */
+  private boolean reserve(long bytes) {
+    for (long used = memoryBytes.get(); used + bytes <= memoryCap; used = memoryBytes.get()) {
+      if (memoryBytes.compareAndSet(used, used + bytes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reserves what is left below the cap (for a read from disk) and returns it; 0 when there is none. */
+  private long reserveRest() {
+    for (long used = memoryBytes.get(); used < memoryCap; used = memoryBytes.get()) {
+      if (memoryBytes.compareAndSet(used, memoryCap)) {
+        return memoryCap - used;
+      }
+    }
+    return 0;
   }
 
   private void run() {
@@ -165,8 +194,7 @@ final class HandoffSender implements AutoCloseable {
       }
       from = nextSeq;
       limit = memory.isEmpty() ? log.durableEnd() : memory.peekFirst().seq();
-      budget = memoryCap - memoryBytes.get();
-      memoryBytes.addAndGet(budget); // reserved while reading, so the writer's offers cannot take it meanwhile
+      budget = reserveRest(); // reserved while reading, so the writer's offers cannot take it meanwhile
     }
     List<Framing.Rec> batch = new ArrayList<>();
     long after = from;
