@@ -182,28 +182,42 @@ final class HandoffSender implements AutoCloseable {
       }
       rewindTo = Long.MAX_VALUE;
       while (!memory.isEmpty() && memory.peekFirst().seq() < nextSeq) {
-        memoryBytes.addAndGet(-memory.pollFirst().bytes()); // sent already (cannot happen without a rewind race)
+        // Sent already: read from disk while the writer was handing it over, or before a rewind.
+        memoryBytes.addAndGet(-memory.pollFirst().bytes());
       }
       if (!memory.isEmpty() && memory.peekFirst().seq() == nextSeq) {
         List<Framing.Rec> batch = new ArrayList<>();
-        while (!memory.isEmpty() && batch.size() < MAX_BATCH) {
+        // Only the run that follows on: a group the writer dropped (no room) and a later one it
+        // queued once memory had emptied leave a gap in the deque, which the disk fills first.
+        Framing.Rec r;
+        while (batch.size() < MAX_BATCH && (r = memory.peekFirst()) != null && r.seq() == nextSeq) {
           batch.add(memory.pollFirst()); // its bytes stay counted until acknowledged
+          nextSeq++;
         }
-        nextSeq = batch.get(batch.size() - 1).seq() + 1;
         return batch;
       }
       from = nextSeq;
       limit = memory.isEmpty() ? log.durableEnd() : memory.peekFirst().seq();
       budget = reserveRest(); // reserved while reading, so the writer's offers cannot take it meanwhile
+      if (budget == 0) {
+        // A gap before the queued records and no room to read it: the queue goes (its records are
+        // on disk) and frees the room, else a queue filling memory with nothing in flight stalls.
+        for (Framing.Rec dropped; (dropped = memory.pollFirst()) != null; ) {
+          memoryBytes.addAndGet(-dropped.bytes());
+        }
+        return List.of();
+      }
     }
     List<Framing.Rec> batch = new ArrayList<>();
     long after = from;
+    boolean readOk = false;
     try {
       after = disk.read(from, limit, budget, MAX_BATCH, batch);
+      readOk = true;
     } finally {
       long read = 0;
-      for (Framing.Rec r : batch) {
-        read += r.bytes();
+      for (int i = 0; readOk && i < batch.size(); i++) {
+        read += batch.get(i).bytes(); // a failed read's records are dropped: so is their room
       }
       synchronized (lock) {
         if (nextSeq == from) {
@@ -221,8 +235,9 @@ final class HandoffSender implements AutoCloseable {
       return false;
     }
     // Records queued in memory are counted already: sending them takes no more. Only a read from
-    // disk needs room (memory full of queued records with nothing in flight must not stall).
-    return memoryBytes.get() < memoryCap || (!memory.isEmpty() && memory.peekFirst().seq() == from);
+    // disk needs room; without it, queued records after a gap are dropped to make some (next()),
+    // so memory full of queued records with nothing in flight cannot stall.
+    return memoryBytes.get() < memoryCap || !memory.isEmpty();
   }
 
   private void send(List<Framing.Rec> batch) {

@@ -16,6 +16,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +197,43 @@ class HandoffSenderTest {
       sender.start();
       waitFor(() -> producer.history().size() == 16, "the 16 queued records sent");
       waitFor(() -> log.backlogRecords() == 0, "acknowledged");
+    }
+  }
+
+  /**
+   * Many small groups against a small memory, acknowledged by another thread as they come: groups
+   * dropped for lack of room and later ones queued once memory emptied leave gaps in memory, which
+   * must be read from disk in order — every record sent once, in order, and the log drained.
+   */
+  @RepeatedTest(3)
+  void groupsDroppedForRoomAreSentInOrderFromDiskWhileLaterOnesWaitInMemory() throws Exception {
+    long cap = 1024 * 1024;
+    HandoffOptions options = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 256 * 1024, cap, 0);
+    MockProducer<String, byte[]> producer = producer(false);
+    java.util.concurrent.atomic.AtomicBoolean acking = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread acker = new Thread(() -> {
+      while (acking.get()) { // in bursts, so that memory fills between them
+        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        while (producer.completeNext()) {
+          // everything sent so far
+        }
+      }
+    });
+    int n = 1_500;
+    try (Wired w = Wired.open(dir, options, producer, TimeUnit.HOURS.toMillis(1))) {
+      acker.start();
+      java.util.Random random = new java.util.Random(42);
+      for (int i = 0; i < n; ) {
+        int group = 1 + random.nextInt(8);
+        w.append(i, Math.min(n, i + group), 10_000 + random.nextInt(50_000));
+        i += group;
+      }
+      waitFor(() -> w.log.backlogRecords() == 0, "every record acknowledged");
+      assertThat(keys(producer)).as("sent once each, in order")
+          .isEqualTo(java.util.stream.IntStream.range(0, n).mapToObj(i -> "k" + i).toList());
+    } finally {
+      acking.set(false);
+      acker.join();
     }
   }
 
