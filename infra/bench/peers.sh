@@ -14,8 +14,8 @@
 # --baseline REV adds "tollgate-base" right before "tollgate": the same gateway built from commit REV
 # (its schemas and ingress jars, built once from `git archive` and cached under .tollgate/bench/),
 # so an optimisation's before and after are measured back to back in one run, in both orders
-# (baseline, this build, this build again, baseline again: whichever JVM gateway ran first did
-# ~15 % better on 2026-12-03, as much as the changes measured); and the usage tap of both builds
+# (baseline, this build, this build again, baseline again: on 2026-12-03 a swapped-order rerun
+# reversed a one-order run's verdict, ~15 % either way, as much as the change measured); and the usage tap of both builds
 # in one JVM (TapBench, thread CPU time per answer and per SSE event).
 #
 # Needs nginx and wrk (Debian) and @portkey-ai/gateway (npm, cached under .tollgate/bench/):
