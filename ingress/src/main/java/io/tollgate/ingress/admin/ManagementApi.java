@@ -279,9 +279,7 @@ public final class ManagementApi {
     }
     req.response().setStatusCode(e.status).putHeader("content-type", "application/json");
     if (!req.isEnded()) {
-      // Refused before its body was read: the rest of it may still come, so the connection is not reused.
-      req.response().putHeader("connection", "close");
-      req.response().end(e.body().toString()).onComplete(v -> LingeringClose.afterAnswer(vertx, req));
+      LingeringClose.end(vertx, req, e.body().toString()); // refused before its body was read
       return;
     }
     req.response().end(e.body().toString());

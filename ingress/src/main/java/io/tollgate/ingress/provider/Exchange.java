@@ -196,11 +196,7 @@ final class Exchange {
       resp.headers().addAll(extraHeaders);
       boolean unread = status == 413 || status == 408 || (status == 401 && rawBody.length() == 0);
       if (unread) {
-        // Part of the body may still be coming: the connection cannot be reused, so it is closed
-        // once the answer is out (Vert.x keeps a keep-alive connection open whatever the header says).
-        resp.putHeader("connection", "close");
-        resp.end(ApiErrors.body(api, status, message, reason))
-            .onComplete(v -> LingeringClose.afterAnswer(pipeline.vertx(), req));
+        LingeringClose.end(pipeline.vertx(), req, ApiErrors.body(api, status, message, reason));
         return;
       }
       resp.end(ApiErrors.body(api, status, message, reason));

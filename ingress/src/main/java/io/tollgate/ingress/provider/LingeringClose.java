@@ -17,8 +17,18 @@ public final class LingeringClose {
   private LingeringClose() {
   }
 
-  /** Call once the early answer is written: drains what is left of the body, then closes. */
-  public static void afterAnswer(Vertx vertx, HttpServerRequest req) {
+  /**
+   * Ends the response with {@code body} as an early answer: {@code connection: close} (the rest of
+   * the body may still come, so the connection is not reused; Vert.x keeps a keep-alive connection
+   * open whatever the header says), then {@link #afterAnswer}.
+   */
+  public static void end(Vertx vertx, HttpServerRequest req, String body) {
+    req.response().putHeader("connection", "close");
+    req.response().end(body).onComplete(v -> afterAnswer(vertx, req));
+  }
+
+  /** Once the early answer is written: drains what is left of the body, then closes. */
+  private static void afterAnswer(Vertx vertx, HttpServerRequest req) {
     if (req.isEnded() || req.response().closed()) {
       req.connection().close();
       return;

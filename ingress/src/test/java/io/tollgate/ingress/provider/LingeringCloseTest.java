@@ -32,8 +32,10 @@ class LingeringCloseTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(false))
-        .requestHandler(req -> req.response().setStatusCode(413).putHeader("connection", "close").end("too large")
-            .onComplete(v -> LingeringClose.afterAnswer(vertx, req)))
+        .requestHandler(req -> {
+          req.response().setStatusCode(413);
+          LingeringClose.end(vertx, req, "too large");
+        })
         .listen().await(10, TimeUnit.SECONDS);
   }
 
