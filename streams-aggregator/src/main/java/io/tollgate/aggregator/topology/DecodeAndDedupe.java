@@ -15,6 +15,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * retry or a spill replay delivers the same event twice). Poison records go on, undecoded, with
  * the error in headers, for the dead-letter topic. Good events continue stamped with their own
  * time, so windows are event-time windows.
+ *
+ * <p>Only the per-event topology dedupes here (a mark written at once, as its records are sent). The
+ * pre-aggregated one decodes here and dedupes in {@link PreAggregate}, which writes each mark
+ * together with the event's sum: a mark must be in the transaction that holds what it stands for.
  */
 final class DecodeAndDedupe implements Processor<String, byte[], String, DecodedUsage> {
   static final String STORE = "usage-dedupe";
@@ -22,22 +26,39 @@ final class DecodeAndDedupe implements Processor<String, byte[], String, Decoded
   static final String SOURCE_HEADER = "tollgate.source";
 
   private final AvroSerde<UsageEvent> serde;
+  private final boolean dedupe;
   private ProcessorContext<String, DecodedUsage> context;
   private WindowStore<String, Long> seen;
 
   /**
-   * @param serde decodes usage bytes; with a schema store, also those of newer gateways. If the
-   *              store cannot be read, the exception propagates (the record is retried, see
-   *              {@code AggregatorApp}), since only bytes that are really unreadable may go to the DLQ
+   * @param serde  decodes usage bytes; with a schema store, also those of newer gateways. If the
+   *               store cannot be read, the exception propagates (the record is retried, see
+   *               {@code AggregatorApp}), since only bytes that are really unreadable may go to the DLQ
+   * @param dedupe drop repeated events here ({@link #STORE} connected); false: decode only
    */
-  DecodeAndDedupe(AvroSerde<UsageEvent> serde) {
+  DecodeAndDedupe(AvroSerde<UsageEvent> serde, boolean dedupe) {
     this.serde = java.util.Objects.requireNonNull(serde, "serde");
+    this.dedupe = dedupe;
   }
 
   @Override
   public void init(ProcessorContext<String, DecodedUsage> context) {
     this.context = context;
-    this.seen = context.getStateStore(STORE);
+    this.seen = dedupe ? context.getStateStore(STORE) : null;
+  }
+
+  /**
+   * Whether event {@code id} of time {@code ts} was marked. A duplicate is the same event again (a
+   * producer retry, a spill replay): same id, same time. So a point lookup at its own time finds it
+   * — one get, where a range over the retention would open an iterator on every segment.
+   */
+  static boolean seen(WindowStore<String, Long> store, String id, long ts) {
+    return store.fetch(id, ts) != null;
+  }
+
+  /** Marks event {@code id} of time {@code ts} as counted. */
+  static void mark(WindowStore<String, Long> store, String id, long ts) {
+    store.put(id, ts, ts);
   }
 
   @Override
@@ -61,14 +82,12 @@ final class DecodeAndDedupe implements Processor<String, byte[], String, Decoded
       return;
     }
     long ts = event.getTs().toEpochMilli();
-    String id = event.getEventId();
-    // A duplicate is the same event again (a producer retry, a spill replay): same id, same time.
-    // So a point lookup at its own time finds it — one get, where a range over the retention
-    // would open an iterator on every segment.
-    if (seen.fetch(id, ts) != null) {
-      return;
+    if (seen != null) {
+      if (seen(seen, event.getEventId(), ts)) {
+        return;
+      }
+      mark(seen, event.getEventId(), ts);
     }
-    seen.put(id, ts, ts);
     context.forward(record.withValue(new DecodedUsage(event, null)).withTimestamp(ts));
   }
 }

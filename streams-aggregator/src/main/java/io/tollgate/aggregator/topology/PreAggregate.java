@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -45,6 +47,20 @@ import org.apache.kafka.streams.state.Stores;
  * downstream before the commit is never written. Writing each change through the store's record
  * cache instead (the build before; {@code hook == null}, the benchmark's baseline) cost a sorted-map
  * lookup per event and target, the stream threads' top frame in JFR.
+ *
+ * <p><b>The dedupe marks go with the sums.</b> With write-back this processor also drops repeated
+ * events (what {@link DecodeAndDedupe} does in the per-event build, on the same store
+ * {@link DecodeAndDedupe#STORE}), and it writes an event's mark only when it writes or sends that
+ * event's sum: before each commit, at each flush, or early when {@link #MAX_PENDING_MARKS} are
+ * pending. So every transaction holds an event's mark exactly when it holds the event's sum. A mark
+ * written at once would not be: when a task is corrupted while running ({@code
+ * TaskCorruptedException}, e.g. a send that failed with a retriable error), Kafka Streams commits
+ * the thread's open transaction for its other tasks — with the corrupted task's immediate writes,
+ * its marks among them — then flushes the corrupted task's caches (the commit hook: its pending
+ * sums) into a transaction it aborts, and rewinds the task's input to its last commit. The replayed
+ * events were then marked as seen while their sums were gone: an undercount (ScaleOutIT saw 2,922
+ * of 3,000 calls in CI). With the marks deferred, the replay finds exactly the events whose sums
+ * survived marked.
  *
  * <p><b>Generations, not a delete per flush.</b> Deleting each sum once sent gave the changelog a
  * tombstone per target and flush on top of the sum. Instead each entry of the one key-value store
@@ -86,6 +102,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   static final int KEEP_GENERATIONS = 50;
   /** Bounds the pending sums (a backlog spans many minutes per flush): beyond, flush at once. */
   static final int MAX_PENDING = 50_000;
+  /** Bounds the pending dedupe marks (a backlog's commit interval): beyond, write back at once. */
+  static final int MAX_PENDING_MARKS = 50_000;
   /** {@code h} and eight hex digits before each target in the store ({@link #storeKey}). */
   static final int PREFIX_LENGTH = 9;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -94,6 +112,10 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private static final String WINDOW = "w";
   private static final String DAY = "d";
   private static final String PERIOD = "p";
+
+  /** An event's dedupe key: its id at its own time ({@link DecodeAndDedupe}). */
+  private record Mark(String eventId, long ts) {
+  }
 
   /** A pending sum sent downstream: for the windows or a day total ({@code sum}), or a budget period. */
   record Flushed(String kind, UsageSum sum, PeriodDelta period) {
@@ -123,6 +145,11 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private KeyValueStore<String, byte[]> store;
   private KeyValueStore<String, byte[]> legacy;
   private KeyValueStore<String, byte[]> hookStore;
+  /** The dedupe store, with write-back (null: {@link DecodeAndDedupe} dedupes, at once). */
+  private WindowStore<String, Long> seen;
+  /** Events counted since their marks were last written, in order: written with their sums. */
+  private final Set<Mark> marks = new LinkedHashSet<>();
+  private final boolean dedupe;
   private TaskId task;
   private long generation;
   /**
@@ -153,9 +180,22 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    *             every change through the cached store at once, as before (the benchmark's baseline)
    */
   PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook) {
+    this(interval, metrics, hook, false);
+  }
+
+  /**
+   * @param dedupe drop repeated events here, on {@link DecodeAndDedupe#STORE}, their marks written
+   *               with their sums (write-back only: the topology's build); false: the events come
+   *               deduplicated (the write-through build, and tests of the sums alone)
+   */
+  PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook, boolean dedupe) {
     this.interval = Objects.requireNonNull(interval, "interval");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    if (dedupe && hook == null) {
+      throw new IllegalArgumentException("the dedupe marks follow the write-back: a commit hook is needed");
+    }
     this.hook = hook;
+    this.dedupe = dedupe;
   }
 
   /**
@@ -221,6 +261,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
       task = context.taskId();
       hook.register(task, beforeCommit);
     }
+    seen = dedupe ? context.getStateStore(DecodeAndDedupe.STORE) : null;
+    marks.clear(); // unwritten marks went with their unwritten sums: the events come again
     current.clear();
     changed.clear();
     armed = false;
@@ -299,8 +341,15 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     if (e == null) {
       return;
     }
-    UsageSum sum = UsageSum.of(e);
     long ts = e.getTs().toEpochMilli();
+    if (seen != null) {
+      Mark mark = new Mark(e.getEventId(), ts);
+      if (marks.contains(mark) || DecodeAndDedupe.seen(seen, mark.eventId(), ts)) {
+        return; // a producer retry or a spill replay: counted already
+      }
+      marks.add(mark);
+    }
+    UsageSum sum = UsageSum.of(e);
     newestEnd = Math.max(newestEnd, endMillis(e));
     String group = SpendKeys.group(SpendAggregates.customer(e), SpendAggregates.model(e), e.getTool());
     addSum(SpendKeys.group(WINDOW, group, Long.toString(ts - Math.floorMod(ts, 60_000L))), sum);
@@ -315,6 +364,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     if (current.size() >= MAX_PENDING) {
       flush();
+    } else if (marks.size() >= MAX_PENDING_MARKS) {
+      writeChanged(); // as an eviction of the hook's marker would: marks and sums together, early
     } else if (hook != null && !armed) { // after the changes: a cache without room runs it at once, with them
       armed = true;
       CommitHook.arm(hookStore);
@@ -328,6 +379,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    */
   private void writeChanged() {
     armed = false;
+    writeMarks();
     for (String key : changed) {
       Object sum = current.get(key);
       byte[] payload = sum instanceof PeriodDelta d ? periods.serialize(STORE, d) : sums.serialize(STORE, (UsageSum) sum);
@@ -358,6 +410,14 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
   }
 
+  /** The marks of the events counted since the last write: with their sums, in the same transaction. */
+  private void writeMarks() {
+    for (Mark mark : marks) {
+      DecodeAndDedupe.mark(seen, mark.eventId(), mark.ts());
+    }
+    marks.clear();
+  }
+
   private void write(String key, byte[] payload) {
     stored.put(key, generation);
     store.put(storeKey(key), ByteBuffer.allocate(Long.BYTES + payload.length).putLong(generation).put(payload).array());
@@ -374,8 +434,9 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    */
   private void flush() {
     if (current.isEmpty() && legacyPending.isEmpty() && unprefixedKeys.isEmpty()) {
-      return; // nothing pending: keep the generation, write nothing
+      return; // nothing pending: keep the generation, write nothing (no marks either: every mark has a sum)
     }
+    writeMarks(); // the events whose sums go out now: in this transaction, as their sums
     for (String key : unprefixedKeys) { // their pending sums (in current) are sent below, in this transaction
       store.delete(key);
     }

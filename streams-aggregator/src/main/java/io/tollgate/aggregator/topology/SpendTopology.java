@@ -74,10 +74,12 @@ public final class SpendTopology {
             settings.dedupeRetention(), false),
         Serdes.String(), Serdes.Long()));
 
+    // With write-back the pre-aggregation dedupes (its marks go with its sums, PreAggregate); else here.
+    boolean dedupeHere = settings.preAggregate().isZero() || !settings.writeBack();
     KStream<String, DecodedUsage> decoded = builder
         .stream(Topics.USAGE.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("usage"))
-        .process(() -> new DecodeAndDedupe(usageSerde), Named.as("decode-and-dedupe"),
-            DecodeAndDedupe.STORE);
+        .process(() -> new DecodeAndDedupe(usageSerde, dedupeHere), Named.as("decode-and-dedupe"),
+            dedupeHere ? new String[] {DecodeAndDedupe.STORE} : new String[0]);
     decoded.filter((k, d) -> d.poison(), Named.as("poison"))
         .mapValues(DecodedUsage::raw, Named.as("poison-bytes"))
         .to(Topics.USAGE_DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq"));
@@ -104,9 +106,13 @@ public final class SpendTopology {
     CommitHook hook = settings.writeBack() ? new CommitHook() : null; // one per build: its callbacks are this build's
     PreAggregate.stores(hook).forEach(builder::addStateStore);
     Serde<UsageSum> sumSerde = UsageSum.serde();
+    List<String> stores = new ArrayList<>(List.of(PreAggregate.storeNames(hook)));
+    if (hook != null) { // it dedupes: DecodeAndDedupe's store is connected here instead
+      stores.add(DecodeAndDedupe.STORE);
+    }
     KStream<String, PreAggregate.Flushed> flushed = events.process(
-        () -> new PreAggregate(settings.preAggregate(), metrics, hook), Named.as("pre-aggregate"),
-        PreAggregate.storeNames(hook));
+        () -> new PreAggregate(settings.preAggregate(), metrics, hook, hook != null), Named.as("pre-aggregate"),
+        stores.toArray(String[]::new));
     KGroupedStream<String, UsageSum> byGroup = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("window-sum-values"))

@@ -14,11 +14,13 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,15 +47,20 @@ class PreAggregateRestoreTest {
     final MockProcessorContext<String, PreAggregate.Flushed> context = new MockProcessorContext<>();
     final KeyValueStore<String, byte[]> store = store(PreAggregate.STORE);
     final KeyValueStore<String, byte[]> legacy = store(PreAggregate.LEGACY_STORE);
+    final WindowStore<String, Long> seen = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
+        DecodeAndDedupe.STORE, Duration.ofDays(2), Duration.ofDays(1), false), Serdes.String(), Serdes.Long())
+        .withLoggingDisabled().withCachingDisabled().build();
     final CommitHook hook;
     final PreAggregate processor;
     /** What a restore would see, and how much of the output counts: as of the last commit. */
     List<KeyValue<String, byte[]>> committed = List.of();
     int committedForwards;
 
-    Instance(List<KeyValue<String, byte[]>> restored, boolean writeBack) {
+    /** With {@code dedupe} (write-back only) on its own dedupe store, restored from {@code marks}. */
+    Instance(List<KeyValue<String, byte[]>> restored, List<KeyValue<Windowed<String>, Long>> marks, boolean writeBack,
+             boolean dedupe) {
       hook = writeBack ? new CommitHook() : null;
-      processor = new PreAggregate(INTERVAL, TopologyMetrics.NONE, hook);
+      processor = new PreAggregate(INTERVAL, TopologyMetrics.NONE, hook, dedupe);
       store.init(context.getStateStoreContext(), store);
       legacy.init(context.getStateStoreContext(), legacy);
       context.addStateStore(store);
@@ -63,13 +70,30 @@ class PreAggregateRestoreTest {
         marker.init(context.getStateStoreContext(), marker);
         context.addStateStore(marker);
       }
+      if (dedupe) {
+        seen.init(context.getStateStoreContext(), seen);
+        context.addStateStore(seen);
+        marks.forEach(kv -> seen.put(kv.key.key(), kv.value, kv.key.window().start()));
+      }
       restored.forEach(kv -> store.put(kv.key, kv.value));
       processor.init(context);
       committed = entries();
     }
 
+    Instance(List<KeyValue<String, byte[]>> restored, boolean writeBack) {
+      this(restored, List.of(), writeBack, false);
+    }
+
     Instance(List<KeyValue<String, byte[]>> restored) {
       this(restored, true);
+    }
+
+    List<KeyValue<Windowed<String>, Long>> marks() {
+      List<KeyValue<Windowed<String>, Long>> out = new ArrayList<>();
+      try (KeyValueIterator<Windowed<String>, Long> it = seen.all()) {
+        it.forEachRemaining(out::add);
+      }
+      return out;
     }
 
     void process(UsageEvent e) {
@@ -153,6 +177,58 @@ class PreAggregateRestoreTest {
       assertThat(live.entries()).as("sent entries are deleted: the store stays bounded (%d before)", before)
           .hasSize(targets + 1);
       assertThat(before).isGreaterThan(targets + 1);
+    }
+  }
+
+  /**
+   * A task corrupted while running (see {@link PreAggregate}'s class comment): what it wrote and sent
+   * at once is committed with its other tasks' transaction, what the commit hook would write is
+   * aborted, and its input starts again after its last commit. With the dedupe marks written with
+   * the sums, no event is lost (marked, sum gone) or counted twice (sent, not marked) — also with
+   * duplicates in the input.
+   */
+  @Test
+  void aTaskCorruptedWhileRunningCountsEveryEventOnce() {
+    Random random = new Random(15);
+    List<UsageEvent> distinct = events(random, 3_000);
+    List<UsageEvent> input = new ArrayList<>();
+    for (UsageEvent e : distinct) {
+      input.add(e);
+      if (random.nextInt(20) == 0) {
+        input.add(e); // a producer retry: the same event again
+      }
+    }
+    Map<String, Object> expected = sent(List.of(run(distinct)));
+    for (int round = 0; round < 10; round++) {
+      List<Instance> instances = new ArrayList<>();
+      Instance live = new Instance(List.of(), List.of(), true, true);
+      instances.add(live);
+      int corruptions = 0;
+      int next = 0;
+      for (int i = 0; i < input.size(); i++) {
+        live.process(input.get(i));
+        if (random.nextInt(10) == 0) {
+          live.flush();
+        }
+        if (random.nextInt(7) == 0) {
+          live.commit();
+          next = i + 1;
+        }
+        if (random.nextInt(150) == 0) {
+          live.committedForwards = live.context.forwarded().size(); // sent at once: committed by the others
+          live = new Instance(live.entries(), live.marks(), true, true); // the hook's writes aborted
+          instances.add(live);
+          corruptions++;
+          i = next - 1;
+        }
+      }
+      live.flush();
+      live.commit();
+      assertThat(corruptions).isGreaterThan(5);
+      Map<String, Object> actual = sent(instances);
+      assertThat(requests(actual)).as("calls per target, round %d, %d corruptions", round, corruptions)
+          .isEqualTo(requests(expected));
+      assertThat(actual).as("round %d", round).isEqualTo(expected);
     }
   }
 
@@ -256,6 +332,14 @@ class PreAggregateRestoreTest {
         }
       }
     }
+    return out;
+  }
+
+  /** The calls of each target in {@link #sent}'s result: what a short failure message shows. */
+  private static Map<String, Long> requests(Map<String, Object> sent) {
+    Map<String, Long> out = new TreeMap<>();
+    sent.forEach((target, sum) -> out.put(target,
+        sum instanceof PeriodDelta d ? d.requests() : ((UsageSum) sum).requests()));
     return out;
   }
 
