@@ -38,19 +38,23 @@ import org.junit.jupiter.api.io.TempDir;
  * A task corrupted while it runs: Kafka Streams commits the thread's open transaction for its other
  * tasks (with what the corrupted task wrote at once), aborts what the corrupted task flushes after
  * (its record caches, the pre-aggregation's write-back) and rewinds its input to its last commit.
- * That is what a send failing with a retriable error does ({@code RecordCollectorImpl}); here the
- * topology's metrics throw {@link TaskCorruptedException} once, from inside the pre-aggregation's
+ * That is what Kafka Streams does with a {@code TimeoutException} in a punctuation under
+ * exactly-once ({@code StreamTask.punctuate}); here the topology's metrics throw
+ * {@link TaskCorruptedException} once, from inside the pre-aggregation's
  * {@code process} (an event with an empty request tag is counted as a skipped tag), on real Kafka
  * with exactly_once_v2, in the default (pre-aggregated, write-back) topology. Every total must
- * still be exact: the CI failure of ScaleOutIT (2,922 of 3,000 calls in spend_1m) was this path,
- * the dedupe marks committed without their sums (the build before lost more than half the cost
- * here). The per-event topology is not tested here: a corruption raised in the middle of an event
+ * still be exact. This path explains ScaleOutIT's rare CI failures (2,922 of 3,000 calls in
+ * spend_1m): the dedupe marks committed without their sums (the build before lost more than half
+ * the cost here). The per-event topology is not tested here: a corruption raised in the middle of an event
  * (as this one is) commits the repartition records sent before it, whatever the marks do.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CorruptedTaskIT {
   private static final int EVENTS = 3_000;
-  /** The event whose processing corrupts the task: far enough in that sums are pending. */
+  /**
+   * The event whose processing corrupts the task: far enough in that sums are pending (in the build
+   * before, at least this event's own: its mark was written before its sums).
+   */
   private static final int CORRUPTING = 2_200;
 
   @Test

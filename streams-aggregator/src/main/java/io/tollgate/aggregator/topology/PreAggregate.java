@@ -52,14 +52,16 @@ import org.apache.kafka.streams.state.Stores;
  * events (what {@link DecodeAndDedupe} does in the per-event build, on the same store
  * {@link DecodeAndDedupe#STORE}), and it writes an event's mark only when it writes or sends that
  * event's sum: before each commit, at each flush, or early when {@link #MAX_PENDING_MARKS} are
- * pending. So every transaction holds an event's mark exactly when it holds the event's sum. A mark
- * written at once would not be: when a task is corrupted while running ({@code
- * TaskCorruptedException}, e.g. a send that failed with a retriable error), Kafka Streams commits
+ * pending. So a transaction holds an event's mark exactly when it holds the event's sum (as long
+ * as a flush or write-back is not cut off halfway: nothing in them throws but a send, and a failed
+ * send leaves the transaction unable to commit). A mark written at once would not be: when a task
+ * is corrupted while running ({@code TaskCorruptedException}; {@code StreamTask} raises it under
+ * exactly-once for a {@code TimeoutException} in a punctuation, for instance), Kafka Streams commits
  * the thread's open transaction for its other tasks — with the corrupted task's immediate writes,
  * its marks among them — then flushes the corrupted task's caches (the commit hook: its pending
  * sums) into a transaction it aborts, and rewinds the task's input to its last commit. The replayed
- * events were then marked as seen while their sums were gone: an undercount (ScaleOutIT saw 2,922
- * of 3,000 calls in CI). With the marks deferred, the replay finds exactly the events whose sums
+ * events were then marked as seen while their sums were gone: an undercount (likely ScaleOutIT's
+ * rare CI failures, 2,922 of 3,000 calls). With the marks deferred, the replay finds exactly the events whose sums
  * survived marked.
  *
  * <p><b>Generations, not a delete per flush.</b> Deleting each sum once sent gave the changelog a
