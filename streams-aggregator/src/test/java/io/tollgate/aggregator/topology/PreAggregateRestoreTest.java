@@ -232,6 +232,29 @@ class PreAggregateRestoreTest {
     }
   }
 
+  /** A backlog's commit interval can hold more events than marks may wait: both are then written early, together. */
+  @Test
+  void beyondTheMarkBoundMarksAndSumsAreWrittenTogetherEarly() {
+    List<UsageEvent> events = events(new Random(21), PreAggregate.MAX_PENDING_MARKS + 100);
+    Instance live = new Instance(List.of(), List.of(), true, true);
+    for (UsageEvent e : events.subList(0, PreAggregate.MAX_PENDING_MARKS - 1)) {
+      live.process(e);
+    }
+    assertThat(live.marks()).as("below the bound nothing is written before a commit").isEmpty();
+    assertThat(live.entries()).isEmpty();
+    live.process(events.get(PreAggregate.MAX_PENDING_MARKS - 1));
+    assertThat(live.marks()).as("at the bound: every mark").hasSize(PreAggregate.MAX_PENDING_MARKS);
+    assertThat(live.entries()).as("and the sums with them").isNotEmpty();
+    live.process(events.get(PreAggregate.MAX_PENDING_MARKS)); // one more, pending only
+
+    // Corrupted now: the early writes are committed by the other tasks, the input starts again.
+    Instance next = new Instance(live.entries(), live.marks(), true, true);
+    events.forEach(next::process);
+    next.flush();
+    next.commit();
+    assertThat(sent(List.of(live, next))).isEqualTo(sent(List.of(run(events))));
+  }
+
   @Test
   void writeBackWritesOnlyWhatIsPendingAtACommit() {
     List<UsageEvent> events = events(new Random(9), 30);
