@@ -16,8 +16,10 @@ import java.util.Objects;
  *                        {@link PreAggregate}); zero selects the per-event topology (one repartition
  *                        record per event and target), kept as the benchmark's baseline
  * @param writeBack       the pre-aggregation's pending sums reach their store once per commit
- *                        ({@link CommitHook}, the default); false writes each change through the
- *                        store's record cache at once, as before (kept as the benchmark's baseline)
+ *                        ({@link CommitHook}, the default), and it dedupes, each mark written with
+ *                        its event's sum; false writes each change through the store's record cache
+ *                        at once and dedupes in {@link DecodeAndDedupe} at once, as before (kept as
+ *                        the benchmark's baseline; not exact when a task is corrupted while running)
  */
 public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack) {
   /** As the commit interval of {@code StreamsDefaults}: a flush per commit. */
