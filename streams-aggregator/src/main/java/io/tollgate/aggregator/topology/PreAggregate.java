@@ -25,8 +25,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Issue 14's first stage after the dedupe, in the partition the event arrived in: each event's
@@ -61,8 +61,8 @@ import org.apache.kafka.streams.state.Stores;
  * its marks among them — then flushes the corrupted task's caches (the commit hook: its pending
  * sums) into a transaction it aborts, and rewinds the task's input to its last commit. The replayed
  * events were then marked as seen while their sums were gone: an undercount (likely ScaleOutIT's
- * rare CI failures, 2,922 of 3,000 calls). With the marks deferred, the replay finds exactly the events whose sums
- * survived marked.
+ * rare CI failures, 2,922 of 3,000 calls). With the marks deferred, the replay finds exactly the
+ * events whose sums survived marked.
  *
  * <p><b>Generations, not a delete per flush.</b> Deleting each sum once sent gave the changelog a
  * tombstone per target and flush on top of the sum. Instead each entry of the one key-value store
