@@ -47,6 +47,14 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
     return new AggregatorSettings(dedupeRetention, grace, interval, writeBack);
   }
 
+  /**
+   * Whether the pre-aggregation drops repeated events itself, each mark written with its event's sum
+   * (pre-aggregated with write-back); else {@link DecodeAndDedupe} does, at once.
+   */
+  boolean preAggregateDedupes() {
+    return !preAggregate.isZero() && writeBack;
+  }
+
   /** The same with the pending sums written back once per commit (true) or through at once (false). */
   public AggregatorSettings withWriteBack(boolean on) {
     return new AggregatorSettings(dedupeRetention, grace, preAggregate, on);

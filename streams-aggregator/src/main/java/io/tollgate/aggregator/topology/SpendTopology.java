@@ -74,8 +74,7 @@ public final class SpendTopology {
             settings.dedupeRetention(), false),
         Serdes.String(), Serdes.Long()));
 
-    // With write-back the pre-aggregation dedupes (its marks go with its sums, PreAggregate); else here.
-    boolean dedupeHere = settings.preAggregate().isZero() || !settings.writeBack();
+    boolean dedupeHere = !settings.preAggregateDedupes(); // else PreAggregate: its marks go with its sums
     KStream<String, DecodedUsage> decoded = builder
         .stream(Topics.USAGE.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("usage"))
         .process(() -> new DecodeAndDedupe(usageSerde, dedupeHere), Named.as("decode-and-dedupe"),
@@ -106,12 +105,13 @@ public final class SpendTopology {
     CommitHook hook = settings.writeBack() ? new CommitHook() : null; // one per build: its callbacks are this build's
     PreAggregate.stores(hook).forEach(builder::addStateStore);
     Serde<UsageSum> sumSerde = UsageSum.serde();
+    boolean dedupe = settings.preAggregateDedupes();
     List<String> stores = new ArrayList<>(List.of(PreAggregate.storeNames(hook)));
-    if (hook != null) { // it dedupes: DecodeAndDedupe's store is connected here instead
+    if (dedupe) { // DecodeAndDedupe's store is connected here instead
       stores.add(DecodeAndDedupe.STORE);
     }
     KStream<String, PreAggregate.Flushed> flushed = events.process(
-        () -> new PreAggregate(settings.preAggregate(), metrics, hook, hook != null), Named.as("pre-aggregate"),
+        () -> new PreAggregate(settings.preAggregate(), metrics, hook, dedupe), Named.as("pre-aggregate"),
         stores.toArray(String[]::new));
     KGroupedStream<String, UsageSum> byGroup = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))
