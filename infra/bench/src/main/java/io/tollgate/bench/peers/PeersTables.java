@@ -125,6 +125,7 @@ final class PeersTables {
       }
     }
     md.append(beforeAfter(records));
+    md.append(threads(records));
     List<String> warm = warmups(records);
     if (!warm.isEmpty()) {
       md.append("\nWarm-up (wrk rounds before the measured run, same connections; req/s and CPU µs/req per round):\n\n");
@@ -208,6 +209,51 @@ final class PeersTables {
       }
     }
     return md.toString();
+  }
+
+  /**
+   * Where each Tollgate gateway's CPU went in its cells: per request and thread group
+   * ({@code thr_<group>} fields, from {@code /proc/<pid>/task}); empty when no cell has them.
+   * "Other" is the process's CPU less the named groups, so it also holds threads that ended
+   * during the run.
+   */
+  static String threads(List<CellRecord> records) {
+    List<String> rows = new ArrayList<>();
+    for (String mode : List.of("max", "fixed")) {
+      for (String payload : PAYLOADS) {
+        for (String t : TARGETS) {
+          Optional<CellRecord> c = cell(records, mode, t, payload);
+          if (!t.startsWith("tollgate") || c.isEmpty() || c.get().find("thr_event_loop").isEmpty()) {
+            continue;
+          }
+          CellRecord r = c.get();
+          double named = 0;
+          List<String> cols = new ArrayList<>();
+          for (String g : ProcStat.THREAD_GROUPS) {
+            if (!g.equals("other")) {
+              double v = r.find("thr_" + g).map(Double::parseDouble).orElse(0.0);
+              named += v;
+              cols.add(String.format(Locale.ROOT, "%.1f", v));
+            }
+          }
+          cols.add(String.format(Locale.ROOT, "%.1f", Math.max(0, r.getDouble("cpu_us_per_req") - named)));
+          rows.add("| " + (mode.equals("max") ? "max throughput" : "fixed rate") + " | " + payload.toUpperCase(Locale.ROOT)
+              + " | " + NAMES.get(t) + " | " + r.get("cpu_us_per_req") + " | " + String.join(" | ", cols) + " |\n");
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      return "";
+    }
+    return "\n### Where the gateway's CPU goes (µs per request by thread, the runs above)\n\n"
+        + "Each thread's user+system time from `/proc/<pid>/task` over the measured run, divided by the requests"
+        + " completed. Hand-off writer: writing and fdatasync'ing each group into the hand-off log (mostly system"
+        + " time) and preallocating its next segment; hand-off sender: handing records to the producer and their"
+        + " acknowledgements back; GC + VM thread: the Serial GC a one-core JVM picks collects in the VM thread;"
+        + " other: the rest of the process, threads that ended during the run included.\n\n"
+        + "| run | payload | proxy | all threads | event loop | hand-off writer | hand-off sender | Kafka producer"
+        + " | JIT compilers | GC + VM thread | other |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n" + String.join("", rows);
   }
 
   private static String[] beforeAfterRow(String mode, String payload, String order, CellRecord b, CellRecord a,

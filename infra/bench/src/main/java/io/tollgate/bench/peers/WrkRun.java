@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -49,14 +50,22 @@ final class WrkRun {
     return withProcess(parse(output, labels), before, after, proxyPid);
   }
 
-  /** Adds CPU per completed request and RSS (both "-" when no proxy process is measured). */
+  /**
+   * Adds CPU per completed request and RSS (both "-" when no proxy process is measured), and the
+   * CPU per request of each thread group ({@code thr_<group>}, see {@link ProcStat#threadGroup}).
+   */
   static CellRecord withProcess(CellRecord r, ProcStat.Sample before, ProcStat.Sample after, long pid) {
     long done = r.getLong("requests");
     if (pid <= 0) {
       return r.with("cpu_us_per_req", "-").with("rss_mb", "-");
     }
     double cpu = done == 0 ? 0 : (double) (after.cpuMicros() - before.cpuMicros()) / done;
-    return r.with("cpu_us_per_req", String.format("%.1f", cpu)).with("rss_mb", after.rssKb() / 1024);
+    CellRecord out = r.with("cpu_us_per_req", String.format("%.1f", cpu)).with("rss_mb", after.rssKb() / 1024);
+    for (Map.Entry<String, Long> e : after.threadMicros().entrySet()) { // threads ended meanwhile are not charged
+      long used = e.getValue() - before.threadMicros().getOrDefault(e.getKey(), 0L);
+      out = out.with("thr_" + e.getKey(), String.format(Locale.ROOT, "%.1f", done == 0 ? 0 : (double) used / done));
+    }
+    return out;
   }
 
   /** The fields from wrk's output; fails with that output when the result line is missing. */

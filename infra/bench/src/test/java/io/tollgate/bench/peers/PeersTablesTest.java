@@ -51,6 +51,20 @@ class PeersTablesTest {
   }
 
   @Test
+  void theGatewaysCpuIsBrokenDownByThreadAndTheRestIsOther() {
+    List<CellRecord> r = new ArrayList<>(run());
+    assertThat(PeersTables.threads(r)).as("no thread fields: no table").isEmpty();
+    r.add(cell("max", "tollgate", "json", 6000, "120.0", 8000, 40000).with("thr_event_loop", "70.0")
+        .with("thr_handoff_writer", "25.5").with("thr_kafka_producer", "10.0").with("thr_jit", "2.0")
+        .with("thr_gc_vm", "3.0").with("thr_other", "1.0")); // no sender thread seen; 9.5 µs in ended threads
+    r.add(cell("max", "nginx", "json", 30000, "24.0", 1500, 10000).with("thr_other", "24.0"));
+    String md = PeersTables.render(CTX, r, List.of(), List.of());
+    assertThat(md).contains("### Where the gateway's CPU goes")
+        .contains("| max throughput | JSON | Tollgate (Kafka) | 120.0 | 70.0 | 25.5 | 0.0 | 10.0 | 2.0 | 3.0 | 9.5 |")
+        .doesNotContain("| max throughput | JSON | nginx proxy_pass | 24.0");
+  }
+
+  @Test
   void aBaselineGatewayGetsItsBeforeAndAfterRows() {
     List<CellRecord> r = new ArrayList<>(run().stream().filter(c -> !c.get("target").equals("tollgate-base")).toList());
     assertThat(PeersTables.beforeAfter(r)).isEmpty(); // no baseline in the run: no table
