@@ -217,7 +217,8 @@ public final class ConfigLoader {
         h.fsyncIntervalMs() == null ? d.fsyncIntervalMs() : h.fsyncIntervalMs(),
         h.segmentMb() == null ? d.segmentBytes() : h.segmentMb() * mb,
         h.memoryMb() == null ? d.memoryBytes() : h.memoryMb() * mb,
-        h.backlogLimitMb() == null ? d.backlogLimitBytes() : h.backlogLimitMb() * mb);
+        h.backlogLimitMb() == null ? d.backlogLimitBytes() : h.backlogLimitMb() * mb,
+        h.preallocate() == null ? d.preallocate() : h.preallocate());
   }
 
   private Deployment deployment(String where, ModelEntry entry, boolean forwardAll, Set<String> groupForward) {

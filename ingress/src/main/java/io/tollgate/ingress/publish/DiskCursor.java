@@ -66,7 +66,7 @@ final class DiskCursor implements AutoCloseable {
     if (reader == null || readerBase != s.base || reader.seq() > seq) {
       close();
       try {
-        reader = new SegmentReader(s.file, s.base);
+        reader = new SegmentReader(s.file, s.base, s::bytes); // never past what was written: the rest may be zeros
       } catch (java.nio.file.NoSuchFileException gone) {
         return null;
       }

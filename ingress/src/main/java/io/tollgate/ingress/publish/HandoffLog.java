@@ -194,6 +194,7 @@ public final class HandoffLog implements AutoCloseable {
       records.add(new Framing.Rec(firstSeq + i, group.get(i).key(), group.get(i).value()));
     }
     files.active().written(group.size(), bytes);
+    files.preallocateIfDue();
     backlog.added(firstSeq, group.size(), bytes, System.nanoTime());
     durableEnd = firstSeq + group.size();
     groups.incrementAndGet();
@@ -255,6 +256,11 @@ public final class HandoffLog implements AutoCloseable {
 
   long groups() {
     return groups.get();
+  }
+
+  /** Segments that began as a preallocated spare (tests: preallocation is used). */
+  long preallocatedSegments() {
+    return files.preallocated();
   }
 
   /** Writes what is queued, syncs, closes; unacknowledged records stay for the next start. */

@@ -11,15 +11,19 @@ import java.util.Locale;
  * @param memoryBytes     unacknowledged records kept in memory for sending; beyond it the sender
  *                        reads them back from the segments, so a long Kafka outage cannot fill the heap
  * @param backlogLimitBytes readiness fails once this many bytes wait for Kafka (0 = no limit)
+ * @param preallocate     segments are zero-filled and forced ahead of use (by a thread of their
+ *                        own, while the segment before fills up), so an fsync after a group only
+ *                        flushes data, not the file's growing size and new blocks; has no effect
+ *                        with {@link Fsync#NONE}, which never fsyncs
  */
 public record HandoffOptions(Fsync fsync, long fsyncIntervalMs, long segmentBytes, long memoryBytes,
-                             long backlogLimitBytes) {
+                             long backlogLimitBytes, boolean preallocate) {
   public static final long DEFAULT_FSYNC_INTERVAL_MS = 10;
   public static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_MEMORY_BYTES = 32L * 1024 * 1024;
   public static final long DEFAULT_BACKLOG_LIMIT_BYTES = 1024L * 1024 * 1024;
   public static final HandoffOptions DEFAULTS = new HandoffOptions(Fsync.GROUP, DEFAULT_FSYNC_INTERVAL_MS,
-      DEFAULT_SEGMENT_BYTES, DEFAULT_MEMORY_BYTES, DEFAULT_BACKLOG_LIMIT_BYTES);
+      DEFAULT_SEGMENT_BYTES, DEFAULT_MEMORY_BYTES, DEFAULT_BACKLOG_LIMIT_BYTES, true);
 
   public HandoffOptions {
     java.util.Objects.requireNonNull(fsync, "fsync");
@@ -29,8 +33,22 @@ public record HandoffOptions(Fsync fsync, long fsyncIntervalMs, long segmentByte
     backlogLimitBytes = Math.max(0, backlogLimitBytes);
   }
 
+  /** Same, preallocating segments (the default). */
+  public HandoffOptions(Fsync fsync, long fsyncIntervalMs, long segmentBytes, long memoryBytes, long backlogLimitBytes) {
+    this(fsync, fsyncIntervalMs, segmentBytes, memoryBytes, backlogLimitBytes, true);
+  }
+
   public HandoffOptions withFsync(Fsync policy) {
-    return new HandoffOptions(policy, fsyncIntervalMs, segmentBytes, memoryBytes, backlogLimitBytes);
+    return new HandoffOptions(policy, fsyncIntervalMs, segmentBytes, memoryBytes, backlogLimitBytes, preallocate);
+  }
+
+  public HandoffOptions withPreallocate(boolean on) {
+    return new HandoffOptions(fsync, fsyncIntervalMs, segmentBytes, memoryBytes, backlogLimitBytes, on);
+  }
+
+  /** Whether segments are preallocated: asked for, and there are fsyncs for it to make cheaper. */
+  boolean preallocates() {
+    return preallocate && fsync != Fsync.NONE;
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,9 +21,21 @@ import org.slf4j.LoggerFactory;
  * The segment files of the {@link HandoffLog}: the active one, written, forced (per
  * {@link HandoffOptions.Fsync}) and rolled by the writer thread (forced by the syncer with
  * {@code interval_ms}), and the older ones, deleted once every record in them is acknowledged.
+ *
+ * <p>Preallocation ({@link HandoffOptions#preallocate}): once the active segment is half full, a
+ * thread of its own writes the next one ahead as {@value #SPARE} (zeros, forced with its size),
+ * and the roll renames it into place. Records are then written over zeros the disk already holds,
+ * so the fdatasync after a group flushes only data: appending to a growing file also commits the
+ * new size and blocks to the filesystem's journal on every fsync (measured on ext4 with 2 KB
+ * writes: ~170 → ~107 µs per write+fdatasync, half the system CPU). A reader stops at the first
+ * zero length ({@link SegmentReader}), so a preallocated tail reads as the end of the records.
+ * An idle gateway, whose segments are rolled away long before they are half full, never
+ * preallocates: a spare costs a segment's worth of disk writes.
  */
 final class SegmentFiles {
   private static final Logger LOG = LoggerFactory.getLogger(HandoffLog.class);
+  /** The next segment, preallocated; not a segment name, so recovery never reads it as one. */
+  static final String SPARE = "handoff-next.spare";
 
   private final Path dir;
   private final HandoffOptions options;
@@ -33,6 +46,14 @@ final class SegmentFiles {
   private final ReentrantLock syncLock = new ReentrantLock();
   /** Written since the last fsync began. */
   private final AtomicBoolean unsynced = new AtomicBoolean();
+  private final Path spare;
+  /** The spare is complete (zero-filled and forced): the next roll takes it. */
+  private volatile boolean spareReady;
+  private volatile boolean closing;
+  /** The active segment the last spare was begun for (one try per segment, also after a failure). */
+  private long spareBegunFor = -1;
+  private Thread preparer;
+  private final AtomicLong preallocated = new AtomicLong();
   private Segment active;
   private volatile FileChannel channel;
   private long recoveredEnd;
@@ -41,10 +62,13 @@ final class SegmentFiles {
     this.dir = dir;
     this.options = options;
     this.force = force;
+    this.spare = dir.resolve(SPARE);
   }
 
   /** Takes the segments an earlier run left (into {@code backlog} too); returns their records. */
   long recover(Backlog backlog) throws IOException {
+    Files.createDirectories(dir);
+    Files.deleteIfExists(spare); // an earlier run's, maybe half written
     long found = 0;
     long next = 0;
     for (Segment s : Recovery.segments(dir)) {
@@ -65,8 +89,10 @@ final class SegmentFiles {
 
   void openActive(long base) throws IOException {
     active = new Segment(dir, base);
-    channel = FileChannel.open(active.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    channel = takeSpare(active.file)
+        ? FileChannel.open(active.file, StandardOpenOption.WRITE) // zeros: written over from its start
+        : FileChannel.open(active.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
     segments.put(base, active);
     if (options.fsync() != HandoffOptions.Fsync.NONE) {
       // fdatasync covers a file's data and size, not its name: without this a power loss could
@@ -75,6 +101,71 @@ final class SegmentFiles {
         d.force(true);
       }
     }
+  }
+
+  /** Renames a complete spare to {@code file}; false (a plain new file then) when there is none. */
+  private boolean takeSpare(Path file) {
+    if (!spareReady) {
+      return false;
+    }
+    spareReady = false;
+    try {
+      Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+      preallocated.incrementAndGet();
+      return true;
+    } catch (IOException e) {
+      LOG.warn("cannot take the preallocated hand-off segment ({}); this one is written without it", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Begins the spare for the next segment once the active one is half full (writer thread, after
+   * each group): one try per segment, none while an earlier try still runs.
+   */
+  void preallocateIfDue() {
+    if (!options.preallocates() || spareReady || closing || spareBegunFor == active.base
+        || active.bytes() < options.segmentBytes() / 2 || (preparer != null && preparer.isAlive())) {
+      return;
+    }
+    spareBegunFor = active.base;
+    preparer = new Thread(this::prepareSpare, "usage-handoff-preallocate");
+    preparer.setDaemon(true);
+    preparer.start();
+  }
+
+  private void prepareSpare() {
+    try {
+      Files.deleteIfExists(spare);
+      try (FileChannel ch = FileChannel.open(spare, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer zeros = ByteBuffer.allocate(256 * 1024);
+        long left = options.segmentBytes();
+        while (left > 0 && !closing) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), left));
+          while (zeros.hasRemaining()) {
+            left -= ch.write(zeros);
+          }
+        }
+        ch.force(true); // the blocks and the size, so the writer's fdatasyncs need not commit them
+      }
+      if (closing) {
+        Files.deleteIfExists(spare);
+      } else {
+        spareReady = true;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot preallocate the next hand-off segment in {} ({}); it is written without it", dir, e.toString());
+      try {
+        Files.deleteIfExists(spare);
+      } catch (IOException ignored) {
+        // the next start deletes it
+      }
+    }
+  }
+
+  /** Segments that began as a preallocated spare (tests, benchmarks). */
+  long preallocated() {
+    return preallocated.get();
   }
 
   /** Writes a group's frames ({@code bytes} in all) to the active segment. */
@@ -170,6 +261,16 @@ final class SegmentFiles {
 
   /** Syncs what is left and closes; the active segment goes when nothing in it is needed any more. */
   void close() throws IOException {
+    closing = true;
+    Thread p = preparer;
+    if (p != null) {
+      try {
+        p.join(10_000); // it stops at its next chunk
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Files.deleteIfExists(spare);
     syncLock.lock();
     try {
       if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {

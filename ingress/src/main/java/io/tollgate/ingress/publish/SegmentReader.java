@@ -4,10 +4,12 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.channels.Channels;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongSupplier;
 
 /**
  * Reads the records of one segment file in order, checking each CRC. Used to recover a log at
@@ -20,10 +22,59 @@ final class SegmentReader implements AutoCloseable {
   private long seq;
   private long position;
 
+  /** Reads the whole file: recovery, where a zero length (a preallocated tail) ends the records. */
   SegmentReader(Path file, long base) throws IOException {
-    this.in = new DataInputStream(new BufferedInputStream(
-        Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)), 256 * 1024));
+    this(file, base, () -> Long.MAX_VALUE);
+  }
+
+  /**
+   * Reads no further than {@code written} says, asked anew at each read: a segment still being
+   * written may be preallocated, and a read-ahead buffer holding its zeros would hide the records
+   * written over them later.
+   */
+  SegmentReader(Path file, long base, LongSupplier written) throws IOException {
+    this.in = new DataInputStream(new BufferedInputStream(new Bounded(FileChannel.open(file, StandardOpenOption.READ),
+        written), 256 * 1024));
     this.seq = base;
+  }
+
+  /** The file up to {@code limit} bytes, read as far as the limit is at each call. */
+  private static final class Bounded extends InputStream {
+    private final FileChannel channel;
+    private final LongSupplier limit;
+    private long position;
+
+    Bounded(FileChannel channel, LongSupplier limit) {
+      this.channel = channel;
+      this.limit = limit;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      long room = limit.getAsLong() - position;
+      if (len == 0) {
+        return 0;
+      }
+      if (room <= 0) {
+        return -1;
+      }
+      int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, room)));
+      if (n > 0) {
+        position += n;
+      }
+      return n;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) == 1 ? one[0] & 0xff : -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
   }
 
   /** The next good record, or null at the end (or at a torn or damaged record). */
@@ -37,7 +88,7 @@ final class SegmentReader implements AutoCloseable {
       return null;
     }
     if (length < 2 || length > Framing.MAX_BODY) {
-      return null;
+      return null; // damage, or length 0: the zeros of a preallocated segment after its last record
     }
     byte[] body = new byte[length];
     try {

@@ -277,8 +277,11 @@ class ConfigLoaderTest {
     assertThat(load("", Map.of()).handoff()).isEqualTo(io.tollgate.ingress.publish.HandoffOptions.DEFAULTS);
     IngressConfig c = load("""
         tollgate:
-          handoff: {fsync: interval_ms, fsync_interval_ms: 25, segment_mb: 4, memory_mb: 8, backlog_limit_mb: 0}
+          handoff: {fsync: interval_ms, fsync_interval_ms: 25, segment_mb: 4, memory_mb: 8, backlog_limit_mb: 0,
+                    preallocate: false}
         """, Map.of());
+    assertThat(c.handoff().preallocate()).isFalse();
+    assertThat(load("", Map.of()).handoff().preallocate()).as("on by default").isTrue();
     assertThat(c.handoff().fsync()).isEqualTo(io.tollgate.ingress.publish.HandoffOptions.Fsync.INTERVAL_MS);
     assertThat(c.handoff().fsyncIntervalMs()).isEqualTo(25);
     assertThat(c.handoff().segmentBytes()).isEqualTo(4L << 20);

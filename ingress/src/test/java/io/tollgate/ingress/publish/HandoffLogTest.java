@@ -237,6 +237,107 @@ class HandoffLogTest {
     }
   }
 
+  /** 64 KB segments, preallocated: a spare is begun at 32 KB and taken at the roll. */
+  static final HandoffOptions SMALL_PREALLOCATED = new HandoffOptions(HandoffOptions.Fsync.GROUP, 10, 64 * 1024, 1 << 20, 0);
+
+  /** Appends records of 2 KB, one group each, until {@code segments} rolls onto spares happened. */
+  private static int appendUntilPreallocated(HandoffLog log, int segments, int from) throws Exception {
+    int i = from;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (log.preallocatedSegments() < segments) {
+      assertThat(System.nanoTime()).as("a preallocated segment in use").isLessThan(deadline);
+      log.append("k" + i, value(i, 2_000)).get(10, TimeUnit.SECONDS);
+      i++;
+    }
+    return i;
+  }
+
+  @Test
+  void preallocatedSegmentsAreWrittenOverTheirZerosAndRecoveredExactly() throws Exception {
+    List<Framing.Rec> durable = new CopyOnWriteArrayList<>();
+    int appended;
+    try (HandoffLog log = open(dir, SMALL_PREALLOCATED, durable)) {
+      appended = appendUntilPreallocated(log, 2, 0);
+      appended += 5; // some records into the preallocated active segment, then the gateway stops
+      for (int i = appended - 5; i < appended; i++) {
+        log.append("k" + i, value(i, 2_000)).get(10, TimeUnit.SECONDS);
+      }
+      Segment active = log.segments().lastEntry().getValue();
+      assertThat(Files.size(active.file)).as("the preallocated file is longer than its records")
+          .isGreaterThanOrEqualTo(64 * 1024).isGreaterThan(active.bytes());
+    }
+    assertThat(Files.exists(dir.resolve(SegmentFiles.SPARE))).as("no spare is left behind").isFalse();
+    List<Framing.Rec> after = new CopyOnWriteArrayList<>();
+    try (HandoffLog log = open(dir, SMALL_PREALLOCATED, after)) {
+      assertThat(log.recovered()).as("every record, none read from the zeros").isEqualTo(appended);
+      List<String> keys = new ArrayList<>();
+      for (Segment s : log.segments().values()) {
+        try (SegmentReader r = new SegmentReader(s.file, s.base)) {
+          for (Framing.Rec rec = r.next(); rec != null; rec = r.next()) {
+            keys.add(rec.key());
+          }
+        }
+      }
+      assertThat(keys).isEqualTo(java.util.stream.IntStream.range(0, appended).mapToObj(i -> "k" + i).toList());
+      log.append("k-next", value(1, 10)).get(10, TimeUnit.SECONDS);
+      long expectedSeq = appended;
+      assertThat(after).singleElement().satisfies(r -> assertThat(r.seq()).isEqualTo(expectedSeq));
+    }
+  }
+
+  @Test
+  void theSenderReadsRecordsWrittenOverZerosAfterItsReadAhead() throws Exception {
+    List<Framing.Rec> durable = new CopyOnWriteArrayList<>();
+    try (HandoffLog log = open(dir, SMALL_PREALLOCATED, durable); DiskCursor cursor = new DiskCursor(log.segments())) {
+      int next = appendUntilPreallocated(log, 1, 0);
+      long base = log.segments().lastEntry().getKey();
+      for (int i = 0; i < 3; i++) {
+        log.append("k" + next, value(next++, 2_000)).get(10, TimeUnit.SECONDS);
+      }
+      List<Framing.Rec> read = new ArrayList<>();
+      long end = log.durableEnd();
+      long at = cursor.read(base, end, Long.MAX_VALUE, 1_000, read);
+      assertThat(at).isEqualTo(end);
+      for (int i = 0; i < 3; i++) { // written where the cursor's reader may already have read zeros
+        log.append("k" + next, value(next++, 2_000)).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(cursor.read(at, log.durableEnd(), Long.MAX_VALUE, 1_000, read)).isEqualTo(log.durableEnd());
+      assertThat(read.stream().map(Framing.Rec::seq).toList()).as("every record of the active segment, in order")
+          .isEqualTo(java.util.stream.LongStream.range(base, log.durableEnd()).boxed().toList());
+      assertThat(read.stream().map(Framing.Rec::key).toList())
+          .isEqualTo(durable.stream().filter(r -> r.seq() >= base).map(Framing.Rec::key).toList());
+    }
+  }
+
+  @Test
+  void withoutPreallocationSegmentsAreExactlyTheirRecords() throws Exception {
+    try (HandoffLog log = open(dir, SMALL_PREALLOCATED.withPreallocate(false), new ArrayList<>())) {
+      for (int i = 0; i < 100; i++) {
+        log.append("k" + i, value(i, 2_000)).get(10, TimeUnit.SECONDS);
+        assertThat(Files.exists(dir.resolve(SegmentFiles.SPARE))).isFalse();
+      }
+      assertThat(log.preallocatedSegments()).isZero();
+      for (Segment s : log.segments().values()) {
+        assertThat(Files.size(s.file)).isEqualTo(s.bytes());
+      }
+    }
+    try (HandoffLog log = open(dir, HandoffOptions.DEFAULTS.withFsync(HandoffOptions.Fsync.NONE), new ArrayList<>())) {
+      assertThat(log.recovered()).isEqualTo(100);
+      assertThat(HandoffOptions.DEFAULTS.withFsync(HandoffOptions.Fsync.NONE).preallocates())
+          .as("nothing to gain without fsyncs").isFalse();
+    }
+  }
+
+  @Test
+  void aSpareLeftByAnEarlierRunIsDeletedAtStart() throws Exception {
+    appendAndClose(3);
+    Files.write(dir.resolve(SegmentFiles.SPARE), new byte[10_000]); // a crash while preallocating
+    try (HandoffLog log = open(dir, options(HandoffOptions.Fsync.GROUP), new ArrayList<>())) {
+      assertThat(log.recovered()).isEqualTo(3);
+      assertThat(Files.exists(dir.resolve(SegmentFiles.SPARE))).isFalse();
+    }
+  }
+
   @Test
   void twoLogsCannotShareADirectory() {
     try (HandoffLog log = new HandoffLog(dir, HandoffOptions.DEFAULTS)) {

@@ -29,7 +29,7 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
   public TollgateSection {
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     keys = ConfigTree.list(keys);
-    handoff = handoff == null ? new Handoff(null, null, null, null, null) : handoff;
+    handoff = handoff == null ? new Handoff(null, null, null, null, null, null) : handoff;
     clickhouse = clickhouse == null ? new ClickHouse(null, null) : clickhouse;
     budgets = budgets == null ? new Budgets(null, null, null, null, null) : budgets;
     rateLimits = rateLimits == null ? new RateLimits(null, null) : rateLimits;
@@ -90,9 +90,12 @@ public record TollgateSection(Integer port, String host, String gatewayId, Kafka
    * @param segmentMb       size at which a segment file is rolled
    * @param memoryMb        unacknowledged events kept in memory; beyond, they are read back from disk
    * @param backlogLimitMb  readiness fails once this much waits for Kafka (0 = never)
+   * @param preallocate     zero-fill and force each segment ahead of use (default true), so an
+   *                        fsync flushes only data; false for copy-on-write filesystems (ZFS,
+   *                        btrfs), where writing over zeros allocates anew anyway
    */
   public record Handoff(String fsync, Integer fsyncIntervalMs, Integer segmentMb, Integer memoryMb,
-                        Integer backlogLimitMb) {
+                        Integer backlogLimitMb, Boolean preallocate) {
     static final java.util.Set<String> POLICIES = java.util.Set.of("group", "interval_ms", "none");
   }
 
