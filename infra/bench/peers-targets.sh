@@ -119,7 +119,9 @@ usage_event_counts() { # port → "published=N spilled=M" from the gateway's own
   curl -s -m 5 "http://127.0.0.1:$1/metrics" | awk '
     /^tollgate_usage_events_total\{/ { match($0, /outcome="[a-z]+"/); o = substr($0, RSTART + 9, RLENGTH - 10); n[o] += $NF }
     /^tollgate_handoff_backlog_records[ {]/ { b += $NF }
-    END { printf "published=%d spilled=%d", n["published"], b }'
+    /^tollgate_handoff_groups_total[ {]/ { g += $NF }
+    /^tollgate_handoff_fsyncs_total[ {]/ { f += $NF }
+    END { printf "published=%d spilled=%d groups=%d fsyncs=%d", n["published"], b, g, f }'
 }
 
 run_target() {

@@ -1,6 +1,7 @@
 package io.tollgate.ingress.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -145,6 +146,15 @@ public final class GatewayMetrics implements PublishMetrics {
         () -> status.get().kafkaReachable() ? 1 : 0);
     gauge("tollgate_handoff_writable", "1 while the hand-off log can be written, else 0 (calls are then not recorded)",
         () -> status.get().writable() ? 1 : 0);
+    counter("tollgate_handoff_groups", "Groups written to the hand-off log (events per group = the group commit's batching)",
+        () -> status.get().groups());
+    counter("tollgate_handoff_fsyncs", "fdatasync calls of the hand-off log", () -> status.get().fsyncs());
+    counter("tollgate_handoff_preallocated_segments", "Hand-off segments that began preallocated (tollgate.handoff.preallocate)",
+        () -> status.get().preallocatedSegments());
+  }
+
+  private void counter(String name, String help, java.util.function.DoubleSupplier value) {
+    CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
   }
 
   private void gauge(String name, String help, java.util.function.DoubleSupplier value) {

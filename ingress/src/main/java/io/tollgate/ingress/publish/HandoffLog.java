@@ -106,6 +106,11 @@ public final class HandoffLog implements AutoCloseable {
     }
   }
 
+  /** Starts writing with nobody taking the records (benchmarks of the log alone). */
+  public void startWithoutSender() {
+    start(records -> { });
+  }
+
   /** Records found at start (left by an earlier run): sent again, in order, before new ones. */
   public long recovered() {
     return recovered;
@@ -194,7 +199,6 @@ public final class HandoffLog implements AutoCloseable {
       records.add(new Framing.Rec(firstSeq + i, group.get(i).key(), group.get(i).value()));
     }
     files.active().written(group.size(), bytes);
-    files.preallocateIfDue();
     backlog.added(firstSeq, group.size(), bytes, System.nanoTime());
     durableEnd = firstSeq + group.size();
     groups.incrementAndGet();
@@ -203,6 +207,7 @@ public final class HandoffLog implements AutoCloseable {
     } finally {
       group.forEach(p -> p.done().complete(null)); // durable whatever the sender did: never hold a response
     }
+    files.preallocateIfDue();
   }
 
   /** Rolling a fully acknowledged active segment once idle, forgetting the times of acknowledged groups. */
@@ -249,17 +254,18 @@ public final class HandoffLog implements AutoCloseable {
     return writable && !closed;
   }
 
-  /** fdatasync calls so far (tests: group commit syncs once per group, not per append). */
-  long fsyncs() {
+  /** fdatasync calls so far (tests: group commit syncs once per group, not per append; benchmarks). */
+  public long fsyncs() {
     return files.fsyncs();
   }
 
-  long groups() {
+  /** Groups written so far (each one write, and with {@code group} one fdatasync). */
+  public long groups() {
     return groups.get();
   }
 
-  /** Segments that began as a preallocated spare (tests: preallocation is used). */
-  long preallocatedSegments() {
+  /** Segments that began as a preallocated spare (tests: preallocation is used; benchmarks). */
+  public long preallocatedSegments() {
     return files.preallocated();
   }
 

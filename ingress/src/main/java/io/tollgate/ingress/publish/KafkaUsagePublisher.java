@@ -194,7 +194,8 @@ public final class KafkaUsagePublisher implements UsagePublisher {
     boolean kafkaUp = oldest < STALE_SECONDS && !failing;
     boolean overLimit = options.backlogLimitBytes() > 0 && backlogBytes > options.backlogLimitBytes();
     return new HandoffStatus(log.writable(), kafkaUp, log.backlogRecords(), backlogBytes, oldest,
-        lastAck == 0 ? -1 : (now - lastAck) / 1e9, overLimit, options.fsync().wireName());
+        lastAck == 0 ? -1 : (now - lastAck) / 1e9, overLimit, options.fsync().wireName(), log.groups(), log.fsyncs(),
+        log.preallocatedSegments());
   }
 
   /** Events kept in the dead-letter file (for metrics and tests). */

@@ -49,9 +49,12 @@ final class SegmentFiles {
   private final Path spare;
   /** The spare is complete (zero-filled and forced): the next roll takes it. */
   private volatile boolean spareReady;
+  /** The writer asked for a spare and the preparer has not finished it (or given up) yet. */
+  private volatile boolean spareWanted;
   private volatile boolean closing;
-  /** The active segment the last spare was begun for (one try per segment, also after a failure). */
-  private long spareBegunFor = -1;
+  /** The active segment the last spare was asked for (one try per segment, also after a failure). */
+  private long spareAskedFor = -1;
+  /** Writes spares when asked; started at the first ask, so a log that never needs one has no thread for it. */
   private Thread preparer;
   private final AtomicLong preallocated = new AtomicLong();
   private Segment active;
@@ -120,46 +123,90 @@ final class SegmentFiles {
   }
 
   /**
-   * Begins the spare for the next segment once the active one is half full (writer thread, after
-   * each group): one try per segment, none while an earlier try still runs.
+   * Asks for the spare of the next segment once the active one is half full (writer thread, after
+   * each group's appends completed): one ask per segment, none while the last one is unfinished.
+   * Starting the preparer is the only thing here that can fail (no thread to be had): then
+   * segments are simply written without preallocation.
    */
   void preallocateIfDue() {
-    if (!options.preallocates() || spareReady || closing || spareBegunFor == active.base
-        || active.bytes() < options.segmentBytes() / 2 || (preparer != null && preparer.isAlive())) {
+    if (!options.preallocates() || spareReady || spareWanted || closing || spareAskedFor == active.base
+        || active.bytes() < options.segmentBytes() / 2) {
       return;
     }
-    spareBegunFor = active.base;
-    preparer = new Thread(this::prepareSpare, "usage-handoff-preallocate");
-    preparer.setDaemon(true);
-    preparer.start();
+    spareAskedFor = active.base;
+    try {
+      if (preparer == null) {
+        Thread t = new Thread(this::prepareWhenAsked, "usage-handoff-preallocate");
+        t.setDaemon(true);
+        t.start();
+        preparer = t;
+      }
+      spareWanted = true;
+      LockSupport.unpark(preparer);
+    } catch (Throwable e) { // OutOfMemoryError "unable to create native thread" must not stop the writer
+      spareWanted = false;
+      LOG.warn("cannot start preallocating hand-off segments ({}); they are written without it", e.toString());
+    }
   }
 
-  private void prepareSpare() {
-    try {
-      Files.deleteIfExists(spare);
-      try (FileChannel ch = FileChannel.open(spare, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer zeros = ByteBuffer.allocate(256 * 1024);
-        long left = options.segmentBytes();
-        while (left > 0 && !closing) {
-          zeros.clear().limit((int) Math.min(zeros.capacity(), left));
-          while (zeros.hasRemaining()) {
-            left -= ch.write(zeros);
-          }
+  private void prepareWhenAsked() {
+    while (!closing) {
+      if (!spareWanted) {
+        LockSupport.park(this);
+        continue;
+      }
+      try {
+        prepareSpare();
+      } catch (Throwable e) {
+        LOG.warn("cannot preallocate the next hand-off segment in {} ({}); it is written without it", dir, e.toString());
+        deleteSpareQuietly();
+      } finally {
+        spareWanted = false;
+      }
+    }
+  }
+
+  /**
+   * Zeros, forced a megabyte at a time (so no single flush is large enough to hold up the writer's
+   * fdatasyncs behind it in the journal), then once more with the file's size.
+   */
+  private void prepareSpare() throws IOException {
+    if (dir.toFile().getUsableSpace() < 4 * options.segmentBytes()) {
+      LOG.debug("less than four segments of disk left: no preallocation");
+      return;
+    }
+    Files.deleteIfExists(spare);
+    try (FileChannel ch = FileChannel.open(spare, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocate(256 * 1024);
+      long written = 0;
+      while (written < options.segmentBytes()) {
+        if (closing) {
+          break;
         }
+        zeros.clear().limit((int) Math.min(zeros.capacity(), options.segmentBytes() - written));
+        while (zeros.hasRemaining()) {
+          written += ch.write(zeros);
+        }
+        if (written % (1024 * 1024) == 0) {
+          ch.force(false);
+        }
+      }
+      if (!closing) {
         ch.force(true); // the blocks and the size, so the writer's fdatasyncs need not commit them
       }
-      if (closing) {
-        Files.deleteIfExists(spare);
-      } else {
-        spareReady = true;
-      }
+    }
+    if (closing) {
+      deleteSpareQuietly();
+    } else {
+      spareReady = true;
+    }
+  }
+
+  private void deleteSpareQuietly() {
+    try {
+      Files.deleteIfExists(spare);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot preallocate the next hand-off segment in {} ({}); it is written without it", dir, e.toString());
-      try {
-        Files.deleteIfExists(spare);
-      } catch (IOException ignored) {
-        // the next start deletes it
-      }
+      LOG.debug("cannot delete {} ({}); the next start deletes it", spare, e.toString());
     }
   }
 
@@ -222,6 +269,11 @@ final class SegmentFiles {
   void recoverChannel(long nextBase) {
     try {
       channel.truncate(active.bytes()); // a partial group must not look like records at the next start
+    } catch (IOException e) {
+      // Rolled all the same: nothing more is written after the partial record, and a reader stops at it.
+      LOG.warn("cannot truncate the hand-off segment after a write failure ({})", e.toString());
+    }
+    try {
       roll(nextBase);
     } catch (IOException e) {
       LOG.warn("cannot roll the hand-off log after a write failure ({})", e.toString());
@@ -264,13 +316,13 @@ final class SegmentFiles {
     closing = true;
     Thread p = preparer;
     if (p != null) {
+      LockSupport.unpark(p);
       try {
         p.join(10_000); // it stops at its next chunk
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
-    Files.deleteIfExists(spare);
     syncLock.lock();
     try {
       if (unsynced.get() && options.fsync() != HandoffOptions.Fsync.NONE) {
@@ -279,6 +331,7 @@ final class SegmentFiles {
       channel.close();
     } finally {
       syncLock.unlock();
+      deleteSpareQuietly(); // after the last sync: a failure here must not skip it
     }
     if (active.allAcked()) { // nothing in it is needed any more (or nothing was written)
       segments.remove(active.base, active);

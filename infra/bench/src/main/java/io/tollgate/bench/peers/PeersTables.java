@@ -136,7 +136,7 @@ final class PeersTables {
       records.stream().filter(r -> r.tag().equals(CellRecord.EVENTS) && r.get("target").equals(t)).findFirst()
           .ifPresent(e -> more.add(NAMES.get(t) + ": the gateway counted " + count(e.getDouble("published"))
               + " usage events published to Kafka and " + count(e.getDouble("spilled"))
-              + " waiting in its hand-off log for Kafka."));
+              + " waiting in its hand-off log for Kafka" + groups(e) + "."));
     }
     more.addAll(notes.stream().filter(n -> !n.isBlank()).toList());
     problems.forEach(p -> more.add("MISSING: " + p));
@@ -338,6 +338,17 @@ final class PeersTables {
   static Optional<CellRecord> cell(List<CellRecord> records, String mode, String target, String payload) {
     return records.stream().filter(r -> r.tag().equals(CellRecord.CELL) && r.get("mode").equals(mode)
         && r.get("target").equals(target) && r.get("payload").equals(payload)).reduce((a, b) -> b);
+  }
+
+  /** ", in N groups (E events per group, F fdatasyncs)" when the gateway's metrics had them (since 2026-12-04). */
+  private static String groups(CellRecord e) {
+    Optional<String> groups = e.find("groups");
+    if (groups.isEmpty() || Double.parseDouble(groups.get()) == 0) {
+      return "";
+    }
+    double g = Double.parseDouble(groups.get());
+    return String.format(Locale.ROOT, ", in %s groups (%.2f events per group) with %s fdatasyncs", count(g),
+        (e.getDouble("published") + e.getDouble("spilled")) / g, count(e.find("fsyncs").map(Double::parseDouble).orElse(0.0)));
   }
 
   private static long events(List<CellRecord> records, String target, String outcome) {
