@@ -133,8 +133,12 @@ public final class GatewayServer implements AutoCloseable {
     // exchange (and its close signal is how a client abort is noticed). With h2c on, Vert.x also
     // calls the connection handler only once a first request is decoded, so a slowloris connection
     // (headers that never end) would escape IdleConnections' first-request bound.
+    // No WebSocket compression either: the gateway serves no WebSocket, and with it on Vert.x puts
+    // Netty's WebSocketServerExtensionHandler into every connection's pipeline, which inspects
+    // every response write for an upgrade (3 % of the event loop's samples under load, JFR).
     HttpServerOptions options = GatewayTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setCompressionSupported(false).setHttp2ClearTextEnabled(false), config.tls());
+        .setCompressionSupported(false).setHttp2ClearTextEnabled(false)
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false), config.tls());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     if (config.port() != 0) {
       return deploy(options, instances);

@@ -21,7 +21,8 @@ import java.util.Objects;
  * {@link ResponseTap} reads its usage, and complete with what happened — also when upstream
  * fails, stalls mid-body, or the client goes away. A complete answer is relayed up to its last
  * write; ending it is left to the caller ({@link RelayOutcome#endPending()}), which first makes the
- * call's event durable. Upstream's bytes reach the client unchanged,
+ * call's event durable (a small JSON answer is held whole for that end, one write; a longer one
+ * and every stream pass through at once). Upstream's bytes reach the client unchanged,
  * except the usage chunk the gateway itself asked OpenAI for. All failures become a status in
  * {@link #failureStatus}; nothing throws across the event loop.
  */
@@ -32,6 +33,12 @@ final class Relay {
   static final int CUT = 502;
   /** Recorded status of an answer that stalled mid-body past the stream idle timeout. */
   static final int STALLED = 504;
+  /**
+   * A JSON answer with a content-length up to this size is held whole and written with the end
+   * (one write to the client, after the event is durable); a longer one streams through with only
+   * its last byte held. Nothing of a held answer is usable before its last byte anyway.
+   */
+  static final int HOLD_WHOLE_MAX_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -84,8 +91,13 @@ final class Relay {
     private int status;
     private long promisedLength = -1;
     private long bytesToClient;
-    /** The last byte of an answer with a content-length, written only with the end (see {@link #write}). */
+    /**
+     * What is written only with the end (see {@link #write}): the last byte of an answer with a
+     * content-length, or the whole of a small JSON one.
+     */
     private Buffer heldTail;
+    /** The answer is held whole until its end ({@link #HOLD_WHOLE_MAX_BYTES}). */
+    private boolean holdWhole;
     private Long ttftMs;
     private String upstreamRequestId;
     private long lastChunkNanos;
@@ -115,7 +127,7 @@ final class Relay {
       Buffer body = UpstreamCall.body(rawBody, call.json(), target.upstreamModel(), api, call.streamed(),
           call.clientAskedUsage());
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-          .setAbsoluteURI(UpstreamCall.url(target, api, req.query()))
+          .setAbsoluteURI(UpstreamCall.parsed(UpstreamCall.url(target, api, req.query())))
           .setHeaders(UpstreamHeaders.build(req.headers(), target.deployment(), call.key(), forwardProviderAuth))
           .setIdleTimeout(upstreamTimeoutMs);
       client.request(options)
@@ -162,6 +174,8 @@ final class Relay {
         resp.setChunked(true);
       } else {
         promisedLength = parseLong(resp.headers().get("content-length"));
+        holdWhole = !call.streamed() && promisedLength >= 0 && promisedLength <= HOLD_WHOLE_MAX_BYTES
+            && !isEventStream(upstream.getHeader("content-type"));
       }
       lastChunkNanos = System.nanoTime();
       upstreamResp = upstream;
@@ -180,7 +194,11 @@ final class Relay {
         if (done.future().isComplete()) {
           return;
         }
-        req.connection().close(); // the client must see the cut too, not a clean end
+        if (nothingSent()) {
+          answerInstead(CUT, "upstream cut its answer short"); // held: the client gets an error in its API's shape
+        } else {
+          req.connection().close(); // the client must see the cut too, not a clean end
+        }
         status = CUT; // recorded as the failure it is, not as the 200 its headers said
         complete("upstream_reset", false);
       });
@@ -194,7 +212,11 @@ final class Relay {
         }
         Buffer rest = tap.onEnd();
         if (rest != null && rest.length() > 0 && !resp.closed()) {
-          resp.write(rest);
+          if (holdWhole) {
+            hold(rest);
+          } else {
+            resp.write(rest);
+          }
         }
         // The last write waits for the caller: it ends the response once the call's event is durable.
         endPending = true;
@@ -214,15 +236,25 @@ final class Relay {
           armIdleTimer(upstream, streamIdleTimeoutMs - idleMs); // one timer per call, re-armed rarely
           return;
         }
+        boolean held = nothingSent();
+        if (held) {
+          answerInstead(STALLED, "upstream stalled mid-answer");
+        }
         status = STALLED;
         complete("upstream_stalled", false);
         upstream.request().reset();
-        req.connection().close();
+        if (!held) {
+          req.connection().close();
+        }
       });
     }
 
     private void write(HttpClientResponse upstream, Buffer chunk) {
       if (resp.closed()) {
+        return;
+      }
+      if (holdWhole) {
+        hold(chunk);
         return;
       }
       if (promisedLength >= 0 && chunk.length() > 0 && bytesToClient + chunk.length() >= promisedLength) {
@@ -244,6 +276,28 @@ final class Relay {
           upstream.resume();
         });
       }
+    }
+
+    /** A held answer of which nothing went out yet: a failure can still be answered properly. */
+    private boolean nothingSent() {
+      return holdWhole && !resp.headWritten() && !resp.closed();
+    }
+
+    /** An error answer in place of a held one: upstream's headers (its content-length among them) go. */
+    private void answerInstead(int failure, String message) {
+      resp.headers().clear();
+      answer(failure, message);
+    }
+
+    /**
+     * Keeps a chunk of a small JSON answer for the end: one write of head and body instead of the
+     * body at once and its last byte later (two writes, two TCP segments per call).
+     */
+    private void hold(Buffer chunk) {
+      if (heldTail == null) {
+        heldTail = Buffer.buffer((int) Math.max(promisedLength, chunk.length()));
+      }
+      heldTail.appendBuffer(chunk); // a copy: nothing keeps the connection's buffers past this handler
     }
 
     private void onClientGone() {
@@ -293,6 +347,10 @@ final class Relay {
       done.tryComplete(new RelayOutcome(aborted && status == 0 ? 499 : status, reading.usage(), reading.source(),
           errorType, aborted, ttftMs, upstreamRequestId, target, endPending, endPending ? heldTail : null));
     }
+  }
+
+  private static boolean isEventStream(String contentType) {
+    return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
   }
 
   private static long parseLong(String s) {

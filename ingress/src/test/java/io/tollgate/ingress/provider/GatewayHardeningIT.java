@@ -376,6 +376,25 @@ class GatewayHardeningIT {
   }
 
   @Test
+  void aSmallJsonAnswerThatStallsMidBodyIsAnsweredAsA504InTheApisShape() throws Exception {
+    String customer = customer();
+    upstream.answer(req -> {
+      req.response().putHeader("content-type", "application/json").putHeader("content-length", "400");
+      req.response().write("{\"id\":\"msg_stall\",\"type\":\"message\",\"content\":["); // then nothing
+    });
+    HttpRequest request = HttpRequest.newBuilder(uri("/v1/messages")).timeout(Duration.ofSeconds(20))
+        .header("x-api-key", KEY).header("x-litellm-customer-id", customer)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5}")).build();
+    HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    // Held whole until its end, nothing of it reached the client: it gets a clean error, not a cut.
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).contains("\"type\":\"error\"").contains("stalled");
+    UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
+    assertThat(e.getErrorType()).isEqualTo("upstream_stalled");
+    assertThat(e.getStatusCode()).isEqualTo(504);
+  }
+
+  @Test
   void anOpenAiStreamTheClientLeavesIsStillMeteredWithItsFinalUsage() throws Exception {
     String customer = customer();
     String first = "data: {\"id\":\"c2\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n";

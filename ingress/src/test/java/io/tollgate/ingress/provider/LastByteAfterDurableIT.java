@@ -37,11 +37,17 @@ import org.junit.jupiter.api.Timeout;
  * gateway sends meanwhile. For a JSON answer with a content-length, the client has it whole once
  * the last promised byte arrives — ending the response later changes nothing on the wire — so the
  * gateway must hold that byte back until the event is durable (the chaos suite lost one such call
- * to a gateway SIGKILL before this was so). For a stream the terminating chunk is the end.
+ * to a gateway SIGKILL before this was so); a small one (up to {@link Relay#HOLD_WHOLE_MAX_BYTES})
+ * it holds whole, head included, and writes once. For a stream the terminating chunk is the end.
  */
 @Timeout(60)
 class LastByteAfterDurableIT {
   private static MockProvider mock;
+  private static FakeUpstream big;
+  /** An Anthropic message of ~100 KB: longer than a held-whole answer may be. */
+  private static final String BIG_ANSWER = "{\"id\":\"msg_big\",\"type\":\"message\",\"role\":\"assistant\","
+      + "\"model\":\"claude-big\",\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(100_000) + "\"}],"
+      + "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":12,\"output_tokens\":25000}}";
   private static Vertx vertx;
   private static GatewayServer gateway;
   private static int port;
@@ -50,11 +56,14 @@ class LastByteAfterDurableIT {
   @BeforeAll
   static void start() throws Exception {
     mock = MockProvider.start(0);
+    big = new FakeUpstream();
+    big.answer(200, "application/json", BIG_ANSWER.getBytes(StandardCharsets.UTF_8));
     // As the real publisher does at start: a serde trusts the generated record classes for Avro.
     io.tollgate.schemas.serde.TollgateSerdes.usageEvent();
     vertx = Vertx.vertx();
     IngressConfig config = new IngressConfig("127.0.0.1", 0, "last-byte", null, Map.of(),
-        List.of(new Deployment("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5", mock.baseUrl(), "k", false, Map.of())),
+        List.of(new Deployment("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5", mock.baseUrl(), "k", false, Map.of()),
+            new Deployment("claude-big", "anthropic", "claude-big", big.baseUrl(), "k", false, Map.of())),
         false, List.of(), "unused:0", "unused", 1 << 20, 10_000, false, 10_000, 10_000, 10_000, List.of("*"), Map.of(), null);
     gateway = new GatewayServer(vertx, config, PriceTable.bundled(), new Holding(),
         new GatewayMetrics(new PrometheusRegistry()), Clock.systemUTC());
@@ -73,11 +82,34 @@ class LastByteAfterDurableIT {
     if (mock != null) {
       mock.close();
     }
+    if (big != null) {
+      big.close();
+    }
   }
 
   @Test
-  void aJsonAnswerWithAContentLengthMissesItsLastByteUntilTheEventIsDurable() throws Exception {
-    try (Socket client = call(false)) {
+  void aSmallJsonAnswerIsHeldWholeUntilTheEventIsDurableThenWrittenAtOnce() throws Exception {
+    try (Socket client = call("claude-sonnet-4-5", false)) {
+      CompletableFuture<Void> durable = HELD.poll(30, TimeUnit.SECONDS);
+      assertThat(durable).as("the call's event was handed over").isNotNull();
+      assertThat(readFor(client, 700)).as("nothing of the answer while its event is not durable").isEmpty();
+      durable.complete(null);
+      byte[] after = readUntil(client, new byte[0], b -> {
+        String h = new String(b, StandardCharsets.ISO_8859_1);
+        int end = h.indexOf("\r\n\r\n");
+        return end > 0 && b.length - (end + 4) >= contentLength(h);
+      });
+      String all = new String(after, StandardCharsets.UTF_8);
+      String body = all.substring(all.indexOf("\r\n\r\n") + 4);
+      assertThat(all).startsWith("HTTP/1.1 200");
+      assertThat(body.getBytes(StandardCharsets.UTF_8)).hasSize(contentLength(all));
+      assertThat(body).startsWith("{").endsWith("}").contains("\"usage\"");
+    }
+  }
+
+  @Test
+  void aLargeJsonAnswerWithAContentLengthMissesItsLastByteUntilTheEventIsDurable() throws Exception {
+    try (Socket client = call("claude-big", false)) {
       CompletableFuture<Void> durable = HELD.poll(30, TimeUnit.SECONDS);
       assertThat(durable).as("the call's event was handed over").isNotNull();
       byte[] before = readFor(client, 700);
@@ -89,13 +121,13 @@ class LastByteAfterDurableIT {
       durable.complete(null);
       byte[] after = readUntil(client, before, b -> b.length - (head.indexOf("\r\n\r\n") + 4) >= length);
       String body = new String(after, StandardCharsets.UTF_8).substring(head.indexOf("\r\n\r\n") + 4);
-      assertThat(body).startsWith("{").endsWith("}").contains("\"usage\"");
+      assertThat(body).isEqualTo(BIG_ANSWER);
     }
   }
 
   @Test
   void aStreamMissesItsTerminatingChunkUntilTheEventIsDurable() throws Exception {
-    try (Socket client = call(true)) {
+    try (Socket client = call("claude-sonnet-4-5", true)) {
       CompletableFuture<Void> durable = HELD.poll(30, TimeUnit.SECONDS);
       assertThat(durable).as("the call's event was handed over").isNotNull();
       String before = new String(readFor(client, 700), StandardCharsets.UTF_8);
@@ -107,9 +139,9 @@ class LastByteAfterDurableIT {
     }
   }
 
-  private static Socket call(boolean stream) throws IOException {
+  private static Socket call(String model, boolean stream) throws IOException {
     Socket s = new Socket("127.0.0.1", port);
-    String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"stream\":" + stream
+    String body = "{\"model\":\"" + model + "\",\"max_tokens\":16,\"stream\":" + stream
         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     OutputStream out = s.getOutputStream();
     out.write(("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: sk-test\r\ncontent-type: application/json\r\n"

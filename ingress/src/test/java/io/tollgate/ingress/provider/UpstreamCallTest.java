@@ -20,6 +20,22 @@ class UpstreamCallTest {
   }
 
   @Test
+  void urlsWithoutAQueryAreParsedOnceAndOnesWithAQueryEveryTime() {
+    String plain = UpstreamCall.url(d("anthropic", "http://127.0.0.1:8089"), Api.MESSAGES, null);
+    java.net.URL first = UpstreamCall.parsed(plain);
+    assertThat(UpstreamCall.parsed(plain)).isSameAs(first);
+    assertThat(first.getHost()).isEqualTo("127.0.0.1");
+    assertThat(first.getPort()).isEqualTo(8089);
+    assertThat(first.getFile()).isEqualTo("/v1/messages");
+    String withQuery = UpstreamCall.url(d("anthropic", "http://127.0.0.1:8089"), Api.MESSAGES, "beta=true");
+    java.net.URL q = UpstreamCall.parsed(withQuery);
+    assertThat(q.getFile()).isEqualTo("/v1/messages?beta=true");
+    assertThat(UpstreamCall.parsed(withQuery)).as("the client's query is never kept").isNotSameAs(q);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpstreamCall.parsed("nota url"))
+        .isInstanceOf(io.vertx.core.VertxException.class).hasMessageContaining("Invalid url");
+  }
+
+  @Test
   void openAiBasesAreTheApiRootAsForTheOpenAiSdk() {
     assertThat(UpstreamCall.url(d("openai", "https://generativelanguage.googleapis.com/v1beta/openai"), Api.CHAT_COMPLETIONS, null))
         .isEqualTo("https://generativelanguage.googleapis.com/v1beta/openai/chat/completions");
