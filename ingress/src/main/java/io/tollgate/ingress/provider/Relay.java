@@ -127,7 +127,8 @@ final class Relay {
       Buffer body = UpstreamCall.body(rawBody, call.json(), target.upstreamModel(), api, call.streamed(),
           call.clientAskedUsage());
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-          .setAbsoluteURI(UpstreamCall.parsed(UpstreamCall.url(target, api, req.query())))
+          .setAbsoluteURI(UpstreamCall.parsed(UpstreamCall.url(target, api, req.query()),
+              !target.deployment().upstreamModel().contains("*")))
           .setHeaders(UpstreamHeaders.build(req.headers(), target.deployment(), call.key(), forwardProviderAuth))
           .setIdleTimeout(upstreamTimeoutMs);
       client.request(options)
@@ -283,9 +284,20 @@ final class Relay {
       return holdWhole && !resp.headWritten() && !resp.closed();
     }
 
-    /** An error answer in place of a held one: upstream's headers (its content-length among them) go. */
+    /**
+     * An error answer in place of a held one: upstream's headers (its content-length among them)
+     * go, but its request id stays, so the client can still quote it to the provider.
+     */
     private void answerInstead(int failure, String message) {
+      String anthropicId = resp.headers().get("request-id");
+      String openAiId = resp.headers().get("x-request-id");
       resp.headers().clear();
+      if (anthropicId != null) {
+        resp.putHeader("request-id", anthropicId);
+      }
+      if (openAiId != null) {
+        resp.putHeader("x-request-id", openAiId);
+      }
       answer(failure, message);
     }
 
@@ -295,7 +307,7 @@ final class Relay {
      */
     private void hold(Buffer chunk) {
       if (heldTail == null) {
-        heldTail = Buffer.buffer((int) Math.max(promisedLength, chunk.length()));
+        heldTail = Buffer.buffer(chunk.length()); // grows as chunks come: a trickle pins only what arrived
       }
       heldTail.appendBuffer(chunk); // a copy: nothing keeps the connection's buffers past this handler
     }

@@ -37,7 +37,7 @@ final class UpstreamCall {
   private static final java.util.Set<String> OPERATOR_ONLY = java.util.Set.of("set-cookie", "set-cookie2",
       "openai-organization", "openai-project", "anthropic-organization-id");
 
-  /** Query-less upstream URLs (from the configuration, so few) parsed once each; bounded all the same. */
+  /** Query-less upstream URLs of non-wildcard deployments (from the configuration, so few) parsed once each; bounded all the same. */
   private static final int PARSED_MAX = 1024;
   private static final java.util.concurrent.ConcurrentHashMap<String, java.net.URL> PARSED =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -49,10 +49,11 @@ final class UpstreamCall {
    * {@code url} parsed as {@code RequestOptions.setAbsoluteURI(String)} parses it, once per
    * distinct URL without a query (parsing it was ~1.5 % of the event loop's samples under load).
    * A URL with a query (the client's own) is parsed every time and never kept: its text is the
-   * caller's, and Gemini's may carry an API key.
+   * caller's. So is one that is not {@code cacheable}: a wildcard deployment's URL may hold the
+   * client's model name (Gemini's path), which must not fill the cache.
    */
   @SuppressWarnings("deprecation") // new URL(String): the very parse Vert.x does, so nothing parses differently
-  static java.net.URL parsed(String url) {
+  static java.net.URL parsed(String url, boolean cacheable) {
     java.net.URL u = PARSED.get(url);
     if (u != null) {
       return u;
@@ -62,7 +63,7 @@ final class UpstreamCall {
     } catch (java.net.MalformedURLException e) {
       throw new io.vertx.core.VertxException("Invalid url: " + url, e);
     }
-    if (url.indexOf('?') < 0 && PARSED.size() < PARSED_MAX) {
+    if (cacheable && url.indexOf('?') < 0 && PARSED.size() < PARSED_MAX) {
       PARSED.putIfAbsent(url, u);
     }
     return u;

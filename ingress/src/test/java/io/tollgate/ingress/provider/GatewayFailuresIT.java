@@ -135,6 +135,10 @@ class GatewayFailuresIT {
     // answered as a clean error in the API's shape, not as a broken connection.
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(r.body()).contains("\"type\":\"error\"").contains("cut its answer short");
+    assertThat(r.headers().firstValue("request-id")).as("upstream's request id, to quote to the provider")
+        .hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
+    assertThat(r.headers().firstValue("content-length")).as("the error's own length, not upstream's")
+        .hasValue(Integer.toString(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     UsageEvent e = events.one(ev -> customer.equals(ev.getCustomerId()));
     assertThat(e.getErrorType()).isEqualTo("upstream_reset");
     assertThat(e.getStatusCode()).isEqualTo(502);

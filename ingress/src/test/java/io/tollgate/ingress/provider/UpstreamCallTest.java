@@ -22,16 +22,18 @@ class UpstreamCallTest {
   @Test
   void urlsWithoutAQueryAreParsedOnceAndOnesWithAQueryEveryTime() {
     String plain = UpstreamCall.url(d("anthropic", "http://127.0.0.1:8089"), Api.MESSAGES, null);
-    java.net.URL first = UpstreamCall.parsed(plain);
-    assertThat(UpstreamCall.parsed(plain)).isSameAs(first);
+    java.net.URL first = UpstreamCall.parsed(plain, true);
+    assertThat(UpstreamCall.parsed(plain, true)).isSameAs(first);
     assertThat(first.getHost()).isEqualTo("127.0.0.1");
     assertThat(first.getPort()).isEqualTo(8089);
     assertThat(first.getFile()).isEqualTo("/v1/messages");
     String withQuery = UpstreamCall.url(d("anthropic", "http://127.0.0.1:8089"), Api.MESSAGES, "beta=true");
-    java.net.URL q = UpstreamCall.parsed(withQuery);
+    java.net.URL q = UpstreamCall.parsed(withQuery, true);
     assertThat(q.getFile()).isEqualTo("/v1/messages?beta=true");
-    assertThat(UpstreamCall.parsed(withQuery)).as("the client's query is never kept").isNotSameAs(q);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpstreamCall.parsed("nota url"))
+    assertThat(UpstreamCall.parsed(withQuery, true)).as("the client's query is never kept").isNotSameAs(q);
+    String wildcard = UpstreamCall.url(d("anthropic", "http://127.0.0.1:8090"), Api.MESSAGES, null);
+    assertThat(UpstreamCall.parsed(wildcard, false)).as("not cacheable: never kept").isNotSameAs(UpstreamCall.parsed(wildcard, false));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpstreamCall.parsed("nota url", true))
         .isInstanceOf(io.vertx.core.VertxException.class).hasMessageContaining("Invalid url");
   }
 
