@@ -27,6 +27,7 @@ import java.util.Objects;
  * {@link #failureStatus}; nothing throws across the event loop.
  */
 final class Relay {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Relay.class);
   /** How long an answer is still read after its client left, to learn its final usage. */
   static final long ABORT_DRAIN_MS = 60_000;
   /** Recorded status of an answer upstream cut after its headers (a reset, a cut JSON body). */
@@ -123,12 +124,24 @@ final class Relay {
       if (done.future().isComplete()) {
         return; // the client left while a failed deployment's answer was drained
       }
+      try {
+        send(index);
+      } catch (RuntimeException e) {
+        // A bug of ours, before anything went upstream: the client gets an error, never a hang.
+        StackTraceElement[] where = e.getStackTrace();
+        LOG.error("cannot send a call upstream: {} at {}", e.getClass().getName(), where.length > 0 ? where[0] : "?");
+        answer(500, "the gateway could not send the call upstream");
+        complete("gateway_error", false);
+      }
+    }
+
+    private void send(int index) {
       target = call.targets().get(index);
       Buffer body = UpstreamCall.body(rawBody, call.json(), target.upstreamModel(), api, call.streamed(),
           call.clientAskedUsage());
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
           .setAbsoluteURI(UpstreamCall.parsed(UpstreamCall.url(target, api, req.query()),
-              !target.deployment().upstreamModel().contains("*")))
+              UpstreamCall.fixedModel(target.deployment())))
           .setHeaders(UpstreamHeaders.build(req.headers(), target.deployment(), call.key(), forwardProviderAuth))
           .setIdleTimeout(upstreamTimeoutMs);
       client.request(options)

@@ -52,6 +52,11 @@ final class UpstreamCall {
    * caller's. So is one that is not {@code cacheable}: a wildcard deployment's URL may hold the
    * client's model name (Gemini's path), which must not fill the cache.
    */
+  /** A deployment whose upstream model is its own, not the client's (no wildcard): its URLs come from the configuration. */
+  static boolean fixedModel(Deployment d) {
+    return !d.wildcard() && d.upstreamModel() != null && !d.upstreamModel().contains("*");
+  }
+
   @SuppressWarnings("deprecation") // new URL(String): the very parse Vert.x does, so nothing parses differently
   static java.net.URL parsed(String url, boolean cacheable) {
     java.net.URL u = PARSED.get(url);

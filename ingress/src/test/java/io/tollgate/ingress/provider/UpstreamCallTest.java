@@ -33,6 +33,9 @@ class UpstreamCallTest {
     assertThat(UpstreamCall.parsed(withQuery, true)).as("the client's query is never kept").isNotSameAs(q);
     String wildcard = UpstreamCall.url(d("anthropic", "http://127.0.0.1:8090"), Api.MESSAGES, null);
     assertThat(UpstreamCall.parsed(wildcard, false)).as("not cacheable: never kept").isNotSameAs(UpstreamCall.parsed(wildcard, false));
+    assertThat(UpstreamCall.fixedModel(d("anthropic", "http://x"))).isTrue();
+    assertThat(UpstreamCall.fixedModel(new Deployment("oai-*", "openai", null, "http://x", "k", false, Map.of())))
+        .as("a wildcard forwards the client's model: its URLs are not the configuration's").isFalse();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpstreamCall.parsed("nota url", true))
         .isInstanceOf(io.vertx.core.VertxException.class).hasMessageContaining("Invalid url");
   }
