@@ -63,7 +63,9 @@ class LastByteAfterDurableIT {
     vertx = Vertx.vertx();
     IngressConfig config = new IngressConfig("127.0.0.1", 0, "last-byte", null, Map.of(),
         List.of(new Deployment("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5", mock.baseUrl(), "k", false, Map.of()),
-            new Deployment("claude-big", "anthropic", "claude-big", big.baseUrl(), "k", false, Map.of())),
+            new Deployment("claude-big", "anthropic", "claude-big", big.baseUrl(), "k", false, Map.of()),
+            // An api_base no URL parser takes (validation keeps these out of a real config): sending throws.
+            new Deployment("claude-broken", "anthropic", "claude-broken", "nota-scheme://x", "k", false, Map.of())),
         false, List.of(), "unused:0", "unused", 1 << 20, 10_000, false, 10_000, 10_000, 10_000, List.of("*"), Map.of(), null);
     gateway = new GatewayServer(vertx, config, PriceTable.bundled(), new Holding(),
         new GatewayMetrics(new PrometheusRegistry()), Clock.systemUTC());
@@ -122,6 +124,23 @@ class LastByteAfterDurableIT {
       byte[] after = readUntil(client, before, b -> b.length - (head.indexOf("\r\n\r\n") + 4) >= length);
       String body = new String(after, StandardCharsets.UTF_8).substring(head.indexOf("\r\n\r\n") + 4);
       assertThat(body).isEqualTo(BIG_ANSWER);
+    }
+  }
+
+  @Test
+  void aFailureToSendUpstreamIsAnsweredNotLeftHanging() throws Exception {
+    try (Socket client = call("claude-broken", false)) {
+      byte[] answer = readUntil(client, new byte[0], b -> {
+        String h = new String(b, StandardCharsets.ISO_8859_1);
+        int end = h.indexOf("\r\n\r\n");
+        return end > 0 && b.length - (end + 4) >= contentLength(h);
+      });
+      String all = new String(answer, StandardCharsets.UTF_8);
+      assertThat(all).startsWith("HTTP/1.1 500").contains("\"type\":\"error\"")
+          .contains("could not send the call upstream").doesNotContain("nota-scheme");
+      CompletableFuture<Void> event = HELD.poll(30, TimeUnit.SECONDS);
+      assertThat(event).as("the call is still metered").isNotNull();
+      event.complete(null);
     }
   }
 
