@@ -45,6 +45,11 @@ final class UpstreamCall {
   private UpstreamCall() {
   }
 
+  /** A deployment whose upstream model is its own, not the client's (no wildcard): its URLs come from the configuration. */
+  static boolean fixedModel(Deployment d) {
+    return !d.wildcard() && d.upstreamModel() != null && !d.upstreamModel().contains("*");
+  }
+
   /**
    * {@code url} parsed as {@code RequestOptions.setAbsoluteURI(String)} parses it, once per
    * distinct URL without a query (parsing it was ~1.5 % of the event loop's samples under load).
@@ -52,11 +57,6 @@ final class UpstreamCall {
    * caller's. So is one that is not {@code cacheable}: a wildcard deployment's URL may hold the
    * client's model name (Gemini's path), which must not fill the cache.
    */
-  /** A deployment whose upstream model is its own, not the client's (no wildcard): its URLs come from the configuration. */
-  static boolean fixedModel(Deployment d) {
-    return !d.wildcard() && d.upstreamModel() != null && !d.upstreamModel().contains("*");
-  }
-
   @SuppressWarnings("deprecation") // new URL(String): the very parse Vert.x does, so nothing parses differently
   static java.net.URL parsed(String url, boolean cacheable) {
     java.net.URL u = PARSED.get(url);

@@ -70,8 +70,7 @@ final class SegmentFiles {
 
   /** Takes the segments an earlier run left (into {@code backlog} too); returns their records. */
   long recover(Backlog backlog) throws IOException {
-    Files.createDirectories(dir);
-    Files.deleteIfExists(spare); // an earlier run's, maybe half written
+    Files.deleteIfExists(spare); // an earlier run's, maybe half written (the directory is DirLock's by now)
     long found = 0;
     long next = 0;
     for (Segment s : Recovery.segments(dir)) {

@@ -96,11 +96,7 @@ class LastByteAfterDurableIT {
       assertThat(durable).as("the call's event was handed over").isNotNull();
       assertThat(readFor(client, 700)).as("nothing of the answer while its event is not durable").isEmpty();
       durable.complete(null);
-      byte[] after = readUntil(client, new byte[0], b -> {
-        String h = new String(b, StandardCharsets.ISO_8859_1);
-        int end = h.indexOf("\r\n\r\n");
-        return end > 0 && b.length - (end + 4) >= contentLength(h);
-      });
+      byte[] after = readUntil(client, new byte[0], LastByteAfterDurableIT::wholeAnswer);
       String all = new String(after, StandardCharsets.UTF_8);
       String body = all.substring(all.indexOf("\r\n\r\n") + 4);
       assertThat(all).startsWith("HTTP/1.1 200");
@@ -130,11 +126,7 @@ class LastByteAfterDurableIT {
   @Test
   void aFailureToSendUpstreamIsAnsweredNotLeftHanging() throws Exception {
     try (Socket client = call("claude-broken", false)) {
-      byte[] answer = readUntil(client, new byte[0], b -> {
-        String h = new String(b, StandardCharsets.ISO_8859_1);
-        int end = h.indexOf("\r\n\r\n");
-        return end > 0 && b.length - (end + 4) >= contentLength(h);
-      });
+      byte[] answer = readUntil(client, new byte[0], LastByteAfterDurableIT::wholeAnswer);
       String all = new String(answer, StandardCharsets.UTF_8);
       assertThat(all).startsWith("HTTP/1.1 500").contains("\"type\":\"error\"")
           .contains("could not send the call upstream").doesNotContain("nota-scheme");
@@ -208,6 +200,13 @@ class LastByteAfterDurableIT {
       got.write(buf, 0, n);
     }
     return got.toByteArray();
+  }
+
+  /** Head and every byte its content-length promises have arrived. */
+  private static boolean wholeAnswer(byte[] b) {
+    String h = new String(b, StandardCharsets.ISO_8859_1);
+    int end = h.indexOf("\r\n\r\n");
+    return end > 0 && b.length - (end + 4) >= contentLength(h);
   }
 
   private static int contentLength(String head) {

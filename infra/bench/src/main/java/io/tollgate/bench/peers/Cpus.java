@@ -60,4 +60,13 @@ final class Cpus {
     return String.format("%d vCPU (%s), %.0f GB RAM, Linux %s, Java %s, %s", vcpus,
         model, memKb / 1048576.0, System.getProperty("os.version"), Runtime.version(), upstream);
   }
+
+  /** The 1-minute load average, or "?" when it cannot be read. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
 }

@@ -66,7 +66,7 @@ public final class HandoffBench {
       pinning = "gateway alone on CPU " + cpus.get(0) + " (taskset); wrk, the generator, the nginx upstream and"
           + " the Kafka broker on CPU " + rest;
     }
-    String loadStart = loadAverage();
+    String loadStart = Cpus.loadAverage();
     List<CellRecord> records = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     long started = System.nanoTime();
@@ -136,7 +136,7 @@ public final class HandoffBench {
     notes.add(String.format("Harness run time: %.0f s (after the build).", (System.nanoTime() - started) / 1e9));
     HandoffTables.Context ctx = new HandoffTables.Context(
         ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), command,
-        Cpus.machine(upstream.version()), pinning, loadStart + " at the start, " + loadAverage() + " at the end",
+        Cpus.machine(upstream.version()), pinning, loadStart + " at the start, " + Cpus.loadAverage() + " at the end",
         rate, seconds, reps);
     List<String> problems = HandoffTables.problems(records);
     String body = HandoffTables.render(ctx, records, notes, problems);
@@ -256,13 +256,6 @@ public final class HandoffBench {
     }
   }
 
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException e) {
-      return "?";
-    }
-  }
 
   private static void progress(String what) {
     System.err.println("bench handoff: " + java.time.LocalTime.now().withNano(0) + " " + what);

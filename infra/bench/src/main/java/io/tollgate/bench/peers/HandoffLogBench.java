@@ -71,7 +71,7 @@ public final class HandoffLogBench {
     String command = "./tollgate bench handoff-log" + (args.length == 0 ? "" : " " + String.join(" ", args));
     // 64 KB segments for the smoke run, so it preallocates too.
     long segmentBytes = quick ? 64 * 1024 : HandoffOptions.DEFAULT_SEGMENT_BYTES;
-    String load = loadAverage();
+    String load = Cpus.loadAverage();
     long started = System.nanoTime();
     List<Round> measured = new ArrayList<>();
     for (int outstanding : new int[] {1, 16}) {
@@ -87,7 +87,7 @@ public final class HandoffLogBench {
       }
     }
     String section = BEGIN + "\n" + render(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
-        command, Cpus.machine(Files.getFileStore(work).type() + " filesystem"), load + " at the start, " + loadAverage()
+        command, Cpus.machine(Files.getFileStore(work).type() + " filesystem"), load + " at the start, " + Cpus.loadAverage()
             + " at the end", appends, rounds, segmentBytes, measured, (System.nanoTime() - started) / 1e9) + END + "\n";
     String old = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
     Files.writeString(out, BenchSections.replace(old, BEGIN, END, section), StandardCharsets.UTF_8);
@@ -188,13 +188,6 @@ public final class HandoffLogBench {
     return fallback;
   }
 
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException | RuntimeException e) {
-      return "?";
-    }
-  }
 
   private static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
