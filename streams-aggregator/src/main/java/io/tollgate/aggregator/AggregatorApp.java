@@ -172,6 +172,10 @@ public final class AggregatorApp implements AutoCloseable {
         .help("Pre-aggregation flushes per state: caught_up (the newest event ended <= 1 s ago; a commit follows "
             + "at once) or behind (a backlog: commits wait for tollgate.aggregator.commit_interval_ms)")
         .labelNames("state").register(metrics.prometheus());
+    Counter drainCommits = Counter.builder().name("tollgate_aggregator_pre_aggregate_drain_commits_total")
+        .help("Commits a pre-aggregation task behind asked for after its input ran dry (a backlog's end becomes "
+            + "visible within a second instead of after up to two commit intervals)")
+        .register(metrics.prometheus());
     return new TopologyMetrics() {
       @Override
       public void budgetPeriodSkipped(String reason, long count) {
@@ -191,6 +195,11 @@ public final class AggregatorApp implements AutoCloseable {
       @Override
       public void preAggregateFlush(boolean caughtUp) {
         flushes.labelValues(caughtUp ? "caught_up" : "behind").inc();
+      }
+
+      @Override
+      public void preAggregateDrainCommit() {
+        drainCommits.inc();
       }
     };
   }

@@ -81,6 +81,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * after an outage or a restart) it asks for none, and the aggregator commits only every
  * {@code commit.interval.ms} (5 s by default): fewer transactions, and every cached store
  * (the windows, the day totals; these sums by the write-back) writes a busy key to its changelog once per commit.
+ * Once a backlog runs dry — {@link #DRAIN_AFTER} punctuations in a row without events — it asks for
+ * a commit at each of the next {@link #DRAIN_COMMITS} punctuations ({@link #drainCommit}), so the
+ * last of it is visible within a second, not after this task's and then its downstream tasks'
+ * commit intervals.
  *
  * <p>Everything is one plain key-value store, as before issue 14's generations: no retention, no
  * observed stream time, no second store to agree with. (The first generation scheme kept sums in
@@ -109,6 +113,10 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** {@code h} and eight hex digits before each target in the store ({@link #storeKey}). */
   static final int PREFIX_LENGTH = 9;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+  /** Quiet punctuations in a row (no events) after which a task behind counts as drained ({@link #drainCommit}). */
+  static final int DRAIN_AFTER = 2;
+  /** Commits a drained task asks for, one per punctuation: the sums' downstream tasks settle in between. */
+  static final int DRAIN_COMMITS = 8;
   /** An event that ended longer ago than this when its flush ran means the aggregator is behind. */
   static final long CAUGHT_UP_MILLIS = 1_000;
   private static final String WINDOW = "w";
@@ -152,6 +160,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** Events counted since their marks were last written, in order: written with their sums. */
   private final Set<Mark> marks = new LinkedHashSet<>();
   private final boolean dedupe;
+  private final boolean drainCommits;
   private TaskId task;
   private long generation;
   /**
@@ -176,6 +185,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private long newestEnd = Long.MIN_VALUE;
   /** Whether the last flush with events found them recent (a fresh or revived task starts behind). */
   private boolean caughtUp;
+  /** Punctuations in a row without events ({@link #drainCommit}). */
+  private int quietFor;
 
   /**
    * @param hook runs {@link #writeChanged} before each commit (write-back, the default); null writes
@@ -191,6 +202,12 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    *               deduplicated (the write-through build, and tests of the sums alone)
    */
   PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook, boolean dedupe) {
+    this(interval, metrics, hook, dedupe, true);
+  }
+
+  /** @param drainCommits ask for commits once a backlog ran dry ({@link #drainCommit}); false: as before */
+  PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook, boolean dedupe, boolean drainCommits) {
+    this.drainCommits = drainCommits;
     this.interval = Objects.requireNonNull(interval, "interval");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     if (dedupe && hook == null) {
@@ -306,18 +323,37 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     newestEnd = Long.MIN_VALUE;
     caughtUp = false;
+    quietFor = 0;
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
 
-  /** A flush, then a commit at once if caught up (see the class comment). */
+  /** A flush, then a commit at once if caught up, or while a drained backlog settles (see the class comment). */
   private void punctuate(long now) {
+    boolean quiet = newestEnd == Long.MIN_VALUE;
     flush();
     caughtUp = caughtUp(newestEnd, now, caughtUp);
     metrics.preAggregateFlush(caughtUp);
+    quietFor = quiet ? quietFor + 1 : 0;
     if (caughtUp) {
+      context.commit();
+    } else if (drainCommits && drainCommit(quietFor)) {
+      metrics.preAggregateDrainCommit();
       context.commit();
     }
     newestEnd = Long.MIN_VALUE;
+  }
+
+  /**
+   * Whether a punctuation behind, the {@code quietFor}-th in a row without events, asks for a
+   * commit: from the {@link #DRAIN_AFTER}-th to the one before the {@code DRAIN_AFTER +
+   * DRAIN_COMMITS}-th. A backlog that ran dry (its last events old, so never "caught up") then
+   * becomes visible within a second instead of after up to two commit intervals (this task's, then
+   * that of the window and total tasks its sums went to: a requested commit commits every task of
+   * the stream thread); one quiet interval inside a backlog (a poll that brought another
+   * partition's records) asks for none, and an idle task stops asking.
+   */
+  static boolean drainCommit(int quietFor) {
+    return quietFor >= DRAIN_AFTER && quietFor < DRAIN_AFTER + DRAIN_COMMITS;
   }
 
   /**

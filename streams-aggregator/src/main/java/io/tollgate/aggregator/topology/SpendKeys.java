@@ -9,7 +9,12 @@ public final class SpendKeys {
   }
 
   public static String group(String... parts) {
-    StringBuilder out = new StringBuilder();
+    int length = 0; // sized once: the key is built per event and target on the stream threads
+    for (String part : parts) {
+      int n = part == null ? 0 : part.length();
+      length += digits(n) + 2 + n; // length, ':', part, '|'
+    }
+    StringBuilder out = new StringBuilder(length);
     for (String part : parts) {
       String p = part == null ? "" : part;
       if (out.length() > 0) {
@@ -18,6 +23,15 @@ public final class SpendKeys {
       out.append(p.length()).append(':').append(p);
     }
     return out.toString();
+  }
+
+  private static int digits(int n) {
+    int d = 1;
+    while (n >= 10) {
+      n /= 10;
+      d++;
+    }
+    return d;
   }
 
   /** The parts of a {@link #group} key, in order. */

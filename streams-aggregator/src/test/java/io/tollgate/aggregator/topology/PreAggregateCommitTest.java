@@ -81,12 +81,41 @@ class PreAggregateCommitTest {
   }
 
   @Test
+  void aBacklogThatRanDryAsksForCommitsForAWhileThenStops() {
+    process(event("old", NOW - 60_000, 0));
+    punctuate(NOW);
+    assertThat(context.committed()).as("behind").isFalse();
+    punctuate(NOW + 200); // one quiet interval: maybe another partition's poll
+    assertThat(context.committed()).isFalse();
+    int asked = 0;
+    for (int i = 2; i < 20; i++) {
+      context.resetCommit();
+      punctuate(NOW + 200L * i);
+      if (context.committed()) {
+        asked++;
+        assertThat(i).as("the commits follow the drain at once, one per punctuation")
+            .isBetween(PreAggregate.DRAIN_AFTER, PreAggregate.DRAIN_AFTER + PreAggregate.DRAIN_COMMITS - 1);
+      }
+    }
+    assertThat(asked).isEqualTo(PreAggregate.DRAIN_COMMITS);
+    context.resetCommit();
+    process(event("older", NOW - 50_000, 0)); // more backlog: behind again, no commit asked
+    punctuate(NOW + 4_000);
+    assertThat(context.committed()).isFalse();
+    punctuate(NOW + 4_200);
+    assertThat(context.committed()).isFalse();
+    punctuate(NOW + 4_400); // dry again: asks again
+    assertThat(context.committed()).isTrue();
+  }
+
+  @Test
   void absurdTimesNeitherOverflowNorThrow() {
     assertThat(PreAggregate.endMillis(event("x", Long.MAX_VALUE - 10, Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
     assertThat(PreAggregate.endMillis(event("y", NOW, -5))).isEqualTo(NOW);
     assertThat(PreAggregate.caughtUp(Long.MAX_VALUE, NOW, false)).isTrue();
     assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS, NOW, false)).isTrue();
     assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS - 1, NOW, true)).isFalse();
+    assertThat(PreAggregate.drainCommit(Integer.MAX_VALUE)).isFalse();
   }
 
   private void process(UsageEvent e) {
