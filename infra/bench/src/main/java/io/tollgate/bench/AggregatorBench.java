@@ -54,7 +54,11 @@ public final class AggregatorBench {
       "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-write-through", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
-      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
+      "pre-aggregated-no-drain", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+  /** Variants without the drain commits (the build before them: a dry backlog waits for the commit interval). */
+  private static final java.util.Set<String> NO_DRAIN = java.util.Set.of("pre-aggregated-200ms",
+      "pre-aggregated-write-through", "pre-aggregated-1s", "pre-aggregated-no-drain");
   /**
    * Variants whose pending sums are written through the store's record cache at every change, as
    * before the commit hook's write-back ({@code AggregatorSettings.writeBack}).
@@ -70,6 +74,9 @@ public final class AggregatorBench {
   private static final Map<String, Duration> COMMIT_INTERVALS = Map.of("pre-aggregated-200ms", Duration.ofMillis(200),
       "pre-aggregated-write-through", Duration.ofSeconds(1), "pre-aggregated-1s", Duration.ofSeconds(1));
 
+  /** The ClickHouse server's CPU per event in {@link Backlog#cpuByThread} (a process of its own). */
+  static final String CLICKHOUSE = "ClickHouse server";
+
   private AggregatorBench() {
   }
 
@@ -80,9 +87,11 @@ public final class AggregatorBench {
    * @param cpuMicros       CPU time of this JVM (broker, stream threads, sink) per backlog event, in µs:
    *                        steadier than the wall time on a shared machine
    * @param streamCpuMicros the same, of the stream threads only
+   * @param cpuByThread     the same by {@link JvmThreadCpu} group, and {@link #CLICKHOUSE} (its own process)
    */
   record Backlog(String variant, int events, double seconds, boolean finished, Map<String, Double> perEvent,
-                 String profile, List<Freshness> freshness, double cpuMicros, double streamCpuMicros) {
+                 String profile, List<Freshness> freshness, double cpuMicros, double streamCpuMicros,
+                 Map<String, Double> cpuByThread) {
     double eventsPerSecond() {
       return events / seconds;
     }
@@ -138,6 +147,15 @@ public final class AggregatorBench {
       }
     }
     return out;
+  }
+
+  /** CPU time so far of the ClickHouse server this run started (0 when it connected to one, or off Linux). */
+  private static long clickHouseCpuMicros(LocalClickHouse server) {
+    try {
+      return new io.tollgate.bench.peers.ProcStat(Path.of("/proc"), 100).read(server.pid()).cpuMicros();
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   private static long processCpuNanos() {
@@ -213,12 +231,19 @@ public final class AggregatorBench {
       Recording jfr = o.jfr() ? StreamThreadProfile.start() : null;
       long started = System.nanoTime();
       long cpuBefore = processCpuNanos();
+      Map<String, Long> threadsBefore = JvmThreadCpu.read(cpuBefore);
+      long clickHouseBefore = clickHouseCpuMicros(server);
       MetricsRegistry registry = new MetricsRegistry();
       try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), appId, dir.resolve("state"), ch,
-          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant)))) {
+          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant))
+              .withDrainCommits(!NO_DRAIN.contains(variant)))) {
         boolean finished = awaitExact(ch, o.events(), expected, deadline, app::healthy, variant);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
-        double cpuMicros = (processCpuNanos() - cpuBefore) / 1e3 / o.events();
+        long cpuAfter = processCpuNanos();
+        double cpuMicros = (cpuAfter - cpuBefore) / 1e3 / o.events();
+        Map<String, Double> byThread = new java.util.LinkedHashMap<>(
+            JvmThreadCpu.perEvent(threadsBefore, JvmThreadCpu.read(cpuAfter), o.events()));
+        byThread.put(CLICKHOUSE, Math.max(0, clickHouseCpuMicros(server) - clickHouseBefore) / (double) o.events());
         double streamCpuMicros = streamThreadCpuNanos() / 1e3 / o.events();
         System.out.printf("%s: %.0f task commits, pre-aggregation flushes %s in %.1f s%n", variant, app.commits(),
             flushes(registry), bulkSeconds);
@@ -226,9 +251,10 @@ public final class AggregatorBench {
         Map<String, Double> perEvent = perEvent(app.recordsPerTopic(), appId);
         System.out.printf("%n%s: %d events (1 h of event time, one backlog) in %.1f s = %.0f events/s end to end%s%n"
             + "CPU per event: %.1f µs (this JVM), %.1f µs (stream threads)%n"
+            + "CPU µs per event by thread: %s%n"
             + "records per input event: %s%nstream threads (JFR): %s%n", variant, o.events(), bulkSeconds,
             o.events() / bulkSeconds, finished ? "" : " (NOT finished: deadline)", cpuMicros, streamCpuMicros,
-            perEvent, profile);
+            byThread, perEvent, profile);
         List<Freshness> fresh = new ArrayList<>();
         Random random = new Random(2);
         for (int rate : o.rates()) {
@@ -240,7 +266,7 @@ public final class AggregatorBench {
           fresh.add(f);
         }
         return new Backlog(variant, o.events(), bulkSeconds, finished, perEvent, profile, fresh, cpuMicros,
-            streamCpuMicros);
+            streamCpuMicros, byThread);
       }
     }
   }

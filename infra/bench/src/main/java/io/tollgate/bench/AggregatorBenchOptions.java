@@ -49,7 +49,7 @@ static AggregatorBenchOptions parse(String[] args) {
           }
         }
         default -> throw new IllegalArgumentException("unknown option '" + a + "' (--events N, --rates R1,R2, "
-            + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated-1s,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
+            + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated-1s,pre-aggregated-no-drain,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
             + "--max-minutes M, --streams name=value,..., --quick)");
       }
     }
@@ -57,9 +57,14 @@ static AggregatorBenchOptions parse(String[] args) {
       events = eventsSet ? events : 200_000;
       seconds = secondsSet ? seconds : 10;
     }
+    if (new java.util.HashSet<>(variants).size() != variants.size()) {
+      // each variant has its own broker directory and ClickHouse database: a second run of one would
+      // find the first one's rows and never see its exact totals
+      throw new IllegalArgumentException("--variants names each variant once: " + variants);
+    }
     for (String v : variants) {
       if (!AggregatorBench.VARIANTS.containsKey(v)) {
-        throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated-1s, pre-aggregated)");
+        throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated-1s, pre-aggregated-no-drain, pre-aggregated)");
       }
     }
     if (events < 1 || seconds < 1 || partitions < 1 || maxMinutes < 1 || rates.stream().anyMatch(r -> r < 1)) {

@@ -30,6 +30,32 @@ final class AggregatorBenchReport {
             eventsPerSecond / GOAL_EVENTS_PER_SECOND);
   }
 
+  /**
+   * The backlog's CPU per event by thread group (this JVM's Java threads by name, the rest of the
+   * JVM as GC/JIT/VM, and the ClickHouse server's process), one row per topology.
+   */
+  static String cpuByThread(List<Backlog> backlogs) {
+    if (backlogs.stream().allMatch(b -> b.cpuByThread().isEmpty())) {
+      return "";
+    }
+    List<String> groups = new java.util.ArrayList<>(JvmThreadCpu.GROUPS);
+    groups.add(AggregatorBench.CLICKHOUSE);
+    StringBuilder out = new StringBuilder("\n| topology: CPU µs per backlog event, by thread | ")
+        .append(String.join(" | ", groups)).append(" | total |\n|---|").append("---|".repeat(groups.size() + 1))
+        .append('\n');
+    for (Backlog b : backlogs) {
+      out.append("| ").append(b.variant()).append(" |");
+      double total = 0;
+      for (String g : groups) {
+        double v = b.cpuByThread().getOrDefault(g, 0.0);
+        total += v;
+        out.append(String.format(" %.1f |", v));
+      }
+      out.append(String.format(" %.1f |%n", total));
+    }
+    return out.toString();
+  }
+
   static String block(AggregatorBenchOptions o, List<Backlog> backlogs, List<Scale> scales, String load, Instant startedAt,
                       Duration took) {
     StringBuilder out = new StringBuilder();
@@ -57,6 +83,7 @@ final class AggregatorBenchReport {
           sum(b.perEvent(), "-repartition"),
           sum(b.perEvent(), "-changelog"), output, topics, b.profile()));
     }
+    out.append(cpuByThread(backlogs));
     out.append("\n| topology | steady rate (achieved) | freshness p50 | p99 | max | markers (never seen) "
         + "| goal p99 ≤ 2 s |\n|---|---|---|---|---|---|---|\n");
     for (Backlog b : backlogs) {

@@ -40,6 +40,8 @@ class AggregatorBenchOptionsTest {
         .hasMessageContaining("name=value");
     assertThatThrownBy(() -> AggregatorBenchOptions.parse(new String[] {"--seconds", "0"}))
         .hasMessageContaining("positive");
+    assertThatThrownBy(() -> AggregatorBenchOptions.parse(new String[] {"--variants", "pre-aggregated,pre-aggregated"}))
+        .hasMessageContaining("each variant once");
   }
 
   @Test
@@ -47,13 +49,32 @@ class AggregatorBenchOptionsTest {
     AggregatorBenchOptions o = AggregatorBenchOptions.parse(new String[] {"--quick"});
     var fresh = new AggregatorBench.Freshness(5_000, 4_999, 800, 2_500, 2_600, 100, 0);
     var backlog = new AggregatorBench.Backlog("pre-aggregated", 200_000, 10, true, Map.of("x-repartition", 0.5),
-        "no samples", List.of(fresh), 60, 40);
+        "no samples", List.of(fresh), 60, 40, Map.of(JvmThreadCpu.STREAM, 40.0, JvmThreadCpu.VM, 5.0,
+            AggregatorBench.CLICKHOUSE, 3.5));
     String block = AggregatorBenchReport.block(o, List.of(backlog),
         List.of(new AggregatorBench.Scale(1, 6, 200_000, 2, true)), "0.10", Instant.parse("2026-12-03T19:00:00Z"),
         Duration.ofSeconds(75));
     assertThat(block).contains("#### Run of 2026-12-03T19:00:00Z (dev-")
         .contains("missed by 40,000 events/s (0.33× of the goal)") // 20k/s of the backlog
         .contains("missed by 500 ms")                              // p99 2.5 s
-        .contains("| 100,000 | 1.00× | met |");                    // the scale row: 100k/s
+        .contains("| 100,000 | 1.00× | met |")                     // the scale row: 100k/s
+        // the CPU by thread: stream threads first, ClickHouse last, then the total of the row
+        .contains("| pre-aggregated | 40.0 | 0.0 | 0.0 | 0.0 | 0.0 | 0.0 | 0.0 | 5.0 | 3.5 | 48.5 |");
+  }
+
+  @Test
+  void threadsAreGroupedByWhatTheyDo() {
+    assertThat(JvmThreadCpu.group("bench-5f0c-StreamThread-1")).isEqualTo(JvmThreadCpu.STREAM);
+    assertThat(JvmThreadCpu.group("kafka-producer-network-thread | bench-5f0c-StreamThread-1-producer"))
+        .isEqualTo(JvmThreadCpu.STREAM_PRODUCER);
+    assertThat(JvmThreadCpu.group("data-plane-kafka-request-handler-3")).isEqualTo(JvmThreadCpu.BROKER_HANDLER);
+    assertThat(JvmThreadCpu.group("data-plane-kafka-network-thread-1-PLAINTEXT-PLAINTEXT-0"))
+        .isEqualTo(JvmThreadCpu.BROKER_NETWORK);
+    assertThat(JvmThreadCpu.group("group-coordinator-event-processor-0")).isEqualTo(JvmThreadCpu.BROKER_OTHER);
+    assertThat(JvmThreadCpu.group("clickhouse-sink")).isEqualTo(JvmThreadCpu.SINK);
+    assertThat(JvmThreadCpu.group("kafka-producer-network-thread | producer-1")).isEqualTo(JvmThreadCpu.OTHER);
+    Map<String, Long> now = JvmThreadCpu.read(Long.MAX_VALUE / 2);
+    assertThat(now.keySet()).containsExactlyElementsOf(JvmThreadCpu.GROUPS);
+    assertThat(now.get(JvmThreadCpu.OTHER)).isPositive(); // this test's own thread
   }
 }

@@ -217,6 +217,11 @@ public final class LocalClickHouse implements AutoCloseable {
     return "https://127.0.0.1:" + httpsPort;
   }
 
+  /** The pid of the server's process (its launcher shell; the server is its child), or -1 when connected to one. */
+  public long pid() {
+    return process == null ? -1 : process.pid();
+  }
+
   /** True when this object started the server (and so stops it). */
   public boolean owned() {
     return process != null;
