@@ -47,7 +47,11 @@ final class AggregatorBenchReport {
       out.append("| ").append(b.variant()).append(" |");
       double total = 0;
       for (String g : groups) {
-        double v = b.cpuByThread().getOrDefault(g, 0.0);
+        Double v = b.cpuByThread().get(g);
+        if (v == null) {
+          out.append(" n/a |"); // not measured (a ClickHouse server the run connected to)
+          continue;
+        }
         total += v;
         out.append(String.format(" %.1f |", v));
       }

@@ -81,6 +81,46 @@ class PreAggregateCommitTest {
   }
 
   @Test
+  void aTaskThatSentNothingNeverAsksForADrainCommit() {
+    for (int i = 0; i < 3 * (PreAggregate.DRAIN_AFTER + PreAggregate.DRAIN_COMMITS); i++) {
+      punctuate(NOW + 200L * i); // fresh, moved or idle: nothing sent, nothing to commit soon
+      assertThat(context.committed()).as("punctuation %d", i).isFalse();
+    }
+  }
+
+  @Test
+  void withoutDrainCommitsADryBacklogWaitsForTheInterval() {
+    var ctx = new MockProcessorContext<String, PreAggregate.Flushed>();
+    CommitHook otherHook = new CommitHook();
+    for (String name : PreAggregate.storeNames(otherHook)) {
+      KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
+          Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+      store.init(ctx.getStateStoreContext(), store);
+      ctx.addStateStore(store);
+    }
+    var off = new PreAggregate(Duration.ofMillis(200), TopologyMetrics.NONE, otherHook, false, false);
+    off.init(ctx);
+    UsageEvent e = event("old", NOW - 60_000, 0);
+    off.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli()));
+    for (int i = 0; i < 20; i++) {
+      long at = NOW + 200L * i;
+      ctx.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(at));
+    }
+    assertThat(ctx.forwarded()).isNotEmpty();
+    assertThat(ctx.committed()).isFalse();
+  }
+
+  @Test
+  void theQuietCountIsCappedAndAnEventResetsIt() {
+    assertThat(PreAggregate.nextQuiet(Integer.MAX_VALUE, true))
+        .isEqualTo(PreAggregate.DRAIN_AFTER + PreAggregate.DRAIN_COMMITS);
+    assertThat(PreAggregate.nextQuiet(Integer.MIN_VALUE, true)).isEqualTo(1);
+    assertThat(PreAggregate.nextQuiet(5, false)).isZero();
+    assertThat(PreAggregate.drainCommit(Integer.MAX_VALUE, 0)).isFalse();
+    assertThat(PreAggregate.drainCommit(PreAggregate.DRAIN_AFTER - 1, 1)).isFalse();
+  }
+
+  @Test
   void aBacklogThatRanDryAsksForCommitsForAWhileThenStops() {
     process(event("old", NOW - 60_000, 0));
     punctuate(NOW);
@@ -115,7 +155,7 @@ class PreAggregateCommitTest {
     assertThat(PreAggregate.caughtUp(Long.MAX_VALUE, NOW, false)).isTrue();
     assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS, NOW, false)).isTrue();
     assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS - 1, NOW, true)).isFalse();
-    assertThat(PreAggregate.drainCommit(Integer.MAX_VALUE)).isFalse();
+
   }
 
   private void process(UsageEvent e) {
