@@ -172,10 +172,6 @@ public final class AggregatorApp implements AutoCloseable {
         .help("Pre-aggregation flushes per state: caught_up (the newest event ended <= 1 s ago; a commit follows "
             + "at once) or behind (a backlog: commits wait for tollgate.aggregator.commit_interval_ms)")
         .labelNames("state").register(metrics.prometheus());
-    Counter drainCommits = Counter.builder().name("tollgate_aggregator_pre_aggregate_drain_commits_total")
-        .help("Commits a pre-aggregation task behind asked for after its input ran dry, per task (a backlog's end "
-            + "reaches ClickHouse within about 1.5 s instead of after up to two commit intervals)")
-        .register(metrics.prometheus());
     return new TopologyMetrics() {
       @Override
       public void budgetPeriodSkipped(String reason, long count) {
@@ -195,11 +191,6 @@ public final class AggregatorApp implements AutoCloseable {
       @Override
       public void preAggregateFlush(boolean caughtUp) {
         flushes.labelValues(caughtUp ? "caught_up" : "behind").inc();
-      }
-
-      @Override
-      public void preAggregateDrainCommit() {
-        drainCommits.inc();
       }
     };
   }

@@ -54,11 +54,7 @@ public final class AggregatorBench {
       "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-write-through", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
-      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
-      "pre-aggregated-no-drain", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
-  /** Variants without the drain commits (the build before them: a dry backlog waits for the commit interval). */
-  private static final java.util.Set<String> NO_DRAIN = java.util.Set.of("pre-aggregated-200ms",
-      "pre-aggregated-write-through", "pre-aggregated-1s", "pre-aggregated-no-drain");
+      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
   /**
    * Variants whose pending sums are written through the store's record cache at every change, as
    * before the commit hook's write-back ({@code AggregatorSettings.writeBack}).
@@ -144,10 +140,6 @@ public final class AggregatorBench {
       if (snapshot.getMetadata().getName().equals("tollgate_aggregator_pre_aggregate_flushes")
           && snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c) {
         c.getDataPoints().forEach(p -> out.put(p.getLabels().get("state"), p.getValue()));
-      }
-      if (snapshot.getMetadata().getName().equals("tollgate_aggregator_pre_aggregate_drain_commits")
-          && snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c) {
-        c.getDataPoints().forEach(p -> out.put("drain commits asked", p.getValue()));
       }
     }
     return out;
@@ -239,8 +231,7 @@ public final class AggregatorBench {
       long clickHouseBefore = clickHouseCpuMicros(server);
       MetricsRegistry registry = new MetricsRegistry();
       try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), appId, dir.resolve("state"), ch,
-          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant))
-              .withDrainCommits(!NO_DRAIN.contains(variant)))) {
+          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant)))) {
         boolean finished = awaitExact(ch, o.events(), expected, deadline, app::healthy, variant);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
         long cpuAfter = processCpuNanos();

@@ -49,7 +49,7 @@ static AggregatorBenchOptions parse(String[] args) {
           }
         }
         default -> throw new IllegalArgumentException("unknown option '" + a + "' (--events N, --rates R1,R2, "
-            + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated-1s,pre-aggregated-no-drain,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
+            + "--seconds S, --variants per-event,pre-aggregated-200ms,pre-aggregated-write-through,pre-aggregated-1s,pre-aggregated, --scale-partitions P, --no-scale, --no-jfr, "
             + "--max-minutes M, --streams name=value,..., --quick)");
       }
     }
@@ -64,7 +64,7 @@ static AggregatorBenchOptions parse(String[] args) {
     }
     for (String v : variants) {
       if (!AggregatorBench.VARIANTS.containsKey(v)) {
-        throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated-1s, pre-aggregated-no-drain, pre-aggregated)");
+        throw new IllegalArgumentException("unknown variant '" + v + "' (per-event, pre-aggregated-200ms, pre-aggregated-write-through, pre-aggregated-1s, pre-aggregated)");
       }
     }
     if (events < 1 || seconds < 1 || partitions < 1 || maxMinutes < 1 || rates.stream().anyMatch(r -> r < 1)) {

@@ -20,12 +20,8 @@ import java.util.Objects;
  *                        its event's sum; false writes each change through the store's record cache
  *                        at once and dedupes in {@link DecodeAndDedupe} at once, as before (kept as
  *                        the benchmark's baseline; not exact when a task is corrupted while running)
- * @param drainCommits    a pre-aggregation task behind whose input ran dry asks for commits for a
- *                        moment ({@link PreAggregate#drainCommit}, the default); false waits for
- *                        {@code commit.interval.ms}, as before (the benchmark's baseline)
  */
-public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack,
-                                 boolean drainCommits) {
+public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack) {
   /** As the commit interval of {@code StreamsDefaults}: a flush per commit. */
   public static final Duration DEFAULT_PRE_AGGREGATE = Duration.ofMillis(200);
 
@@ -38,10 +34,6 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
     }
   }
 
-  public AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack) {
-    this(dedupeRetention, grace, preAggregate, writeBack, true);
-  }
-
   public AggregatorSettings(Duration dedupeRetention, Duration grace) {
     this(dedupeRetention, grace, DEFAULT_PRE_AGGREGATE, true);
   }
@@ -52,7 +44,7 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
 
   /** The same with another pre-aggregation interval (zero: per event). */
   public AggregatorSettings withPreAggregate(Duration interval) {
-    return new AggregatorSettings(dedupeRetention, grace, interval, writeBack, drainCommits);
+    return new AggregatorSettings(dedupeRetention, grace, interval, writeBack);
   }
 
   /**
@@ -65,11 +57,6 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
 
   /** The same with the pending sums written back once per commit (true) or through at once (false). */
   public AggregatorSettings withWriteBack(boolean on) {
-    return new AggregatorSettings(dedupeRetention, grace, preAggregate, on, drainCommits);
-  }
-
-  /** The same with the drain commits on (true, the default) or off (the benchmark's baseline). */
-  public AggregatorSettings withDrainCommits(boolean on) {
-    return new AggregatorSettings(dedupeRetention, grace, preAggregate, writeBack, on);
+    return new AggregatorSettings(dedupeRetention, grace, preAggregate, on);
   }
 }

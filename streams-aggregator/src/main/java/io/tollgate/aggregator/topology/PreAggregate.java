@@ -81,10 +81,6 @@ import org.apache.kafka.streams.state.WindowStore;
  * after an outage or a restart) it asks for none, and the aggregator commits only every
  * {@code commit.interval.ms} (5 s by default): fewer transactions, and every cached store
  * (the windows, the day totals; these sums by the write-back) writes a busy key to its changelog once per commit.
- * Once a backlog runs dry — {@link #DRAIN_AFTER} punctuations in a row without events after a
- * flush that sent sums — it asks for a commit at each of the next {@link #DRAIN_COMMITS}
- * punctuations ({@link #drainCommit}), so the last of it is visible within about 1.5 s, not after
- * up to this task's and then its downstream tasks' commit intervals.
  *
  * <p>Everything is one plain key-value store, as before issue 14's generations: no retention, no
  * observed stream time, no second store to agree with. (The first generation scheme kept sums in
@@ -113,10 +109,6 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** {@code h} and eight hex digits before each target in the store ({@link #storeKey}). */
   static final int PREFIX_LENGTH = 9;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
-  /** Quiet punctuations in a row (no events) after which a task behind that sent sums counts as drained ({@link #drainCommit}). */
-  static final int DRAIN_AFTER = 2;
-  /** Commits a drained task asks for, one per punctuation: the sums' downstream tasks settle in between. */
-  static final int DRAIN_COMMITS = 8;
   /** An event that ended longer ago than this when its flush ran means the aggregator is behind. */
   static final long CAUGHT_UP_MILLIS = 1_000;
   private static final String WINDOW = "w";
@@ -160,7 +152,6 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** Events counted since their marks were last written, in order: written with their sums. */
   private final Set<Mark> marks = new LinkedHashSet<>();
   private final boolean dedupe;
-  private final boolean drainCommits;
   private TaskId task;
   private long generation;
   /**
@@ -185,14 +176,6 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private long newestEnd = Long.MIN_VALUE;
   /** Whether the last flush with events found them recent (a fresh or revived task starts behind). */
   private boolean caughtUp;
-  /** Punctuations in a row without events, capped ({@link #nextQuiet}). */
-  private int quietFor;
-  /**
-   * Drain commits still to ask for: {@link #DRAIN_COMMITS} after each flush that sent sums, none
-   * once a commit is asked for anyway (caught up). A task that sent nothing — fresh, moved, idle —
-   * asks for none.
-   */
-  private int drainLeft;
 
   /**
    * @param hook runs {@link #writeChanged} before each commit (write-back, the default); null writes
@@ -208,12 +191,6 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    *               deduplicated (the write-through build, and tests of the sums alone)
    */
   PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook, boolean dedupe) {
-    this(interval, metrics, hook, dedupe, true);
-  }
-
-  /** @param drainCommits ask for commits once a backlog ran dry ({@link #drainCommit}); false: as before */
-  PreAggregate(Duration interval, TopologyMetrics metrics, CommitHook hook, boolean dedupe, boolean drainCommits) {
-    this.drainCommits = drainCommits;
     this.interval = Objects.requireNonNull(interval, "interval");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     if (dedupe && hook == null) {
@@ -329,48 +306,18 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     }
     newestEnd = Long.MIN_VALUE;
     caughtUp = false;
-    quietFor = 0;
-    drainLeft = 0;
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
 
-  /** A flush, then a commit at once if caught up, or while a drained backlog settles (see the class comment). */
+  /** A flush, then a commit at once if caught up (see the class comment). */
   private void punctuate(long now) {
-    boolean quiet = newestEnd == Long.MIN_VALUE;
     flush();
     caughtUp = caughtUp(newestEnd, now, caughtUp);
     metrics.preAggregateFlush(caughtUp);
-    quietFor = nextQuiet(quietFor, quiet);
     if (caughtUp) {
-      drainLeft = 0; // this commit carries the sums sent
-      context.commit();
-    } else if (drainCommits && drainCommit(quietFor, drainLeft)) {
-      drainLeft--;
-      metrics.preAggregateDrainCommit();
       context.commit();
     }
     newestEnd = Long.MIN_VALUE;
-  }
-
-  /**
-   * Whether a punctuation behind, the {@code quietFor}-th in a row without events, asks for a
-   * commit while {@code drainLeft} (set by a flush that sent sums) lasts: from the
-   * {@link #DRAIN_AFTER}-th on. A backlog that ran dry (its last events old, so never "caught up")
-   * then becomes visible within about 1.5 s instead of after up to two commit intervals (this
-   * task's, then that of the window and total tasks its sums went to: a requested commit commits
-   * every active task of the stream thread, so the downstream tasks on this thread settle in
-   * between; those on other threads or instances keep their own interval). One quiet interval
-   * inside a backlog (a poll that brought another partition's records) asks for none; a task that
-   * sent nothing since its last drain asks for none.
-   */
-  static boolean drainCommit(int quietFor, int drainLeft) {
-    return quietFor >= DRAIN_AFTER && drainLeft > 0;
-  }
-
-  /** Quiet punctuations in a row after this one: capped, since an idle task punctuates for ever. */
-  static int nextQuiet(int quietFor, boolean quiet) {
-    int cap = DRAIN_AFTER + DRAIN_COMMITS;
-    return !quiet ? 0 : quietFor >= cap ? cap : Math.max(quietFor, 0) + 1; // no +1 past the cap: it cannot wrap
   }
 
   /**
@@ -491,7 +438,6 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     if (current.isEmpty() && legacyPending.isEmpty() && unprefixedKeys.isEmpty()) {
       return; // nothing pending: keep the generation, write nothing (no marks either: every mark has a sum)
     }
-    drainLeft = DRAIN_COMMITS; // sums go out: once the input runs dry, commit them soon (drainCommit)
     writeMarks(); // the events whose sums go out now: in this transaction, as their sums
     for (String key : unprefixedKeys) { // their pending sums (in current) are sent below, in this transaction
       store.delete(key);

@@ -111,8 +111,7 @@ public final class SpendTopology {
       stores.add(DecodeAndDedupe.STORE);
     }
     KStream<String, PreAggregate.Flushed> flushed = events.process(
-        () -> new PreAggregate(settings.preAggregate(), metrics, hook, dedupe, settings.drainCommits()),
-        Named.as("pre-aggregate"),
+        () -> new PreAggregate(settings.preAggregate(), metrics, hook, dedupe), Named.as("pre-aggregate"),
         stores.toArray(String[]::new));
     KGroupedStream<String, UsageSum> byGroup = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))

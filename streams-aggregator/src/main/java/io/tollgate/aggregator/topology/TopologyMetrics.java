@@ -25,8 +25,4 @@ public interface TopologyMetrics {
   /** A pre-aggregation flush ran while caught up (then it asked for a commit) or behind ({@link PreAggregate}). */
   default void preAggregateFlush(boolean caughtUp) {
   }
-
-  /** A pre-aggregation task behind whose input ran dry asked for a commit ({@link PreAggregate#drainCommit}). */
-  default void preAggregateDrainCommit() {
-  }
 }

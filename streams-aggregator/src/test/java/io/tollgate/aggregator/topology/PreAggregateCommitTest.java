@@ -81,81 +81,12 @@ class PreAggregateCommitTest {
   }
 
   @Test
-  void aTaskThatSentNothingNeverAsksForADrainCommit() {
-    for (int i = 0; i < 3 * (PreAggregate.DRAIN_AFTER + PreAggregate.DRAIN_COMMITS); i++) {
-      punctuate(NOW + 200L * i); // fresh, moved or idle: nothing sent, nothing to commit soon
-      assertThat(context.committed()).as("punctuation %d", i).isFalse();
-    }
-  }
-
-  @Test
-  void withoutDrainCommitsADryBacklogWaitsForTheInterval() {
-    var ctx = new MockProcessorContext<String, PreAggregate.Flushed>();
-    CommitHook otherHook = new CommitHook();
-    for (String name : PreAggregate.storeNames(otherHook)) {
-      KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
-          Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-      store.init(ctx.getStateStoreContext(), store);
-      ctx.addStateStore(store);
-    }
-    var off = new PreAggregate(Duration.ofMillis(200), TopologyMetrics.NONE, otherHook, false, false);
-    off.init(ctx);
-    UsageEvent e = event("old", NOW - 60_000, 0);
-    off.process(new Record<>(e.getEventId(), e, e.getTs().toEpochMilli()));
-    for (int i = 0; i < 20; i++) {
-      long at = NOW + 200L * i;
-      ctx.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(at));
-    }
-    assertThat(ctx.forwarded()).isNotEmpty();
-    assertThat(ctx.committed()).isFalse();
-  }
-
-  @Test
-  void theQuietCountIsCappedAndAnEventResetsIt() {
-    assertThat(PreAggregate.nextQuiet(Integer.MAX_VALUE, true))
-        .isEqualTo(PreAggregate.DRAIN_AFTER + PreAggregate.DRAIN_COMMITS);
-    assertThat(PreAggregate.nextQuiet(Integer.MIN_VALUE, true)).isEqualTo(1);
-    assertThat(PreAggregate.nextQuiet(5, false)).isZero();
-    assertThat(PreAggregate.drainCommit(Integer.MAX_VALUE, 0)).isFalse();
-    assertThat(PreAggregate.drainCommit(PreAggregate.DRAIN_AFTER - 1, 1)).isFalse();
-  }
-
-  @Test
-  void aBacklogThatRanDryAsksForCommitsForAWhileThenStops() {
-    process(event("old", NOW - 60_000, 0));
-    punctuate(NOW);
-    assertThat(context.committed()).as("behind").isFalse();
-    punctuate(NOW + 200); // one quiet interval: maybe another partition's poll
-    assertThat(context.committed()).isFalse();
-    int asked = 0;
-    for (int i = 2; i < 20; i++) {
-      context.resetCommit();
-      punctuate(NOW + 200L * i);
-      if (context.committed()) {
-        asked++;
-        assertThat(i).as("the commits follow the drain at once, one per punctuation")
-            .isBetween(PreAggregate.DRAIN_AFTER, PreAggregate.DRAIN_AFTER + PreAggregate.DRAIN_COMMITS - 1);
-      }
-    }
-    assertThat(asked).isEqualTo(PreAggregate.DRAIN_COMMITS);
-    context.resetCommit();
-    process(event("older", NOW - 50_000, 0)); // more backlog: behind again, no commit asked
-    punctuate(NOW + 4_000);
-    assertThat(context.committed()).isFalse();
-    punctuate(NOW + 4_200);
-    assertThat(context.committed()).isFalse();
-    punctuate(NOW + 4_400); // dry again: asks again
-    assertThat(context.committed()).isTrue();
-  }
-
-  @Test
   void absurdTimesNeitherOverflowNorThrow() {
     assertThat(PreAggregate.endMillis(event("x", Long.MAX_VALUE - 10, Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
     assertThat(PreAggregate.endMillis(event("y", NOW, -5))).isEqualTo(NOW);
     assertThat(PreAggregate.caughtUp(Long.MAX_VALUE, NOW, false)).isTrue();
     assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS, NOW, false)).isTrue();
     assertThat(PreAggregate.caughtUp(NOW - PreAggregate.CAUGHT_UP_MILLIS - 1, NOW, true)).isFalse();
-
   }
 
   private void process(UsageEvent e) {
