@@ -168,6 +168,9 @@ public final class AggregatorApp implements AutoCloseable {
     Counter lateDays = Counter.builder().name("tollgate_day_totals_late_total")
         .help("Day-total deltas dropped because their UTC day was past its end plus the grace (the total is purged)")
         .register(metrics.prometheus());
+    Counter lateWindows = Counter.builder().name("tollgate_spend_windows_late_total")
+        .help("Window sums dropped because their window was past its end plus the grace, by window size (1m, 1h, 1d)")
+        .labelNames("window").register(metrics.prometheus());
     Counter flushes = Counter.builder().name("tollgate_aggregator_pre_aggregate_flushes_total")
         .help("Pre-aggregation flushes per state: caught_up (the newest event ended <= 1 s ago; a commit follows "
             + "at once) or behind (a backlog: commits wait for tollgate.aggregator.commit_interval_ms)")
@@ -186,6 +189,11 @@ public final class AggregatorApp implements AutoCloseable {
       @Override
       public void dayTotalLate(long count) {
         lateDays.inc(count);
+      }
+
+      @Override
+      public void windowLate(String size) {
+        lateWindows.labelValues(size).inc();
       }
 
       @Override

@@ -54,7 +54,14 @@ public final class AggregatorBench {
       "pre-aggregated", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-200ms", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
       "pre-aggregated-write-through", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
-      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+      "pre-aggregated-1s", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE,
+      "pre-aggregated-dsl-windows", io.tollgate.aggregator.topology.AggregatorSettings.DEFAULT_PRE_AGGREGATE);
+  /**
+   * Variants whose 1m / 1h / 1d totals are the DSL's windowed aggregations through the record cache,
+   * as before {@code SpendWindowTotals} ({@code AggregatorSettings.windowWriteBack}).
+   */
+  private static final java.util.Set<String> DSL_WINDOWS = java.util.Set.of("pre-aggregated-dsl-windows",
+      "pre-aggregated-200ms", "pre-aggregated-write-through", "pre-aggregated-1s");
   /**
    * Variants whose pending sums are written through the store's record cache at every change, as
    * before the commit hook's write-back ({@code AggregatorSettings.writeBack}).
@@ -106,9 +113,13 @@ public final class AggregatorBench {
     List<Backlog> backlogs = new ArrayList<>();
     List<Scale> scales = new ArrayList<>();
     try (LocalClickHouse server = LocalClickHouse.start(LocalClickHouse.Options.in(dir.resolve("clickhouse")))) {
-      Backlog warm = run(o.variants().get(o.variants().size() - 1), o.warmUp(), dir.resolve("warm-up"), server, deadline);
-      System.out.printf("warm-up (not measured): %s, %,d events at %,.0f events/s%n", warm.variant(), warm.events(),
-          warm.eventsPerSecond());
+      // Every variant once, unmeasured: warming only one left the first measured variant's own code
+      // paths to the JIT during its run (both orders of one A/B pair favoured the second, 10-20 %).
+      for (String variant : o.variants()) {
+        Backlog warm = run(variant, o.warmUp(), dir.resolve("warm-up-" + variant), server, deadline);
+        System.out.printf("warm-up (not measured): %s, %,d events at %,.0f events/s%n", warm.variant(), warm.events(),
+            warm.eventsPerSecond());
+      }
       for (String variant : o.variants()) {
         backlogs.add(run(variant, o, dir.resolve(variant), server, deadline));
       }
@@ -143,6 +154,32 @@ public final class AggregatorBench {
       }
     }
     return out;
+  }
+
+  /** The sink's inserts so far per table: [count, seconds] (what a freshness phase spent in ClickHouse). */
+  static Map<String, double[]> sinkInserts(MetricsRegistry registry) {
+    Map<String, double[]> out = new TreeMap<>();
+    for (var snapshot : registry.prometheus().scrape()) {
+      if (snapshot.getMetadata().getName().equals("tollgate_sink_insert_duration_seconds")
+          && snapshot instanceof io.prometheus.metrics.model.snapshots.HistogramSnapshot h) {
+        h.getDataPoints().forEach(p -> out.put(p.getLabels().get("table"), new double[] {p.getCount(), p.getSum()}));
+      }
+    }
+    return out;
+  }
+
+  /** What happened between two readings: flushes by state, and per table inserts, mean ms per insert. */
+  static String phase(Map<String, Double> flushesBefore, Map<String, double[]> insertsBefore, MetricsRegistry registry) {
+    StringBuilder out = new StringBuilder("flushes");
+    flushes(registry).forEach((state, n) -> out.append(' ').append(state).append('=')
+        .append(Math.round(n - flushesBefore.getOrDefault(state, 0.0))));
+    out.append("; inserts");
+    sinkInserts(registry).forEach((table, now) -> {
+      double[] before = insertsBefore.getOrDefault(table, new double[2]);
+      double n = now[0] - before[0];
+      out.append(String.format(" %s=%.0f (%.0f ms each)", table, n, n == 0 ? 0 : (now[1] - before[1]) * 1e3 / n));
+    });
+    return out.toString();
   }
 
   /** CPU time so far of the ClickHouse server this run started (0 off Linux; not called for a server it connected to). */
@@ -231,7 +268,8 @@ public final class AggregatorBench {
       long clickHouseBefore = clickHouseCpuMicros(server);
       MetricsRegistry registry = new MetricsRegistry();
       try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), appId, dir.resolve("state"), ch,
-          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant)))) {
+          o.streams(), registry, config, config.topology().withWriteBack(!WRITE_THROUGH.contains(variant))
+              .withWindowWriteBack(!DSL_WINDOWS.contains(variant)))) {
         boolean finished = awaitExact(ch, o.events(), expected, deadline, app::healthy, variant);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
         long cpuAfter = processCpuNanos();
@@ -258,8 +296,10 @@ public final class AggregatorBench {
           if (!finished || System.nanoTime() + (o.seconds() + 30) * 1_000_000_000L > deadline) {
             break;
           }
+          Map<String, Double> flushesBefore = flushes(registry);
+          Map<String, double[]> insertsBefore = sinkInserts(registry);
           Freshness f = FreshnessProbe.measure(producer, ch, random, rate, o.seconds());
-          System.out.println(variant + ": " + f);
+          System.out.println(variant + ": " + f + "; " + phase(flushesBefore, insertsBefore, registry));
           fresh.add(f);
         }
         return new Backlog(variant, o.events(), bulkSeconds, finished, perEvent, profile, fresh, cpuMicros,

@@ -75,8 +75,8 @@ static AggregatorBenchOptions parse(String[] args) {
   }
 
   /**
-   * A tenth of the backlog (at least 20,000 events), no freshness, no profile: run once before the
-   * measured variants so that the first of them does not pay this JVM's JIT warm-up alone.
+   * A tenth of the backlog (at least 20,000 events), no freshness, no profile: run once per variant
+   * before the measured runs so that none of them pays this JVM's JIT warm-up of its code alone.
    */
   AggregatorBenchOptions warmUp() {
     return new AggregatorBenchOptions(Math.max(20_000, events / 10), List.of(), seconds, variants, scalePartitions, false, false,

@@ -6,7 +6,6 @@ import io.tollgate.schemas.serde.AvroSerde;
 import io.tollgate.schemas.serde.EventDecodingException;
 import io.tollgate.schemas.topics.Topics;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,8 +29,9 @@ final class SinkBatch {
   private final AvroSerde<UsageEvent> usageSerde;
   private final AvroSerde<SpendWindow> windowSerde;
   private final List<TableInserts.Row<UsageEvent>> usage = new ArrayList<>();
-  /** By table. */
-  private final Map<String, List<TableInserts.Row<SpendWindow>>> windows = new HashMap<>();
+  /** By table, {@code spend_1m} first: the table freshness is read from ({@link #write}). */
+  private final Map<String, List<TableInserts.Row<SpendWindow>>> windows = new java.util.TreeMap<>(
+      java.util.Comparator.comparing((String table) -> !table.equals("spend_1m")).thenComparing(t -> t));
   private final List<DeadLetters.DeadLetter> unwritable = new ArrayList<>();
 
   SinkBatch(AvroSerde<UsageEvent> usageSerde, AvroSerde<SpendWindow> windowSerde) {
@@ -83,8 +83,8 @@ final class SinkBatch {
    */
   void write(SinkWriter writer, DeadLetters deadLetters, SinkMetrics metrics) {
     List<DeadLetters.DeadLetter> dead = new ArrayList<>(unwritable);
-    dead.addAll(TableInserts.write(USAGE_TABLE, usage, (table, rows) -> timed(metrics, table, rows.size(),
-        () -> writer.insertUsage(rows))));
+    // The small window tables first, spend_1m leading, then the raw log: at 20k events/s the
+    // usage_events insert of a batch took 75-120 ms, which spend_1m used to wait for.
     for (Map.Entry<String, List<TableInserts.Row<SpendWindow>>> entry : windows.entrySet()) {
       List<DeadLetters.DeadLetter> refused = TableInserts.write(entry.getKey(), entry.getValue(),
           (table, rows) -> timed(metrics, table, rows.size(), () -> writer.insertWindows(table, rows)));
@@ -94,6 +94,8 @@ final class SinkBatch {
             .max().orElseThrow());
       }
     }
+    dead.addAll(TableInserts.write(USAGE_TABLE, usage, (table, rows) -> timed(metrics, table, rows.size(),
+        () -> writer.insertUsage(rows))));
     if (!dead.isEmpty()) {
       try {
         deadLetters.send(dead);

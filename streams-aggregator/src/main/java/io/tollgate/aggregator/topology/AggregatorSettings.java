@@ -20,8 +20,14 @@ import java.util.Objects;
  *                        its event's sum; false writes each change through the store's record cache
  *                        at once and dedupes in {@link DecodeAndDedupe} at once, as before (kept as
  *                        the benchmark's baseline; not exact when a task is corrupted while running)
+ * @param windowWriteBack the pre-aggregated topology's 1m / 1h / 1d totals are kept by
+ *                        {@link SpendWindowTotals} (in memory between commits, written and emitted
+ *                        once per commit, the default); false: by the DSL's windowed aggregations
+ *                        through the record cache, as before (kept as the benchmark's baseline).
+ *                        Both use the same stores, so either reads the other's state
  */
-public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack) {
+public record AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack,
+                                 boolean windowWriteBack) {
   /** As the commit interval of {@code StreamsDefaults}: a flush per commit. */
   public static final Duration DEFAULT_PRE_AGGREGATE = Duration.ofMillis(200);
 
@@ -34,6 +40,10 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
     }
   }
 
+  public AggregatorSettings(Duration dedupeRetention, Duration grace, Duration preAggregate, boolean writeBack) {
+    this(dedupeRetention, grace, preAggregate, writeBack, true);
+  }
+
   public AggregatorSettings(Duration dedupeRetention, Duration grace) {
     this(dedupeRetention, grace, DEFAULT_PRE_AGGREGATE, true);
   }
@@ -44,7 +54,7 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
 
   /** The same with another pre-aggregation interval (zero: per event). */
   public AggregatorSettings withPreAggregate(Duration interval) {
-    return new AggregatorSettings(dedupeRetention, grace, interval, writeBack);
+    return new AggregatorSettings(dedupeRetention, grace, interval, writeBack, windowWriteBack);
   }
 
   /**
@@ -57,6 +67,11 @@ public record AggregatorSettings(Duration dedupeRetention, Duration grace, Durat
 
   /** The same with the pending sums written back once per commit (true) or through at once (false). */
   public AggregatorSettings withWriteBack(boolean on) {
-    return new AggregatorSettings(dedupeRetention, grace, preAggregate, on);
+    return new AggregatorSettings(dedupeRetention, grace, preAggregate, on, windowWriteBack);
+  }
+
+  /** The same with the window totals kept by {@link SpendWindowTotals} (true) or the DSL's windowed aggregations. */
+  public AggregatorSettings withWindowWriteBack(boolean on) {
+    return new AggregatorSettings(dedupeRetention, grace, preAggregate, writeBack, on);
   }
 }

@@ -38,7 +38,7 @@ import org.apache.kafka.streams.state.Stores;
  * instead of committing without the writes.
  */
 final class CommitHook {
-  /** The cached store whose flush is the hook. In memory, no changelog: it holds nothing. */
+  /** The pre-aggregation's cached store whose flush is the hook. In memory, no changelog: it holds nothing. */
   static final String STORE = "pre-aggregate-commit-hook";
   private static final String MARKER = "pending";
   private static final byte[] EMPTY = new byte[0];
@@ -47,6 +47,22 @@ final class CommitHook {
   }
 
   private final Map<Owner, Runnable> callbacks = new ConcurrentHashMap<>();
+  private final String storeName;
+
+  /** The pre-aggregation's hook, on {@link #STORE}. */
+  CommitHook() {
+    this(STORE);
+  }
+
+  /** A hook on a store of its own: a store serves the processors of one sub-topology only. */
+  CommitHook(String storeName) {
+    this.storeName = Objects.requireNonNull(storeName, "storeName");
+  }
+
+  /** The name of the hook's store, to connect to the processor that arms it. */
+  String storeName() {
+    return storeName;
+  }
 
   /** The store to add to the topology, connected to the processor that registers the callbacks. */
   StoreBuilder<KeyValueStore<String, byte[]>> storeBuilder() {
@@ -93,7 +109,7 @@ final class CommitHook {
   private final class Supplier implements KeyValueBytesStoreSupplier {
     @Override
     public String name() {
-      return STORE;
+      return storeName;
     }
 
     @Override
@@ -114,7 +130,7 @@ final class CommitHook {
 
     @Override
     public String name() {
-      return STORE;
+      return storeName;
     }
 
     @Override

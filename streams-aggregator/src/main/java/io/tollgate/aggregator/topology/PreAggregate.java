@@ -212,7 +212,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   }
 
   static String[] storeNames(CommitHook hook) {
-    return hook == null ? new String[] {STORE, LEGACY_STORE} : new String[] {STORE, LEGACY_STORE, CommitHook.STORE};
+    return hook == null ? new String[] {STORE, LEGACY_STORE} : new String[] {STORE, LEGACY_STORE, hook.storeName()};
   }
 
   /**
@@ -259,7 +259,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     this.store = context.getStateStore(STORE);
     this.legacy = context.getStateStore(LEGACY_STORE);
     if (hook != null) {
-      hookStore = context.getStateStore(CommitHook.STORE);
+      hookStore = context.getStateStore(hook.storeName());
       task = context.taskId();
       hook.register(task, beforeCommit);
     }

@@ -113,12 +113,20 @@ public final class SpendTopology {
     KStream<String, PreAggregate.Flushed> flushed = events.process(
         () -> new PreAggregate(settings.preAggregate(), metrics, hook, dedupe), Named.as("pre-aggregate"),
         stores.toArray(String[]::new));
-    KGroupedStream<String, UsageSum> byGroup = flushed
+    KStream<String, UsageSum> windowSums = flushed
         .filter((k, f) -> f.window(), Named.as("window-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("window-sum-values"))
-        .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("by-customer-model-tool"))
-        .groupByKey(Grouped.with(Serdes.String(), sumSerde));
-    windows(byGroup, (sum, totals) -> totals.add(sum), settings, windowSerde);
+        .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("by-customer-model-tool"));
+    if (settings.windowWriteBack()) {
+      CommitHook windowHook = new CommitHook(SpendWindowTotals.HOOK_STORE);
+      SpendWindowTotals.stores(settings.grace(), windowHook).forEach(builder::addStateStore);
+      windowSums.process(() -> new SpendWindowTotals(settings.grace(), metrics, windowHook), Named.as("spend-windows"),
+              SpendWindowTotals.storeNames(windowHook))
+          .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows"));
+    } else {
+      windows(windowSums.groupByKey(Grouped.with(Serdes.String(), sumSerde)), (sum, totals) -> totals.add(sum),
+          settings, windowSerde);
+    }
     dayTotals(builder, flushed.filter((k, f) -> f.day(), Named.as("day-sums"))
         .mapValues(PreAggregate.Flushed::sum, Named.as("day-sum-values"))
         .repartition(Repartitioned.with(Serdes.String(), sumSerde).withName("scope-day")), sumSerde,

@@ -22,6 +22,10 @@ public interface TopologyMetrics {
   default void dayTotalLate(long count) {
   }
 
+  /** A sum came after its {@code size} window's end + grace and was dropped from it ({@link SpendWindowTotals}). */
+  default void windowLate(String size) {
+  }
+
   /** A pre-aggregation flush ran while caught up (then it asked for a commit) or behind ({@link PreAggregate}). */
   default void preAggregateFlush(boolean caughtUp) {
   }

@@ -60,6 +60,43 @@ class PreAggregateTest {
         .isLessThan(perEvent.windowRecords() / 2);
   }
 
+  /**
+   * The window totals of {@link SpendWindowTotals} (write-back, the default) against the DSL's windowed
+   * aggregations on the same sums: with a 5-minute grace and a tenth of the events up to 20 minutes
+   * late, both drop exactly the same late sums and keep exactly the same newest totals.
+   */
+  @Test
+  void windowTotalsEqualTheDslWindowsIncludingLateDrops() throws Exception {
+    Random random = new Random(11);
+    List<UsageEvent> events = new ArrayList<>();
+    for (UsageEvent e : load(random, 1_500)) {
+      if (random.nextInt(10) == 0) {
+        e = UsageEvent.newBuilder(e).setTs(e.getTs().minusSeconds(random.nextInt(1_200))).build();
+      }
+      events.add(e);
+    }
+    AggregatorSettings grace = new AggregatorSettings(Duration.ofHours(24), Duration.ofMinutes(5));
+    java.util.concurrent.atomic.AtomicLong late = new java.util.concurrent.atomic.AtomicLong();
+    TopologyMetrics counting = new TopologyMetrics() {
+      @Override
+      public void budgetPeriodSkipped(String reason, long count) {
+      }
+
+      @Override
+      public void windowLate(String size) {
+        late.incrementAndGet();
+      }
+    };
+    for (long cache : new long[] {0, 10 * 1024 * 1024}) {
+      Result dsl = run(grace.withWindowWriteBack(false), events, 13, cache, TopologyMetrics.NONE);
+      Result own = run(grace, events, 13, cache, counting);
+      assertThat(dsl.windows()).hasSizeGreaterThan(50);
+      assertThat(own.windows()).containsExactlyInAnyOrderEntriesOf(dsl.windows());
+      assertThat(own.totals()).containsExactlyInAnyOrderEntriesOf(dsl.totals());
+    }
+    assertThat(late.get()).as("some sums came after their 1m window closed").isPositive();
+  }
+
   /** Events over 5 minutes from 2 customers, 3 models, 2 tools, 0-2 tags, 2 budget periods; 5 % sent twice. */
   private static List<UsageEvent> load(Random random, int count) {
     List<UsageEvent> out = new ArrayList<>();
@@ -101,12 +138,18 @@ class PreAggregateTest {
 
   private static Result run(AggregatorSettings settings, List<UsageEvent> events, int flushEvery, long cacheBytes)
       throws Exception {
+    return run(settings, events, flushEvery, cacheBytes, TopologyMetrics.NONE);
+  }
+
+  private static Result run(AggregatorSettings settings, List<UsageEvent> events, int flushEvery, long cacheBytes,
+                            TopologyMetrics metrics) throws Exception {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pre-aggregate-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("pre-aggregate").toString());
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
-    try (TopologyTestDriver driver = new TopologyTestDriver(SpendTopology.buildTopology(settings), props)) {
+    try (TopologyTestDriver driver = new TopologyTestDriver(
+        SpendTopology.buildTopology(settings, io.tollgate.schemas.serde.TollgateSerdes.usageEvent(), metrics), props)) {
       TestInputTopic<String, byte[]> usage = driver.createInputTopic(Topics.USAGE.name(), Serdes.String().serializer(),
           Serdes.ByteArray().serializer());
       var windows = driver.createOutputTopic(Topics.SPEND_WINDOWS.name(), Serdes.String().deserializer(),

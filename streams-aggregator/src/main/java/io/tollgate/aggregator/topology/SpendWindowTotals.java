@@ -1,0 +1,212 @@
+package io.tollgate.aggregator.topology;
+
+import io.tollgate.schemas.SpendWindow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedWindowStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The 1m / 1h / 1d tumbling windows (UTC) of the pre-aggregated topology: sums per (customer, model,
+ * tool) in, running totals out to {@code tollgate.spend-windows.v1}, exactly the records the DSL's
+ * three windowed aggregations emitted (same keys, values, versions), from the same three window
+ * stores ({@code spend-1m} …, same changelogs), so an aggregator upgrades to it in place and the
+ * benchmark can still run the DSL build ({@link AggregatorSettings#windowWriteBack}).
+ *
+ * <p><b>Why its own processor.</b> The DSL aggregations went through the record cache: per sum and
+ * window size a lookup and an LRU update in the cache's sorted map of key bytes, then at the commit
+ * a write per dirty window, an emit through three map/filter nodes. The sorted map was the top
+ * self-time frame of the stream threads in JFR ({@code ArraysSupport.mismatch}). Here the open
+ * windows a task touched live in a hash map between commits; before each commit ({@link CommitHook},
+ * as the pre-aggregation's write-back) every window changed since the last one is written to its
+ * store — uncached, changelogged, in the transaction that commits the input offsets — and emitted.
+ * So, as with the cache, a busy window costs one store write, one changelog record and one output
+ * record per commit, and a SIGKILL rewinds totals, emits and offsets together.
+ *
+ * <p>Late sums are dropped as the DSL drops them: a window whose end plus the grace is at or before
+ * the task's stream time is closed ({@link TopologyMetrics#windowLate}). The stores keep each window
+ * for its size plus the grace, as before (segments; the changelog is compacted and deleted by time).
+ *
+ * <p>The emits run inside the commit's cache flush, outside any {@code process} call, so the
+ * processor sets itself as the current node while it forwards, as the DSL's own cache-flush
+ * listener does ({@code TimestampedCacheFlushListener}; internal API of Kafka Streams, pinned by the
+ * parent POM, and {@code SpendTopologyTest} and the integration tests go through it).
+ */
+final class SpendWindowTotals implements Processor<String, UsageSum, String, SpendWindow> {
+  /** The hook's store (a store serves one sub-topology: not the pre-aggregation's). */
+  static final String HOOK_STORE = "spend-windows-commit-hook";
+  /**
+   * Open windows kept per task between commits (about 300 bytes each); beyond, they are written and
+   * emitted at once and forgotten (read from their stores again when touched).
+   */
+  static final int MAX_LIVE = 50_000;
+  static final List<String> SIZES = List.of("1m", "1h", "1d");
+  private static final long[] LENGTHS = {60_000L, 3_600_000L, 86_400_000L};
+
+  /** One window of one group: size index, group key (customer, model, tool), start. */
+  private record Window(int size, String group, long start) {
+  }
+
+  /** A window's running totals, the newest record time in them, and whether they changed since written. */
+  private static final class Open {
+    final Totals totals;
+    long timestamp;
+    boolean dirty;
+
+    Open(Totals totals, long timestamp) {
+      this.totals = totals;
+      this.timestamp = timestamp;
+    }
+  }
+
+  private final long graceMillis;
+  private final TopologyMetrics metrics;
+  private final CommitHook hook;
+  private final Runnable beforeCommit = this::writeBack;
+  private final Map<Window, Open> open = new HashMap<>();
+  private final List<Window> changed = new ArrayList<>();
+  private final List<TimestampedWindowStore<String, Totals>> stores = new ArrayList<>(3);
+  private ProcessorContext<String, SpendWindow> context;
+  private InternalProcessorContext<String, SpendWindow> internal;
+  private ProcessorNode<?, ?, ?, ?> node;
+  private KeyValueStore<String, byte[]> hookStore;
+  private TaskId task;
+  private boolean armed;
+
+  SpendWindowTotals(Duration grace, TopologyMetrics metrics, CommitHook hook) {
+    this.graceMillis = grace.toMillis();
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.hook = Objects.requireNonNull(hook, "hook");
+  }
+
+  /** The store name of a window size: the DSL's ({@code Materialized.as("spend-1m")}). */
+  static String storeName(String size) {
+    return "spend-" + size;
+  }
+
+  /** The three window stores (as the DSL built them, without the record cache) and the hook's store. */
+  static List<StoreBuilder<?>> stores(Duration grace, CommitHook hook) {
+    List<StoreBuilder<?>> out = new ArrayList<>();
+    for (int i = 0; i < SIZES.size(); i++) {
+      Duration length = Duration.ofMillis(LENGTHS[i]);
+      out.add(Stores.timestampedWindowStoreBuilder(
+          Stores.persistentTimestampedWindowStore(storeName(SIZES.get(i)), length.plus(grace), length, false),
+          Serdes.String(), Totals.serde()));
+    }
+    out.add(hook.storeBuilder());
+    return out;
+  }
+
+  static String[] storeNames(CommitHook hook) {
+    return new String[] {storeName("1m"), storeName("1h"), storeName("1d"), hook.storeName()};
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void init(ProcessorContext<String, SpendWindow> context) {
+    this.context = context;
+    this.internal = (InternalProcessorContext<String, SpendWindow>) context;
+    this.node = internal.currentNode();
+    stores.clear();
+    for (String size : SIZES) {
+      stores.add(context.getStateStore(storeName(size)));
+    }
+    hookStore = context.getStateStore(hook.storeName());
+    task = context.taskId();
+    hook.register(task, beforeCommit);
+    open.clear(); // a revived or restored task: the stores hold what was committed
+    changed.clear();
+    armed = false;
+  }
+
+  @Override
+  public void process(Record<String, UsageSum> record) {
+    UsageSum sum = record.value();
+    if (record.key() == null || sum == null) {
+      return;
+    }
+    long ts = record.timestamp();
+    long streamTime = context.currentStreamTimeMs();
+    for (int i = 0; i < LENGTHS.length; i++) {
+      long start = ts - Math.floorMod(ts, LENGTHS[i]);
+      if (BudgetPeriodEntries.saturatedSum(end(start, i), graceMillis) <= streamTime) {
+        metrics.windowLate(SIZES.get(i));
+        continue; // closed: re-opening it would publish a partial total
+      }
+      Window window = new Window(i, record.key(), start);
+      Open w = open.get(window);
+      if (w == null) {
+        ValueAndTimestamp<Totals> stored = stores.get(i).fetch(record.key(), start);
+        w = stored == null ? new Open(new Totals(), ts) : new Open(stored.value(), stored.timestamp());
+        open.put(window, w);
+      }
+      w.totals.add(sum);
+      w.timestamp = Math.max(w.timestamp, ts);
+      if (!w.dirty) {
+        w.dirty = true;
+        changed.add(window);
+      }
+    }
+    if (open.size() >= MAX_LIVE) {
+      writeBack(); // early, in the same transaction: only less coalescing
+    } else if (!armed && !changed.isEmpty()) { // after the changes: a cache without room runs it at once, with them
+      armed = true;
+      CommitHook.arm(hookStore);
+    }
+  }
+
+  private static long end(long start, int size) {
+    return BudgetPeriodEntries.saturatedSum(start, LENGTHS[size]);
+  }
+
+  /**
+   * Before each commit: every window changed since the last one to its store and downstream, in
+   * the transaction that commits the offsets of the sums in it.
+   */
+  private void writeBack() {
+    armed = false;
+    if (!changed.isEmpty()) {
+      ProcessorNode<?, ?, ?, ?> previous = internal.currentNode();
+      internal.setCurrentNode(node); // outside process(): forward from this node, as the DSL's flush listener does
+      try {
+        for (Window window : changed) {
+          Open w = open.get(window);
+          w.dirty = false;
+          stores.get(window.size()).put(window.group(), ValueAndTimestamp.make(w.totals, w.timestamp), window.start());
+          String size = SIZES.get(window.size());
+          String[] parts = SpendKeys.split(window.group(), 3);
+          SpendWindow out = w.totals.toWindow(size, Instant.ofEpochMilli(window.start()),
+              Instant.ofEpochMilli(end(window.start(), window.size())), parts);
+          context.forward(new Record<>(SpendKeys.group(size, Long.toString(window.start()), parts[0], parts[1], parts[2]),
+              out, w.timestamp));
+        }
+      } finally {
+        internal.setCurrentNode(previous);
+      }
+      changed.clear();
+    }
+    if (open.size() >= MAX_LIVE) {
+      open.clear(); // all written: read from the stores again when touched
+    }
+  }
+
+  @Override
+  public void close() {
+    hook.unregister(task, beforeCommit);
+  }
+}
