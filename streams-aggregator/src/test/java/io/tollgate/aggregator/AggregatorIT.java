@@ -56,4 +56,23 @@ class AggregatorIT {
       assertExact(db.client(), load, "exact");
     }
   }
+
+  /**
+   * The same backlog through {@code SpendWindowTotals} (not the default yet) with room for only 8
+   * open windows per task between commits: almost every sum
+   * overflows it, so windows written at an earlier commit are forgotten and read back, and changed
+   * ones are written and emitted before the commit (SpendWindowTotals' eviction) — every total exact.
+   * (With Kafka Streams' commit between records, as TopologyTestDriver does, this path never runs.)
+   */
+  @Test
+  void windowsStayExactWhenTheOpenWindowsOverflow(KafkaCluster kafka, ClickHouseTestDatabase db) throws Exception {
+    UsageLoad load = new UsageLoad(12, 20_000, 3 * 3_600_000L, "bounded");
+    load.produce(kafka.bootstrapServers(), 0, load.events.size());
+    try (AggregatorApp app = AggregatorApp.start(kafka.bootstrapServers(), "agg-it-" + UUID.randomUUID(),
+        Files.createTempDirectory("agg-it-state"), db.client(), Map.of(),
+        new io.tollgate.schemas.metrics.MetricsRegistry(), AggregatorConfig.defaults(),
+        AggregatorConfig.defaults().topology().withWindowWriteBack(true).withWindowOpenLimit(8))) {
+      assertExact(db.client(), load, "bounded");
+    }
+  }
 }

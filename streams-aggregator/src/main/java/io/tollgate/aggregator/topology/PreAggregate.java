@@ -115,8 +115,36 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   private static final String DAY = "d";
   private static final String PERIOD = "p";
 
-  /** An event's dedupe key: its id at its own time ({@link DecodeAndDedupe}). */
-  private record Mark(String eventId, long ts) {
+  /**
+   * An event's dedupe key: its id at its own time ({@link DecodeAndDedupe}). Equality by hand: a
+   * record's generated hashCode and equals (method handles) showed in the stream threads' JFR.
+   */
+  private static final class Mark {
+    final String eventId;
+    final long ts;
+
+    Mark(String eventId, long ts) {
+      this.eventId = eventId;
+      this.ts = ts;
+    }
+
+    String eventId() {
+      return eventId;
+    }
+
+    long ts() {
+      return ts;
+    }
+
+    @Override
+    public int hashCode() {
+      return eventId.hashCode() * 31 + Long.hashCode(ts);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Mark m && m.ts == ts && m.eventId.equals(eventId);
+    }
   }
 
   /** A pending sum sent downstream: for the windows or a day total ({@code sum}), or a budget period. */
@@ -150,7 +178,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
   /** The dedupe store, with write-back (null: {@link DecodeAndDedupe} dedupes, at once). */
   private WindowStore<String, Long> seen;
   /** Events counted since their marks were last written, in order: written with their sums. */
-  private final Set<Mark> marks = new LinkedHashSet<>();
+  private Set<Mark> marks = new LinkedHashSet<>();
   private final boolean dedupe;
   private TaskId task;
   private long generation;
@@ -160,9 +188,9 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
    * (write-back) or at once (write-through). Rebuilt from the store in {@link #init} (which Streams
    * runs again after every restore of the task: a revived, moved or resumed task).
    */
-  private final Map<String, Object> current = new HashMap<>();
+  private Map<String, Object> current = new HashMap<>();
   /** Targets of {@link #current} changed since they were last written to the store (write-back). */
-  private final Set<String> changed = new HashSet<>();
+  private Set<String> changed = new HashSet<>();
   /** Whether the commit hook will run before the next commit (its marker is in the record cache). */
   private boolean armed;
   /** Every target entry in the store → its generation. */
@@ -387,7 +415,7 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
       byte[] payload = sum instanceof PeriodDelta d ? periods.serialize(STORE, d) : sums.serialize(STORE, (UsageSum) sum);
       write(key, payload);
     }
-    changed.clear();
+    changed = new HashSet<>(); // not clear(): a cleared set keeps its table, and iterating it scans every bucket
   }
 
   @Override
@@ -414,10 +442,13 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
 
   /** The marks of the events counted since the last write: with their sums, in the same transaction. */
   private void writeMarks() {
+    if (marks.isEmpty()) {
+      return;
+    }
     for (Mark mark : marks) {
       DecodeAndDedupe.mark(seen, mark.eventId(), mark.ts());
     }
-    marks.clear();
+    marks = new LinkedHashSet<>();
   }
 
   private void write(String key, byte[] payload) {
@@ -450,8 +481,8 @@ final class PreAggregate implements Processor<String, UsageEvent, String, PreAgg
     legacyPending.clear();
     current.forEach(this::send);
     past.addLast(KeyValue.pair(generation, new ArrayList<>(current.keySet())));
-    current.clear();
-    changed.clear(); // sent: a store entry of this generation that was written is no longer pending once it advances
+    current = new HashMap<>(); // not clear(): a cleared map keeps its table, which the next flush's forEach scans whole
+    changed = new HashSet<>(); // sent: a store entry of this generation that was written is no longer pending once it advances
     generation++;
     store.put(GENERATION_KEY, ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
     while (!past.isEmpty() && past.peekFirst().key <= generation - KEEP_GENERATIONS) {

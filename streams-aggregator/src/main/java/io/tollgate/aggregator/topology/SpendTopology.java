@@ -120,7 +120,7 @@ public final class SpendTopology {
     if (settings.windowWriteBack()) {
       CommitHook windowHook = new CommitHook(SpendWindowTotals.HOOK_STORE);
       SpendWindowTotals.stores(settings.grace(), windowHook).forEach(builder::addStateStore);
-      windowSums.process(() -> new SpendWindowTotals(settings.grace(), metrics, windowHook), Named.as("spend-windows"),
+      windowSums.process(() -> new SpendWindowTotals(settings.grace(), metrics, windowHook, settings.windowOpenLimit()), Named.as("spend-windows"),
               SpendWindowTotals.storeNames(windowHook))
           .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows"));
     } else {

@@ -51,35 +51,63 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
   /** The hook's store (a store serves one sub-topology: not the pre-aggregation's). */
   static final String HOOK_STORE = "spend-windows-commit-hook";
   /**
-   * Open windows kept per task between commits (about 300 bytes each); beyond, they are written and
-   * emitted at once and forgotten (read from their stores again when touched).
+   * Open windows kept per task between commits (about 300 bytes each); beyond, those written at an
+   * earlier commit are forgotten (read from their stores again when touched), and if that is not
+   * enough the changed ones are written and emitted at once ({@link #evict}).
    */
-  static final int MAX_LIVE = 50_000;
+  public static final int MAX_LIVE = 50_000;
   static final List<String> SIZES = List.of("1m", "1h", "1d");
   private static final long[] LENGTHS = {60_000L, 3_600_000L, 86_400_000L};
 
-  /** One window of one group: size index, group key (customer, model, tool), start. */
-  private record Window(int size, String group, long start) {
+  /**
+   * One window of one group: size index, group key (customer, model, tool), start. Equality by
+   * hand: a record's generated hashCode and equals (method handles) showed in the stream threads' JFR.
+   */
+  private static final class Window {
+    final int size;
+    final String group;
+    final long start;
+    private final int hash;
+
+    Window(int size, String group, long start) {
+      this.size = size;
+      this.group = group;
+      this.start = start;
+      this.hash = (group.hashCode() * 31 + Long.hashCode(start)) * 31 + size;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Window w && w.hash == hash && w.start == start && w.size == size && w.group.equals(group);
+    }
   }
 
   /** A window's running totals, the newest record time in them, and whether they changed since written. */
   private static final class Open {
+    final Window window;
     final Totals totals;
     long timestamp;
     boolean dirty;
 
-    Open(Totals totals, long timestamp) {
+    Open(Window window, Totals totals, long timestamp) {
+      this.window = window;
       this.totals = totals;
       this.timestamp = timestamp;
     }
   }
 
+  private final int maxOpen;
   private final long graceMillis;
   private final TopologyMetrics metrics;
   private final CommitHook hook;
   private final Runnable beforeCommit = this::writeBack;
   private final Map<Window, Open> open = new HashMap<>();
-  private final List<Window> changed = new ArrayList<>();
+  private final List<Open> changed = new ArrayList<>();
   private final List<TimestampedWindowStore<String, Totals>> stores = new ArrayList<>(3);
   private ProcessorContext<String, SpendWindow> context;
   private InternalProcessorContext<String, SpendWindow> internal;
@@ -89,6 +117,15 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
   private boolean armed;
 
   SpendWindowTotals(Duration grace, TopologyMetrics metrics, CommitHook hook) {
+    this(grace, metrics, hook, MAX_LIVE);
+  }
+
+  /** @param maxOpen the bound of the open windows ({@link #MAX_LIVE}; tests use a tiny one) */
+  SpendWindowTotals(Duration grace, TopologyMetrics metrics, CommitHook hook, int maxOpen) {
+    if (maxOpen < 2) {
+      throw new IllegalArgumentException("maxOpen must be at least 2");
+    }
+    this.maxOpen = maxOpen;
     this.graceMillis = grace.toMillis();
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.hook = Objects.requireNonNull(hook, "hook");
@@ -152,21 +189,35 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
       Open w = open.get(window);
       if (w == null) {
         ValueAndTimestamp<Totals> stored = stores.get(i).fetch(record.key(), start);
-        w = stored == null ? new Open(new Totals(), ts) : new Open(stored.value(), stored.timestamp());
+        w = stored == null ? new Open(window, new Totals(), ts) : new Open(window, stored.value(), stored.timestamp());
         open.put(window, w);
       }
       w.totals.add(sum);
       w.timestamp = Math.max(w.timestamp, ts);
       if (!w.dirty) {
         w.dirty = true;
-        changed.add(window);
+        changed.add(w);
       }
     }
-    if (open.size() >= MAX_LIVE) {
-      writeBack(); // early, in the same transaction: only less coalescing
-    } else if (!armed && !changed.isEmpty()) { // after the changes: a cache without room runs it at once, with them
+    if (open.size() >= maxOpen) {
+      evict();
+    }
+    if (!armed && !changed.isEmpty()) { // after the changes: a cache without room runs it at once, with them
       armed = true;
       CommitHook.arm(hookStore);
+    }
+  }
+
+  /**
+   * The map is full: forget the windows written at an earlier commit and untouched since (their
+   * stores have them); if the changed ones alone still fill half of it, write and emit them now —
+   * early, but in the same transaction, so only coalescing is lost — and forget everything.
+   */
+  private void evict() {
+    open.values().removeIf(w -> !w.dirty);
+    if (open.size() >= maxOpen / 2) {
+      writeBack();
+      open.clear();
     }
   }
 
@@ -184,24 +235,21 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
       ProcessorNode<?, ?, ?, ?> previous = internal.currentNode();
       internal.setCurrentNode(node); // outside process(): forward from this node, as the DSL's flush listener does
       try {
-        for (Window window : changed) {
-          Open w = open.get(window);
+        for (Open w : changed) {
+          Window window = w.window;
           w.dirty = false;
-          stores.get(window.size()).put(window.group(), ValueAndTimestamp.make(w.totals, w.timestamp), window.start());
-          String size = SIZES.get(window.size());
-          String[] parts = SpendKeys.split(window.group(), 3);
-          SpendWindow out = w.totals.toWindow(size, Instant.ofEpochMilli(window.start()),
-              Instant.ofEpochMilli(end(window.start(), window.size())), parts);
-          context.forward(new Record<>(SpendKeys.group(size, Long.toString(window.start()), parts[0], parts[1], parts[2]),
+          stores.get(window.size).put(window.group, ValueAndTimestamp.make(w.totals, w.timestamp), window.start);
+          String size = SIZES.get(window.size);
+          String[] parts = SpendKeys.split(window.group, 3);
+          SpendWindow out = w.totals.toWindow(size, Instant.ofEpochMilli(window.start),
+              Instant.ofEpochMilli(end(window.start, window.size)), parts);
+          context.forward(new Record<>(SpendKeys.group(size, Long.toString(window.start), parts[0], parts[1], parts[2]),
               out, w.timestamp));
         }
       } finally {
         internal.setCurrentNode(previous);
       }
       changed.clear();
-    }
-    if (open.size() >= MAX_LIVE) {
-      open.clear(); // all written: read from the stores again when touched
     }
   }
 

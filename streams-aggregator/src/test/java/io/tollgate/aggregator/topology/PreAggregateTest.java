@@ -61,7 +61,7 @@ class PreAggregateTest {
   }
 
   /**
-   * The window totals of {@link SpendWindowTotals} (write-back, the default) against the DSL's windowed
+   * The window totals of {@link SpendWindowTotals} (write-back; not the default yet) against the DSL's windowed
    * aggregations on the same sums: with a 5-minute grace and a tenth of the events up to 20 minutes
    * late, both drop exactly the same late sums and keep exactly the same newest totals.
    */
@@ -89,7 +89,7 @@ class PreAggregateTest {
     };
     for (long cache : new long[] {0, 10 * 1024 * 1024}) {
       Result dsl = run(grace.withWindowWriteBack(false), events, 13, cache, TopologyMetrics.NONE);
-      Result own = run(grace, events, 13, cache, counting);
+      Result own = run(grace.withWindowWriteBack(true), events, 13, cache, counting);
       assertThat(dsl.windows()).hasSizeGreaterThan(50);
       assertThat(own.windows()).containsExactlyInAnyOrderEntriesOf(dsl.windows());
       assertThat(own.totals()).containsExactlyInAnyOrderEntriesOf(dsl.totals());
