@@ -42,6 +42,30 @@ final class Drain {
     }
   }
 
+  /**
+   * Per partition of {@code topics}: the last stable offset (what a read_committed reader can reach)
+   * and the high watermark; an LSO that stays behind means a transaction that stays open.
+   */
+  static String describeEnds(String bootstrap, Collection<String> topics) {
+    try (KafkaConsumer<byte[], byte[]> committed = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+        "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+         KafkaConsumer<byte[], byte[]> all = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+             "isolation.level", "read_uncommitted"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = topics.stream().flatMap(t -> committed.partitionsFor(t).stream())
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      return "last stable offsets " + new TreeMap<>(byName(committed.endOffsets(partitions))) + ", high watermarks "
+          + new TreeMap<>(byName(all.endOffsets(partitions)));
+    } catch (RuntimeException e) {
+      return "ends not read (" + e + ")";
+    }
+  }
+
+  private static Map<String, Long> byName(Map<TopicPartition, Long> offsets) {
+    Map<String, Long> out = new HashMap<>();
+    offsets.forEach((tp, o) -> out.put(tp.toString(), o));
+    return out;
+  }
+
   /** The repartition topics a Streams application has committed offsets on. */
   static Set<String> repartitionTopics(String bootstrap, String applicationId) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {

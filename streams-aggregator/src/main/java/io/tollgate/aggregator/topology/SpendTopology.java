@@ -120,8 +120,8 @@ public final class SpendTopology {
     if (settings.windowWriteBack()) {
       CommitHook windowHook = new CommitHook(SpendWindowTotals.HOOK_STORE);
       SpendWindowTotals.stores(settings.grace(), windowHook).forEach(builder::addStateStore);
-      windowSums.process(() -> new SpendWindowTotals(settings.grace(), metrics, windowHook, settings.windowOpenLimit()), Named.as("spend-windows"),
-              SpendWindowTotals.storeNames(windowHook))
+      windowSums.process(() -> new SpendWindowTotals(settings.grace(), metrics, windowHook, settings.windowOpenLimit()),
+              Named.as("spend-windows"), SpendWindowTotals.storeNames(windowHook))
           .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows"));
     } else {
       windows(windowSums.groupByKey(Grouped.with(Serdes.String(), sumSerde)), (sum, totals) -> totals.add(sum),

@@ -25,8 +25,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * The 1m / 1h / 1d tumbling windows (UTC) of the pre-aggregated topology: sums per (customer, model,
  * tool) in, running totals out to {@code tollgate.spend-windows.v1}, exactly the records the DSL's
  * three windowed aggregations emitted (same keys, values, versions), from the same three window
- * stores ({@code spend-1m} …, same changelogs), so an aggregator upgrades to it in place and the
- * benchmark can still run the DSL build ({@link AggregatorSettings#windowWriteBack}).
+ * stores ({@code spend-1m} …, same changelogs), so an aggregator can switch to it in place
+ * ({@link AggregatorSettings#windowWriteBack}; not the default yet, see docs/aggregator.md).
  *
  * <p><b>Why its own processor.</b> The DSL aggregations went through the record cache: per sum and
  * window size a lookup and an LRU update in the cache's sorted map of key bytes, then at the commit
@@ -39,13 +39,14 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * record per commit, and a SIGKILL rewinds totals, emits and offsets together.
  *
  * <p>Late sums are dropped as the DSL drops them: a window whose end plus the grace is at or before
- * the task's stream time is closed ({@link TopologyMetrics#windowLate}). The stores keep each window
+ * the newest record time seen is closed ({@link TopologyMetrics#windowLate}). The stores keep each window
  * for its size plus the grace, as before (segments; the changelog is compacted and deleted by time).
  *
  * <p>The emits run inside the commit's cache flush, outside any {@code process} call, so the
  * processor sets itself as the current node while it forwards, as the DSL's own cache-flush
  * listener does ({@code TimestampedCacheFlushListener}; internal API of Kafka Streams, pinned by the
- * parent POM, and {@code SpendTopologyTest} and the integration tests go through it).
+ * parent POM; {@code PreAggregateTest}, {@code SpendWindowTotalsTest}, {@code WindowUpgradeIT} and
+ * {@code AggregatorIT} go through it).
  */
 final class SpendWindowTotals implements Processor<String, UsageSum, String, SpendWindow> {
   /** The hook's store (a store serves one sub-topology: not the pre-aggregation's). */
@@ -115,6 +116,12 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
   private KeyValueStore<String, byte[]> hookStore;
   private TaskId task;
   private boolean armed;
+  /**
+   * The newest record time this processor has seen, as the DSL's window aggregation keeps it (not the
+   * task's stream time, which a restart restores from the commit metadata and records with a null
+   * key advance): so both drop the same late sums after a restart too. Not reset by {@link #init}.
+   */
+  private long observedStreamTime = -1;
 
   SpendWindowTotals(Duration grace, TopologyMetrics metrics, CommitHook hook) {
     this(grace, metrics, hook, MAX_LIVE);
@@ -178,7 +185,8 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
       return;
     }
     long ts = record.timestamp();
-    long streamTime = context.currentStreamTimeMs();
+    observedStreamTime = Math.max(observedStreamTime, ts);
+    long streamTime = observedStreamTime;
     for (int i = 0; i < LENGTHS.length; i++) {
       long start = ts - Math.floorMod(ts, LENGTHS[i]);
       if (BudgetPeriodEntries.saturatedSum(end(start, i), graceMillis) <= streamTime) {
