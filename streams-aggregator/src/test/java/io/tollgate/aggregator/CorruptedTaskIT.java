@@ -109,7 +109,7 @@ class CorruptedTaskIT {
           PeriodTotalsCheck.assertExact(bootstrap, load);
           assertMinuteWindowsExact(bootstrap, load);
         } catch (AssertionError e) {
-          // Failed 2 of 12 runs with SpendWindowTotals (docs/aggregator.md): say what the client
+          // Failed 2 of 20 runs with SpendWindowTotals (docs/aggregator.md): say what the client
           // and the output topics looked like, to tell a dead client from an open transaction.
           throw new AssertionError(e.getMessage() + "\nclient " + streams.state() + ", stream thread deaths "
               + deaths + ", " + Drain.describeEnds(bootstrap, List.of(Topics.SPEND_TOTALS.name(),

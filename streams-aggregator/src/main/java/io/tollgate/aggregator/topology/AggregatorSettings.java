@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param windowWriteBack the pre-aggregated topology's 1m / 1h / 1d totals are kept by
  *                        {@link SpendWindowTotals} (in memory between commits, written and emitted
  *                        once per commit; 1.2x on the benchmark's backlog, but not the default:
- *                        {@code CorruptedTaskIT} failed 2 of 12 runs with it, unexplained, see
+ *                        {@code CorruptedTaskIT} failed 2 of 20 runs with it, unexplained, see
  *                        docs/aggregator.md); false, the default: by the DSL's windowed aggregations
  *                        through the record cache. Both use the same stores, so either reads the
  *                        other's state
