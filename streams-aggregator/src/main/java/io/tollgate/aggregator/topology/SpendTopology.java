@@ -176,21 +176,17 @@ public final class SpendTopology {
   private static <V> void windows(KGroupedStream<String, V> byGroup, BiFunction<V, Totals, Totals> add,
                                   AggregatorSettings settings, AvroSerde<SpendWindow> windowSerde) {
     Serde<Totals> totalsSerde = Totals.serde();
-    for (String size : List.of("1m", "1h", "1d")) {
+    for (String size : SpendWindowTotals.SIZES) {
       Duration length = WINDOWS.get(size);
       byGroup.windowedBy(TimeWindows.ofSizeAndGrace(length, settings.grace()))
           .aggregate(Totals::new, (group, value, totals) -> add.apply(value, totals), Named.as("spend-" + size),
-              Materialized.<String, Totals, WindowStore<Bytes, byte[]>>as("spend-" + size)
+              Materialized.<String, Totals, WindowStore<Bytes, byte[]>>as(SpendWindowTotals.storeName(size))
                   .withKeySerde(Serdes.String()).withValueSerde(totalsSerde)
                   .withRetention(length.plus(settings.grace())))
           .toStream(Named.as("spend-" + size + "-changes"))
           .filter((w, totals) -> totals != null, Named.as("spend-" + size + "-present"))
-          .map((w, totals) -> {
-            String[] parts = SpendKeys.split(w.key(), 3);
-            SpendWindow out = totals.toWindow(size, w.window().startTime(), w.window().endTime(), parts);
-            return KeyValue.pair(SpendKeys.group(size, Long.toString(w.window().start()), parts[0], parts[1], parts[2]),
-                out);
-          }, Named.as("spend-" + size + "-keyed"))
+          .map((w, totals) -> totals.windowRecord(size, w.key(), w.window().start(), w.window().end()),
+              Named.as("spend-" + size + "-keyed"))
           .to(Topics.SPEND_WINDOWS.name(), Produced.with(Serdes.String(), windowSerde).withName("windows-" + size));
     }
   }

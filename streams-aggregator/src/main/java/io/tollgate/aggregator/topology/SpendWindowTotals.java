@@ -2,13 +2,13 @@ package io.tollgate.aggregator.topology;
 
 import io.tollgate.schemas.SpendWindow;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -57,8 +57,9 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
    * enough the changed ones are written and emitted at once ({@link #evict}).
    */
   public static final int MAX_LIVE = 50_000;
+  /** The window sizes, in the order of {@link #LENGTHS} (their lengths: {@link SpendTopology#WINDOWS}). */
   static final List<String> SIZES = List.of("1m", "1h", "1d");
-  private static final long[] LENGTHS = {60_000L, 3_600_000L, 86_400_000L};
+  private static final long[] LENGTHS = SIZES.stream().mapToLong(s -> SpendTopology.WINDOWS.get(s).toMillis()).toArray();
 
   /**
    * One window of one group: size index, group key (customer, model, tool), start. Equality by
@@ -122,10 +123,6 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
    * key advance): so both drop the same late sums after a restart too. Not reset by {@link #init}.
    */
   private long observedStreamTime = -1;
-
-  SpendWindowTotals(Duration grace, TopologyMetrics metrics, CommitHook hook) {
-    this(grace, metrics, hook, MAX_LIVE);
-  }
 
   /** @param maxOpen the bound of the open windows ({@link #MAX_LIVE}; tests use a tiny one) */
   SpendWindowTotals(Duration grace, TopologyMetrics metrics, CommitHook hook, int maxOpen) {
@@ -247,12 +244,9 @@ final class SpendWindowTotals implements Processor<String, UsageSum, String, Spe
           Window window = w.window;
           w.dirty = false;
           stores.get(window.size).put(window.group, ValueAndTimestamp.make(w.totals, w.timestamp), window.start);
-          String size = SIZES.get(window.size);
-          String[] parts = SpendKeys.split(window.group, 3);
-          SpendWindow out = w.totals.toWindow(size, Instant.ofEpochMilli(window.start),
-              Instant.ofEpochMilli(end(window.start, window.size)), parts);
-          context.forward(new Record<>(SpendKeys.group(size, Long.toString(window.start), parts[0], parts[1], parts[2]),
-              out, w.timestamp));
+          KeyValue<String, SpendWindow> out = w.totals.windowRecord(SIZES.get(window.size), window.group, window.start,
+              end(window.start, window.size));
+          context.forward(new Record<>(out.key, out.value, w.timestamp));
         }
       } finally {
         internal.setCurrentNode(previous);

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
 
 /**
  * The running totals of one group (a window of a customer × model × tool, or a key's or customer's
@@ -86,6 +87,18 @@ final class Totals {
         .setCacheWrite1hTokens(cacheWrite1hTokens).setReasoningTokens(reasoningTokens).setCostNanos(costNanos)
         .setUnknownPriceRequests(unknownPriceRequests).setVersion(version)
         .setUpdatedAt(Instant.ofEpochMilli(updatedAtMillis)).build();
+  }
+
+  /**
+   * The record a window's total goes out as on {@code tollgate.spend-windows.v1}: key
+   * {@code size|start millis|customer|model|tool}, the window's Avro record; {@code group} = the
+   * (customer, model, tool) key. One format for the DSL windows and {@link SpendWindowTotals}, which
+   * must agree for an aggregator to switch between them in place.
+   */
+  KeyValue<String, SpendWindow> windowRecord(String size, String group, long startMillis, long endMillis) {
+    String[] parts = SpendKeys.split(group, 3);
+    SpendWindow out = toWindow(size, Instant.ofEpochMilli(startMillis), Instant.ofEpochMilli(endMillis), parts);
+    return KeyValue.pair(SpendKeys.group(size, Long.toString(startMillis), parts[0], parts[1], parts[2]), out);
   }
 
   /** The day total on the wire: {@code parts} = scope, scope id, day; tokens in = every prompt token. */

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * {@link SpendWindowTotals} with a bound of open windows so small that every sum overflows it (each
  * touches three windows): the windows written earlier are forgotten and read back from their stores,
  * the changed ones written and emitted early — and the newest totals are exactly those of an
- * unbounded run, versions included.
+ * unbounded run, versions included. TopologyTestDriver commits after every record, so several sums
+ * between two commits (where forgetting a changed window would lose it) are {@code AggregatorIT}'s.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SpendWindowTotalsTest {
