@@ -163,6 +163,16 @@ class ClickHouseSinkTest {
   }
 
   @Test
+  void spend1mIsWrittenFirstAndTheRawLogLast() throws Exception {
+    start(7, Duration.ofMinutes(1)); // one batch of exactly these seven rows
+    send(usage(1), usage(2), usage(3), usage(4));
+    send(window("1d"), window("1h"), window("1m"));
+    await("the batch written", () -> inserts.size() == 4);
+    assertThat(inserts).as("spend_1m does not wait for the raw log's insert")
+        .containsExactly("spend_1m:1", "spend_1d:1", "spend_1h:1", "usage_events:4");
+  }
+
+  @Test
   void aRowClickHouseRefusesForGoodIsDeadLetteredAndTheRestWritten() throws Exception {
     start(100, Duration.ofMillis(50));
     UsageEvent bad = usage(-1);
