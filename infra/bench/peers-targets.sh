@@ -156,6 +156,17 @@ EOF
       pid=$!; started+=("$pid")
       url_json="http://127.0.0.1:$pj/v1/messages" url_sse="http://127.0.0.1:$ps/v1/messages"
       wait_http "$url_json" "$pid" "$dir/error.log" 10 ;;
+    vertx)
+      # The framework floor: the gateway's Vert.x as a bare pass-through proxy (BareVertxProxy)
+      local pj ps; pj=$(free_port); ps=$(free_port)
+      "${PROXY_PIN[@]}" "$JAVA" "${JFLAGS[@]}" "@$ROOT/infra/gateway-jvm.options" -cp "$TOLLGATE_BENCH_CP" \
+        io.tollgate.bench.peers.BareVertxProxy --listen-json "$pj" --upstream-json "$UP_JSON" \
+        --listen-sse "$ps" --upstream-sse "$UP_SSE" >"$dir/out.log" 2>&1 &
+      pid=$!; started+=("$pid")
+      url_json="http://127.0.0.1:$pj/v1/messages" url_sse="http://127.0.0.1:$ps/v1/messages"
+      # half the gateway's warm-up: far less code to compile (its warm-up lines show when it is steady)
+      rounds=$(((jvm_rounds + 1) / 2)) rounds_after=$(((jvm_rounds_after + 1) / 2)) round_s=$jvm_round_s
+      wait_http "$url_json" "$pid" "$dir/out.log" 30 ;;
     portkey)
       port=$(free_port)
       (cd "$PORTKEY_DIR" && NODE_ENV=production exec "${PROXY_PIN[@]}" node "$PORTKEY_JS" --port="$port" --headless) \

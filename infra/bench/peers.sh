@@ -30,7 +30,7 @@ PORTKEY_DIR="$ROOT/.tollgate/bench/portkey-$PORTKEY_VERSION"
 PORTKEY_JS="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
 
 quick=0 portkey=1 out="" max_s=15 fixed_s=15 rate=5000 targets="" baseline="" only_payload="" warmup_rounds=""
-all_targets="direct,nginx,portkey,tollgate,tollgate-spill"
+all_targets="direct,nginx,vertx,portkey,tollgate,tollgate-spill"
 args_text="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in

@@ -157,6 +157,21 @@ public final class KeyAuth {
     return open() ? new Identity(null, null, null, null) : null;
   }
 
+  /**
+   * {@code found} (from {@link #authenticate}) as it stands now, without hashing the key again: a
+   * key of the management API deleted since (while a body was uploading) is null, its team or alias
+   * as stored now.
+   */
+  public Identity current(Identity found) {
+    if (found == null || found.hash() == null || open() || byHash.containsKey(found.hash()) || isMaster(found)) {
+      return found;
+    }
+    io.tollgate.schemas.VirtualKey stored = directory.key(found.hash());
+    return stored == null ? null : new Identity(found.hash(),
+        stored.getKeyAlias() != null ? stored.getKeyAlias() : stored.getKeyName(), stored.getDefaultCustomerId(),
+        found.source(), stored.getTeamId(), stored.getUserId());
+  }
+
   private static String strip(String s) {
     return s == null || s.isBlank() ? null : s.strip();
   }

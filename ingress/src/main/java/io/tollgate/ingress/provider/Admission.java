@@ -131,7 +131,18 @@ final class Admission {
    *                  the body's {@code model}, and the stream flag comes from the route too
    */
   Result admit(Api api, String pathModel, Function<String, String> header, byte[] body) {
-    KeyAuth.Identity key = keyAuth.authenticate(header);
+    return admit(api, pathModel, keyAuth.authenticate(header), header, body);
+  }
+
+  /**
+   * Same, for a request whose headers were authenticated already ({@link #authenticate}): the key is
+   * hashed once per call, not twice.
+   *
+   * @param found what {@link #authenticate} found for these headers (null: rejected), looked up again
+   *              by its hash (the key may have been deleted while the body uploaded)
+   */
+  Result admit(Api api, String pathModel, KeyAuth.Identity found, Function<String, String> header, byte[] body) {
+    KeyAuth.Identity key = keyAuth.current(found);
     if (key == null) {
       return Rejected.unauthenticated(401, missingKey(api), "auth");
     }

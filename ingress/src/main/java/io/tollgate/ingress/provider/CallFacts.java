@@ -28,8 +28,11 @@ record CallFacts(String eventId, Instant ts, long durationMs, Long ttftMs, Strin
   static final int MAX_TAGS = io.tollgate.schemas.RequestTagLimits.MAX_TAGS;
   static final int MAX_TAG = io.tollgate.schemas.RequestTagLimits.MAX_TAG_LENGTH;
 
-  /** The event, with the call's cost. */
-  UsageEvent toEvent(Cost cost) {
+  /**
+   * The event, with the call's cost and the budget periods it counts against. Every field is set
+   * here: the builder deep-copies the schema default of any field left unset.
+   */
+  UsageEvent toEvent(Cost cost, List<io.tollgate.schemas.BudgetPeriodRef> budgetPeriods) {
     String provider = target != null ? target.deployment().provider() : api.family();
     String modelGroup = target != null ? target.deployment().modelName() : null;
     List<String> tags = requestTags.stream().limit(MAX_TAGS).map(t -> cap(t, MAX_TAG)).toList();
@@ -73,6 +76,7 @@ record CallFacts(String eventId, Instant ts, long durationMs, Long ttftMs, Strin
         .setWebSearchRequests(usage.webSearchRequests())
         .setServiceTier(cap(usage.serviceTier(), MAX_ERROR))
         .setModelGroup(cap(modelGroup, MAX_NAME))
+        .setBudgetPeriods(budgetPeriods)
         .build();
   }
 

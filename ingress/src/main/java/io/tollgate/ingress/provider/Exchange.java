@@ -2,6 +2,7 @@ package io.tollgate.ingress.provider;
 
 import io.tollgate.ingress.budget.RateLimitPermit;
 import io.tollgate.ingress.budget.RateLimitTokens;
+import io.tollgate.ingress.identity.KeyAuth;
 import io.tollgate.ingress.identity.Tool;
 import io.tollgate.ingress.identity.ToolDetector;
 import io.tollgate.ingress.usage.Api;
@@ -59,7 +60,8 @@ final class Exchange {
       return;
     }
     // The key first, from the headers alone: nobody without one gets a body buffered (or a 100 Continue).
-    if (pipeline.admission().authenticate(credentials(req::getHeader)) == null) {
+    KeyAuth.Identity key = pipeline.admission().authenticate(credentials(req::getHeader));
+    if (key == null) {
       unauthenticated(401, Admission.missingKey(api), "auth");
       return;
     }
@@ -96,13 +98,13 @@ final class Exchange {
         end();
         byte[] body = rawBody.getBytes();
         if (body.length <= PARSE_ON_LOOP_BYTES) {
-          admitted(pipeline.admission().admit(api, pathModel(), credentials(req::getHeader), body));
+          admitted(pipeline.admission().admit(api, pathModel(), key, credentials(req::getHeader), body));
         } else {
           // Parsing megabytes of JSON takes from tens of milliseconds to seconds: not on the event loop.
           MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
           String model = pathModel();
           java.util.function.Function<String, String> creds = credentials(headers::get);
-          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, model, creds, body), false)
+          pipeline.vertx().executeBlocking(() -> pipeline.admission().admit(api, model, key, creds, body), false)
               .onComplete(done -> admitted(done.succeeded() ? done.result()
                   : Admission.Rejected.unauthenticated(400, "request body cannot be read", "bad_json")));
         }

@@ -108,8 +108,7 @@ public final class Metering {
       metrics.usage(group, done.tool().name(), u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
           u.cacheWrite5mTokens() + u.cacheWrite1hTokens(), cost.nanos(), cost.priceKnown() || "none".equals(done.usageSource()));
       metrics.usageSource(done.usageSource(), u.clamped());
-      UsageEvent event = done.toEvent(cost);
-      event.setBudgetPeriods(hold.eventPeriods());
+      UsageEvent event = done.toEvent(cost, hold.eventPeriods());
       hold.settle(cost.nanos());
       return publisher.publish(event).exceptionally(error -> null); // the publisher counted and logged it
     } catch (RuntimeException e) {

@@ -33,6 +33,8 @@ public final class SseFramer {
   /** Recent {@code event:} names: a stream repeats a handful, so each is decoded once, not once per event. */
   private final String[] names = new String[8];
   private int nextName;
+  /** The slot of the name found last. */
+  private int lastName;
   private String event;
   private boolean hasData;
   private boolean lastWasCr;
@@ -63,10 +65,7 @@ public final class SseFramer {
       }
     }
     while (i < end) {
-      int eol = i;
-      while (eol < end && bytes[eol] != '\n' && bytes[eol] != '\r') {
-        eol++;
-      }
+      int eol = lineEnd(bytes, i, end);
       if (eol == end) {
         line.write(bytes, i, end - i); // unfinished: the rest comes with the next chunk
         break;
@@ -93,6 +92,38 @@ public final class SseFramer {
     if (keepRaw && rawFrom < end) {
       raw.write(bytes, rawFrom, end - rawFrom);
     }
+  }
+
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+  private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * The index of the first {@code \n} or {@code \r} in {@code b[from, end)}, or {@code end}. Eight
+   * bytes per step (a streamed answer is mostly long {@code data:} lines): a byte {@code v} of the
+   * word is a line end where {@code v ^ LF} or {@code v ^ CR} is zero, and the lowest flagged byte
+   * of {@code (x - 0x01…) & ~x & 0x80…} is exactly the first zero byte of {@code x} (a borrow can
+   * only flag bytes above a real zero).
+   */
+  static int lineEnd(byte[] b, int from, int end) {
+    int i = from;
+    while (i + Long.BYTES <= end) {
+      long w = (long) LONGS.get(b, i);
+      long lf = w ^ LFS;
+      long cr = w ^ CRS;
+      long hits = (((lf - ONES) & ~lf) | ((cr - ONES) & ~cr)) & HIGHS;
+      if (hits != 0) {
+        return i + (Long.numberOfTrailingZeros(hits) >>> 3);
+      }
+      i += Long.BYTES;
+    }
+    while (i < end && b[i] != '\n' && b[i] != '\r') {
+      i++;
+    }
+    return i;
   }
 
   /** Where the current event's raw bytes start in the chunk being fed. */
@@ -139,19 +170,28 @@ public final class SseFramer {
 
   private String name(byte[] l, int from, int to) {
     int n = to - from;
-    for (String known : names) {
+    // A stream repeats the last name most (content deltas), so that one is tried first.
+    String last = names[lastName];
+    if (last != null && last.length() == n && sameAscii(last, l, from)) {
+      return last;
+    }
+    for (int k = 0; k < names.length; k++) {
+      String known = names[k];
       if (known != null && known.length() == n && sameAscii(known, l, from)) {
+        lastName = k;
         return known;
       }
     }
     String s = new String(l, from, n, StandardCharsets.UTF_8);
+    lastName = nextName;
     names[nextName] = s;
     nextName = (nextName + 1) % names.length;
     return s;
   }
 
+  /** Compared from the end: names of one stream share their start ({@code content_block_…}). */
   private static boolean sameAscii(String s, byte[] l, int from) {
-    for (int k = 0; k < s.length(); k++) {
+    for (int k = s.length() - 1; k >= 0; k--) {
       if (s.charAt(k) != l[from + k]) { // a non-ASCII byte is negative and never equals a char
         return false;
       }

@@ -34,10 +34,11 @@ class IdentityTest {
     io.tollgate.schemas.VirtualKey stored = io.tollgate.schemas.VirtualKey.newBuilder().setKeyHash(hash)
         .setKeyAlias("dev-1").setDefaultCustomerId("acme").setTeamId("platform").setUserId("u-7")
         .setCreatedAt(java.time.Instant.EPOCH).build();
+    java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
     Directory directory = new Directory() {
       @Override
       public io.tollgate.schemas.VirtualKey key(String keyHash) {
-        return hash.equals(keyHash) ? stored : null;
+        return hash.equals(keyHash) && !deleted.get() ? stored : null;
       }
 
       @Override
@@ -66,6 +67,13 @@ class IdentityTest {
     assertThat(auth.isMaster(new KeyAuth.Identity("master-but-not-a-hash", "master", null, null))).isFalse();
     assertThat(auth.authenticate(headers("x-api-key", "sk-deleted"))).isNull();
     assertThat(auth.open()).isFalse();
+    // looked up again at the body's end by hash: still there, then deleted meanwhile
+    assertThat(auth.current(id)).isEqualTo(id);
+    deleted.set(true);
+    assertThat(auth.current(id)).as("deleted while the body uploaded").isNull();
+    KeyAuth.Identity master = auth.authenticate(headers("authorization", "Bearer sk-master"));
+    assertThat(auth.current(master)).isEqualTo(master);
+    assertThat(auth.current(new KeyAuth.Identity(hash, "master", null, null))).as("named master, not it").isNull();
     assertThat(new KeyAuth(config(null, Map.of()), directory).open()).as("a key store closes the gateway").isFalse();
   }
 

@@ -79,4 +79,43 @@ class SseFramerTest {
       assertThat(raw.toString(StandardCharsets.UTF_8)).isEqualTo(text);
     }
   }
+
+  /** The word-at-a-time scan finds what a byte-by-byte scan finds, at every start, end and byte value near a line end. */
+  @Test
+  void lineEndIsTheFirstLfOrCrWhereverItLies() {
+    java.util.Random random = new java.util.Random(42);
+    byte[] near = {'\n', '\r', 0x0B, 0x0C, 0x09, 0x0E, 0x00, 0x01, (byte) 0x8A, (byte) 0x8D, (byte) 0xFF, 'a', ':'};
+    for (int round = 0; round < 2_000; round++) {
+      byte[] b = new byte[1 + random.nextInt(40)];
+      for (int k = 0; k < b.length; k++) {
+        b[k] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : near[random.nextInt(near.length)];
+      }
+      int from = random.nextInt(b.length);
+      int end = from + random.nextInt(b.length - from + 1);
+      int expected = from;
+      while (expected < end && b[expected] != '\n' && b[expected] != '\r') {
+        expected++;
+      }
+      assertThat(SseFramer.lineEnd(b, from, end)).as("round %d", round).isEqualTo(expected);
+    }
+  }
+
+  /** More names than the framer remembers, some of one length and one prefix, repeated and interleaved. */
+  @Test
+  void eventNamesStayRightPastTheRememberedOnes() {
+    StringBuilder text = new StringBuilder();
+    List<Event> expected = new ArrayList<>();
+    String[] names = {"content_block_delta", "content_block_start", "content_block_stop", "message_start", "ping",
+        "message_delta", "message_stop", "n1", "n2", "n3", "n4", "content_block_delta", "é"};
+    for (int round = 0; round < 3; round++) {
+      for (String name : names) {
+        for (int k = 0; k < 2; k++) {
+          text.append("event: ").append(name).append("\ndata: ").append(round).append('\n').append('\n');
+          expected.add(new Event(name, String.valueOf(round)));
+        }
+      }
+    }
+    assertThat(frame(text.toString(), 7, null)).containsExactlyElementsOf(expected);
+    assertThat(frame(text.toString(), text.length(), null)).containsExactlyElementsOf(expected);
+  }
 }

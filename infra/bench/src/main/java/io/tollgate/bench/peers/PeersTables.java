@@ -11,13 +11,13 @@ final class PeersTables {
   static final String BEGIN = "<!-- bench-peers:begin (written by ./tollgate bench peers; edit the script, not the numbers) -->";
   static final String END = "<!-- bench-peers:end -->";
   static final String HEADING = "## Gateway vs peers";
-  static final List<String> TARGETS = List.of("direct", "nginx", "portkey", "tollgate-base", "tollgate", "tollgate-again",
+  static final List<String> TARGETS = List.of("direct", "nginx", "vertx", "portkey", "tollgate-base", "tollgate", "tollgate-again",
       "tollgate-base-again", "tollgate-spill");
   /** The gateways that publish to Kafka: this build and the baseline, each in both passes. */
   static final List<String> KAFKA_GATEWAYS = List.of("tollgate-base", "tollgate", "tollgate-again", "tollgate-base-again");
   static final List<String> PAYLOADS = List.of("json", "sse");
   private static final Map<String, String> NAMES = Map.of("direct", "direct → upstream", "nginx", "nginx proxy_pass",
-      "portkey", "Portkey", "tollgate-base", "Tollgate baseline (Kafka)", "tollgate", "Tollgate (Kafka)",
+      "vertx", "Vert.x bare proxy (no metering)", "portkey", "Portkey", "tollgate-base", "Tollgate baseline (Kafka)", "tollgate", "Tollgate (Kafka)",
       "tollgate-again", "Tollgate (Kafka), 2nd pass", "tollgate-base-again", "Tollgate baseline (Kafka), 2nd pass",
       "tollgate-spill", "Tollgate (broker down, spill)");
 
@@ -72,6 +72,9 @@ final class PeersTables {
         proxy runs alone on its core and is the only process measured for CPU (user+system time from
         `/proc/<pid>/stat` of the process and its children, over the measured run only) and RSS (at the
         end of the run). nginx: 1 worker, `upstream` with `keepalive 64`, `proxy_buffering off` for SSE.
+        Vert.x bare proxy: the gateway's own Vert.x and JVM options as a pass-through proxy with nothing
+        of Tollgate (`BareVertxProxy`: body read whole, sent on a keep-alive pool, answer piped back),
+        the framework's floor: what Tollgate costs above it is its own work.
         Portkey: `NODE_ENV=production`, routed by `x-portkey-provider`/`x-portkey-custom-host`.
         Tollgate: the standalone gateway (`io.tollgate.ingress.Main`) with the JVM options its build
         ships (`infra/gateway-jvm.options`; none before it existed; on one core the JVM picks the
