@@ -64,12 +64,43 @@ public final class ToolDetector {
     String userAgent = header.apply("user-agent");
     String ua = userAgent == null || userAgent.isBlank() ? null : userAgent.strip();
     String kept = ua == null ? null : ua.length() > MAX_USER_AGENT ? ua.substring(0, MAX_USER_AGENT) : ua;
-    Tool tool = match(TOOLS, ua, kept);
+    Matches m = ua == null ? Matches.NONE : matches(ua, kept);
+    Tool tool = m.tool();
     if (tool == null) {
       String byHeaders = byHeaders(header);
-      tool = byHeaders != null ? new Tool(byHeaders, null, kept) : match(LIBRARIES, ua, kept);
+      tool = byHeaders != null ? new Tool(byHeaders, null, kept) : m.library();
     }
     return tool != null ? tool : new Tool(Tool.OTHER, null, kept);
+  }
+
+  /** What a User-Agent matches among the tools and among the libraries (both depend on it alone). */
+  private record Matches(Tool tool, Tool library) {
+    static final Matches NONE = new Matches(null, null);
+  }
+
+  /** User-Agents seen lately: a fleet sends a handful, and up to 16 patterns per call add up. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Matches> BY_USER_AGENT =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** A client may send a new User-Agent with every call: the cache starts over when this full. */
+  static final int CACHE_MAX = 1024;
+
+  private static Matches matches(String ua, String kept) {
+    Matches m = BY_USER_AGENT.get(ua);
+    if (m == null) {
+      m = new Matches(match(TOOLS, ua, kept), match(LIBRARIES, ua, kept));
+      if (ua.length() <= 2 * MAX_USER_AGENT) {
+        if (BY_USER_AGENT.size() >= CACHE_MAX) {
+          BY_USER_AGENT.clear();
+        }
+        BY_USER_AGENT.put(ua, m);
+      }
+    }
+    return m;
+  }
+
+  /** How many User-Agents the cache holds (for its test). */
+  static int cached() {
+    return BY_USER_AGENT.size();
   }
 
   private static Tool match(List<Rule> rules, String ua, String kept) {

@@ -111,7 +111,10 @@ public final class UsageJson {
           return Usage.NONE;
         }
         switch (name) {
-          case "model", "id", "service_tier", "usage" -> top.set(name, JSON.readTree(p));
+          // a string as its text node: a tree per scalar costs a deserialization context each
+          case "model", "id", "service_tier" -> top.set(name, value == JsonToken.VALUE_STRING
+              ? top.textNode(p.getText()) : JSON.readTree(p));
+          case "usage" -> top.set(name, JSON.readTree(p));
           default -> {
             if (value.isStructStart()) {
               p.skipChildren();

@@ -92,4 +92,22 @@ class ToolDetectorTest {
     assertThat(ClaudeCodeSession.sessionId("{\"session_id\":42}")).isNull();
     assertThat(ClaudeCodeSession.sessionId(null)).isNull();
   }
+
+  /** The User-Agent cache: the headers still decide per call, and a client cycling User-Agents cannot grow it. */
+  @Test
+  void cachedUserAgentsStillLetHeadersDecideAndTheCacheStaysBounded() {
+    for (int round = 0; round < 2; round++) { // the second round is served from the cache
+      assertThat(ToolDetector.fromHeaders(headers("user-agent", "OpenAI/JS 4.96.0", "x-title", "Cline")).name())
+          .isEqualTo("cline");
+      Tool sdk = ToolDetector.fromHeaders(headers("user-agent", "OpenAI/JS 4.96.0"));
+      assertThat(sdk.name()).isEqualTo("openai-sdk-js");
+      assertThat(sdk.version()).isEqualTo("4.96.0");
+      assertThat(ToolDetector.detect("claude-cli/2.1.3 (external, cli)").version()).isEqualTo("2.1.3");
+    }
+    for (int i = 0; i < 3 * ToolDetector.CACHE_MAX; i++) {
+      assertThat(ToolDetector.detect("bot-" + i).name()).isEqualTo(Tool.OTHER);
+      assertThat(ToolDetector.cached()).isLessThanOrEqualTo(ToolDetector.CACHE_MAX);
+    }
+    assertThat(ToolDetector.detect("x".repeat(10_000)).userAgent()).hasSize(ToolDetector.MAX_USER_AGENT);
+  }
 }
